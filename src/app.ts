@@ -1,0 +1,57 @@
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { devMailboxRoutes } from './courier/mailbox-routes.ts';
+import type { Deps } from './deps.ts';
+import { loginRoutes } from './flows/login/routes.ts';
+import { recoveryRoutes } from './flows/recovery/routes.ts';
+import { registrationRoutes } from './flows/registration/routes.ts';
+import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
+import { CookiePolicy } from './http/cookies.ts';
+import { CsrfGuard } from './http/csrf.ts';
+import { registerErrorHandler } from './http/error-handler.ts';
+import { registerFormParser } from './http/form-parser.ts';
+import type { HttpKit } from './http/kit.ts';
+import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerSessionLoader } from './http/session-loader.ts';
+
+const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
+
+/** The Fastify instance with every route, not listening: tests drive it with inject or listen(0). */
+export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+  const { config } = deps;
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    // A hop count is valid at run time; Fastify's types only list the other forms.
+    trustProxy: config.trustProxy as boolean | string,
+    bodyLimit: 65_536,
+    // Strict schemas (S20): no coercion of types, no silent removal of unknown fields.
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: false },
+  });
+  const cookies = new CookiePolicy(config.publicUrl);
+  const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };
+
+  registerErrorHandler(app);
+  registerFormParser(app);
+  await app.register(cookie);
+  await registerSecurityHeaders(app, cookies.secure);
+  registerApiGuard(app, cookies, config.allowedOrigins);
+  registerFormGuard(app, config.allowedOrigins);
+  // Every HTML form post carries a CSRF token (S12), checked before the handler runs.
+  app.addHook('preValidation', async (request) => {
+    if (request.method === 'POST' && !request.url.startsWith('/api/')) kit.csrf.verify(request);
+  });
+  registerSessionLoader(app, kit);
+
+  app.get('/assets/style.css', async (_request, reply) =>
+    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+  await app.register(async (scope) => {
+    await loginRoutes(scope, kit);
+    await registrationRoutes(scope, kit);
+    await recoveryRoutes(scope, kit);
+    await devMailboxRoutes(scope, kit);
+  });
+  return app;
+}

@@ -1,0 +1,103 @@
+import { Command } from 'commander';
+import { SingleBar, Presets } from 'cli-progress';
+import { createLogger } from '../logger.ts';
+import { startService } from '../main.ts';
+import { runCleanup } from '../maintenance/cleanup.ts';
+import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
+import { configFromEnvironment, withDeps } from './context.ts';
+import { registerUserCommands } from './users.ts';
+import { createDeps } from '../deps.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('latchkey')
+    .description('Latchkey: self-hosted account recovery and sign-in.\nConfiguration comes from environment variables and .env (see README).')
+    .showHelpAfterError();
+
+  program
+    .command('serve')
+    .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
+    .action(async () => {
+      const config = configFromEnvironment();
+      const service = await startService(config);
+      const shutdown = (signal: string) => {
+        service.deps.logger.info({ signal }, 'shutting down');
+        service.stop().then(
+          () => process.exit(0),
+          () => process.exit(1),
+        );
+      };
+      process.once('SIGTERM', () => shutdown('SIGTERM'));
+      process.once('SIGINT', () => shutdown('SIGINT'));
+    });
+
+  program
+    .command('worker')
+    .description('run only the courier: send queued mail, retrying with backoff (for running it apart from serve)')
+    .action(async () => {
+      const config = configFromEnvironment();
+      const deps = createDeps(config, createLogger(config.logLevel));
+      await migrateToLatest(deps.database.db);
+      deps.courier.start();
+      deps.logger.info('courier worker running');
+      const stop = async () => {
+        await deps.courier.stop();
+        await deps.mailChannel.close();
+        await deps.database.close();
+        process.exit(0);
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and list what was applied')
+    .option('--status', 'only list pending migrations')
+    .action(async (options: { status?: boolean }) => {
+      await withDeps(
+        async (deps) => {
+          if (options.status) {
+            const pending = await pendingMigrations(deps.database.db);
+            process.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'schema is up to date\n');
+            return;
+          }
+          const applied = await migrateToLatest(deps.database.db);
+          process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date, nothing to apply\n');
+        },
+        { migrate: false },
+      );
+    });
+
+  program
+    .command('cleanup')
+    .description('delete expired or used tokens and expired sessions after TOKEN_RETENTION, finished mail after OUTBOX_RETENTION')
+    .option('--batch-size <n>', 'rows per delete statement', '500')
+    .action(async (options: { batchSize: string }) => {
+      const batchSize = Number(options.batchSize);
+      if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) {
+        process.stderr.write('latchkey: --batch-size must be a whole number from 1 to 10000\n');
+        process.exit(1);
+      }
+      await withDeps(async (deps) => {
+        const bars = new Map<string, SingleBar>();
+        const deleted = await runCleanup(deps.store, deps.clock, { ...deps.config, batchSize }, (p) => {
+          let bar = bars.get(p.table);
+          if (!bar) {
+            bar = new SingleBar({ format: `${p.table.padEnd(8)} [{bar}] {value}/{total}`, noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic);
+            bar.start(p.total, 0);
+            bars.set(p.table, bar);
+          }
+          bar.setTotal(p.total);
+          bar.update(p.deleted);
+          if (p.deleted >= p.total) bar.stop();
+        });
+        for (const bar of bars.values()) bar.stop();
+        process.stdout.write(`deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages\n`);
+      });
+    });
+
+  registerUserCommands(program);
+  return program;
+}
+
+await buildProgram().parseAsync(process.argv);

@@ -1,0 +1,157 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
+import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
+import { readOrCreateDevSecret } from './dev-secret.ts';
+
+export interface RateLimits {
+  forgotPerIp: RateLimitSetting;
+  forgotPerEmail: RateLimitSetting;
+  loginPerIp: RateLimitSetting;
+  loginPerAccount: RateLimitSetting;
+  registerPerIp: RateLimitSetting;
+  tokenPerIp: RateLimitSetting;
+}
+
+export interface Config {
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly port: number;
+  readonly host: string;
+  readonly publicUrl: URL;
+  /** Origins allowed to send credentialed API requests (PUBLIC_URL's origin is always one). */
+  readonly allowedOrigins: readonly string[];
+  readonly dataDir: string;
+  readonly database: DatabaseTarget;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string;
+  /** Raw secret keys: the first signs, all verify. */
+  readonly secretKeys: readonly string[];
+  /** True when the key was generated into DATA_DIR because SECRET_KEYS was not set. */
+  readonly secretKeysGenerated: boolean;
+  readonly resetTokenTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly trustProxy: string | number | boolean;
+  readonly logLevel: string;
+  readonly passwordMinLength: number;
+  readonly passwordMaxLength: number;
+  readonly hashConcurrency: number;
+  readonly hashQueueLimit: number;
+  readonly rateLimits: RateLimits;
+  readonly courierInline: boolean;
+  readonly courierPollMs: number;
+  readonly courierMaxAttempts: number;
+  readonly cleanupIntervalSeconds: number;
+  readonly tokenRetentionSeconds: number;
+  readonly outboxRetentionSeconds: number;
+  readonly devMailbox: boolean;
+}
+
+const DAY = 86_400;
+
+/** Reads the environment into a validated, frozen Config; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
+  const read = new EnvReader(env);
+  const nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
+  const dataDir = resolve(options.cwd ?? process.cwd(), read.string('DATA_DIR', './data'));
+  const publicUrl = read.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']);
+  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
+    read.problems.push(`PUBLIC_URL must be an origin without a path, query or fragment, got "${publicUrl.href}"`);
+  }
+  const database = parseDatabaseUrl(read, options.cwd ?? process.cwd());
+  const smtpUrl = read.raw('SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) {
+    read.problems.push('SMTP_URL must start with smtp:// or smtps://');
+  }
+  const mailFrom = read.string('MAIL_FROM', `Latchkey <no-reply@${publicUrl.hostname}>`);
+  if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must be a single line');
+
+  const allowedOrigins = [publicUrl.origin];
+  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+    try {
+      allowedOrigins.push(new URL(origin).origin);
+    } catch {
+      read.problems.push(`ALLOWED_ORIGINS must be a comma-separated list of origins, "${origin}" is not one`);
+    }
+  }
+
+  const secretKeysRaw = read.raw('SECRET_KEYS');
+  let secretKeys: string[] = [];
+  let secretKeysGenerated = false;
+  if (secretKeysRaw !== undefined) {
+    secretKeys = secretKeysRaw.split(',').map((k) => k.trim());
+    if (secretKeys.some((k) => k.length < 32)) {
+      read.problems.push('SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)');
+    }
+  } else if (nodeEnv === 'production') {
+    read.problems.push('SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)');
+  } else {
+    secretKeys = [readOrCreateDevSecret(dataDir)];
+    secretKeysGenerated = true;
+  }
+
+  const trustProxy = parseTrustProxy(read);
+  const passwordMinLength = read.integer('PASSWORD_MIN_LENGTH', 8, 8, 128, ' characters');
+  const passwordMaxLength = read.integer('PASSWORD_MAX_LENGTH', 128, 64, 1024, ' characters');
+
+  const config: Config = {
+    nodeEnv,
+    port: read.integer('PORT', 3000, 0, 65535),
+    host: read.string('HOST', '127.0.0.1'),
+    publicUrl,
+    allowedOrigins,
+    dataDir,
+    database,
+    smtpUrl,
+    mailFrom,
+    secretKeys,
+    secretKeysGenerated,
+    resetTokenTtlSeconds: read.integer('RESET_TOKEN_TTL', 3600, 60, 7 * DAY, ' seconds'),
+    sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
+    trustProxy,
+    logLevel: read.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
+      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+    ] as const),
+    passwordMinLength,
+    passwordMaxLength,
+    hashConcurrency: read.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism()), 1, 256),
+    hashQueueLimit: read.integer('HASH_QUEUE_LIMIT', 64, 0, 100_000),
+    rateLimits: {
+      forgotPerIp: read.rate('RATE_LIMIT_FORGOT_IP', { points: 20, durationSeconds: 3600 }),
+      forgotPerEmail: read.rate('RATE_LIMIT_FORGOT_EMAIL', { points: 5, durationSeconds: 3600 }),
+      loginPerIp: read.rate('RATE_LIMIT_LOGIN_IP', { points: 100, durationSeconds: 900 }),
+      loginPerAccount: read.rate('RATE_LIMIT_LOGIN_ACCOUNT', { points: 10, durationSeconds: 900 }),
+      registerPerIp: read.rate('RATE_LIMIT_REGISTER_IP', { points: 20, durationSeconds: 3600 }),
+      tokenPerIp: read.rate('RATE_LIMIT_TOKEN_IP', { points: 20, durationSeconds: 900 }),
+    },
+    courierInline: read.boolean('COURIER_INLINE', true),
+    courierPollMs: read.integer('COURIER_POLL_MS', 1000, 50, 60_000, ' ms'),
+    courierMaxAttempts: read.integer('COURIER_MAX_ATTEMPTS', 8, 1, 100),
+    cleanupIntervalSeconds: read.integer('CLEANUP_INTERVAL', 3600, 0, 30 * DAY, ' seconds (0 turns the schedule off)'),
+    tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
+    outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
+    devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
+  };
+  if (passwordMinLength > passwordMaxLength) {
+    read.problems.push('PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH');
+  }
+  if (nodeEnv === 'production' && smtpUrl === undefined) {
+    read.problems.push('SMTP_URL is required when NODE_ENV=production (e.g. smtp://user:pass@mail.example.com:587)');
+  }
+  if (read.problems.length > 0) throw new ConfigError(read.problems);
+  return Object.freeze(config);
+}
+
+function parseTrustProxy(read: EnvReader): string | number | boolean {
+  const value = read.raw('TRUST_PROXY');
+  if (value === undefined || value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  const parts = value.split(',').map((s) => s.trim());
+  const ipish = /^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
+  if (!parts.every((p) => ipish.test(p))) {
+    read.problems.push(
+      `TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${value}"`,
+    );
+    return false;
+  }
+  return parts.join(',');
+}

@@ -1,0 +1,48 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import { newId } from '../kernel/random.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { OutboxRepository } from '../store/outbox-repository.ts';
+import type { MailMessage } from './templates/types.ts';
+
+/** What can be queued: a mail to send, or a deferred job that may queue mails itself. */
+export interface OutboxTopics {
+  mail: MailMessage;
+  'password-reset-request': { emailCanonical: string; ip: string | null; userAgent: string | null };
+}
+export type OutboxTopic = keyof OutboxTopics;
+
+/**
+ * Writes messages into the outbox table, sealed with AES-256-GCM (the topic is bound as
+ * associated data), through whatever repository it is given: pass the transaction's one, and
+ * the message commits or rolls back with the state change (ARCHITECTURE convention 7).
+ */
+export class Outbox {
+  private wakeListener: (() => void) | undefined;
+
+  constructor(
+    private readonly box: SecretBox,
+    private readonly clock: Clock,
+  ) {}
+
+  async enqueue<T extends OutboxTopic>(repository: OutboxRepository, topic: T, payload: OutboxTopics[T]): Promise<void> {
+    await repository.enqueue({
+      id: newId(),
+      topic,
+      sealedPayload: this.box.seal(JSON.stringify(payload), topic),
+      nowMs: this.clock.nowMs(),
+    });
+  }
+
+  open<T extends OutboxTopic>(topic: T, sealed: string): OutboxTopics[T] {
+    return JSON.parse(this.box.open(sealed, topic)) as OutboxTopics[T];
+  }
+
+  /** Tells an in-process worker that new messages are committed (it also polls). */
+  wake(): void {
+    this.wakeListener?.();
+  }
+
+  onWake(listener: () => void): void {
+    this.wakeListener = listener;
+  }
+}

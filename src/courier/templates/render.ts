@@ -1,0 +1,42 @@
+import { formatDuration, greeting, link, mail } from './layout.ts';
+import type { MailContext, MailMessage, RenderedMail } from './types.ts';
+
+/** Renders any mail message; the switch is exhaustive, so a new template must be written here. */
+export function renderMail(message: MailMessage, context: MailContext): RenderedMail {
+  switch (message.template) {
+    case 'password-reset':
+      return mail(context, message.data.invited ? 'Set the password of your new account' : 'Reset your password', [
+        greeting(message.data.name),
+        message.data.invited
+          ? `An administrator created an account for you on ${context.productName}. Use this link to choose your password:`
+          : 'Someone (hopefully you) asked to reset the password of your account. Use this link to choose a new password:',
+        { label: 'Reset your password', url: link(context, `/reset-password/${message.data.token}`) },
+        `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
+        'If you did not ask for this, ignore this email: your password stays as it is.',
+      ]);
+    case 'password-changed':
+      return mail(context, 'Your password was changed', [
+        greeting(message.data.name),
+        `The password of your account was changed on ${new Date(message.data.changedAtMs).toUTCString()}. Every other signed-in session was signed out.`,
+        'If this was you, there is nothing more to do.',
+        'If it was not you, reset your password now to take the account back:',
+        { label: 'Reset your password', url: link(context, '/forgot-password') },
+      ]);
+    case 'welcome':
+      return mail(context, `Welcome to ${context.productName}`, [
+        greeting(message.data.name),
+        'Your account has been created. You can sign in here:',
+        { label: 'Sign in', url: link(context, '/login') },
+        'If you did not create this account, ignore this email.',
+      ]);
+    case 'account-exists':
+      return mail(context, 'You already have an account', [
+        greeting(message.data.name),
+        'Someone tried to register a new account with this email address, but you already have one.',
+        { label: 'Sign in', url: link(context, '/login') },
+        'If you forgot your password, you can reset it:',
+        { label: 'Reset your password', url: link(context, '/forgot-password') },
+        'If this was not you, ignore this email: nothing has changed.',
+      ]);
+  }
+}

@@ -1,0 +1,120 @@
+import { hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Clock } from '../kernel/clock.ts';
+import type { OutboxRecord, OutboxRepository } from '../store/outbox-repository.ts';
+import type { Outbox, OutboxTopic, OutboxTopics } from './outbox.ts';
+
+export type OutboxHandler<T extends OutboxTopic> = (payload: OutboxTopics[T], message: { id: string; messageId: string }) => Promise<void>;
+export type OutboxHandlers = { [T in OutboxTopic]: OutboxHandler<T> };
+
+export interface CourierOptions {
+  pollMs: number;
+  maxAttempts: number;
+  leaseMs?: number;
+  batchSize?: number;
+}
+
+/** Delay before attempt n+1: 5 s, 10 s, 20 s ... capped at one hour. */
+export function backoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
+}
+
+/**
+ * Claims due outbox messages, runs the handler for their topic and marks them sent, failed
+ * (retried later with exponential backoff) or dead (after maxAttempts). Never throws to its caller:
+ * an SMTP outage leaves messages waiting, not requests failing.
+ */
+export class CourierWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = true;
+  private readonly host = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'latchkey';
+
+  constructor(
+    private readonly repository: OutboxRepository,
+    private readonly outbox: Outbox,
+    private readonly handlers: OutboxHandlers,
+    private readonly clock: Clock,
+    private readonly logger: Logger,
+    private readonly options: CourierOptions,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.outbox.onWake(() => this.kick());
+    this.schedule(0);
+  }
+
+  /** Stops polling and waits for the batch in hand to finish. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** Processes everything due now; resolves when the queue holds nothing due. For CLI and tests. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.runOnce();
+      total += n;
+      if (n === 0) return total;
+    }
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.drain()
+        .catch((error: unknown) => this.logger.error({ err: error }, 'courier: processing the outbox failed'))
+        .then(() => {
+          this.running = undefined;
+          if (this.stopped) return;
+          const next = this.again ? 0 : this.options.pollMs;
+          this.again = false;
+          this.schedule(next);
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+
+  /** One batch; returns how many messages it handled. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.repository.claimDue(this.clock.nowMs(), this.options.leaseMs ?? 60_000, this.options.batchSize ?? 20);
+    for (const record of claimed) await this.process(record);
+    return claimed.length;
+  }
+
+  private async process(record: OutboxRecord): Promise<void> {
+    const log = this.logger.child({ outboxId: record.id, topic: record.topic, attempt: record.attempts });
+    try {
+      if (record.payload === null) throw new Error('message has no payload');
+      const topic = record.topic as OutboxTopic;
+      const handler = this.handlers[topic] as OutboxHandler<OutboxTopic> | undefined;
+      if (!handler) throw new Error(`no handler for topic ${record.topic}`);
+      await handler(this.outbox.open(topic, record.payload), { id: record.id, messageId: `<${record.id}@${this.host}>` });
+      await this.repository.markSent(record.id, this.clock.nowMs());
+      log.debug('courier: message done');
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (record.attempts >= this.options.maxAttempts) {
+        await this.repository.markDead(record.id, reason, this.clock.nowMs());
+        log.error({ reason }, 'courier: message is dead after its last attempt');
+      } else {
+        const next = this.clock.nowMs() + backoffMs(record.attempts);
+        await this.repository.markFailed(record.id, reason, next);
+        log.warn({ reason, retryInMs: next - this.clock.nowMs() }, 'courier: attempt failed, will retry');
+      }
+    }
+  }
+}

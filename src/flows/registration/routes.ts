@@ -1,0 +1,51 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
+import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { Csrf, Email, Name, Password, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
+import type { RegisterProblem } from './service.ts';
+import { REGISTER_SENT_MESSAGE, registerPage } from './views.ts';
+
+export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
+  const { registration, config } = kit.deps;
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const messageFor = (code: RegisterProblem): string =>
+    code.startsWith('PASSWORD_') ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy) : ERROR_CODES[code].message;
+
+  app.post(
+    '/api/register',
+    { schema: { body: strictObject({ email: Email, password: Password, name: Type.Optional(Name) }) } },
+    async (request, reply) => {
+      const body = request.body as { email: string; password: string; name?: string };
+      const result = await registration.register(body, requestContext(request));
+      if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
+      return reply.status(202).send({ message: REGISTER_SENT_MESSAGE });
+    },
+  );
+
+  app.get('/register', async (request, reply) =>
+    sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy })),
+  );
+
+  app.post(
+    '/register',
+    {
+      schema: {
+        body: strictObject({ _csrf: Csrf, name: Type.Optional(Name), email: Type.String({ maxLength: 1024 }), password: Password, password_confirm: Password }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { email: string; password: string; password_confirm: string; name?: string };
+      const again = (error: string, status: number) =>
+        sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email: body.email, name: body.name, error }), status);
+      if (body.password !== body.password_confirm) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
+      const result = await registration.register(body, requestContext(request));
+      if (!result.ok) {
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        return again(messageFor(result.code), ERROR_CODES[result.code].status);
+      }
+      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, info: REGISTER_SENT_MESSAGE }));
+    },
+  );
+}

@@ -1,0 +1,29 @@
+import { type Html, html } from '../../views/html.ts';
+import { csrfField, field, layout, notice } from '../../views/layout.ts';
+
+export const REGISTER_SENT_MESSAGE =
+  'Thanks. We have sent a message to that address: follow it to sign in. If you already had an account, the message says so.';
+
+export function registerPage(o: {
+  csrf: string;
+  minLength: number;
+  maxLength: number;
+  email?: string;
+  name?: string;
+  error?: string;
+  info?: string;
+}): Html {
+  return layout(
+    { title: 'Create an account' },
+    html`${notice('error', o.error)}${notice('info', o.info)}
+<form method="post" action="/register" novalidate>
+${csrfField(o.csrf)}
+${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254 })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password_confirm', label: 'Password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+<button type="submit">Create account</button>
+</form>
+<p class="actions"><a href="/login">I already have an account</a></p>`,
+  );
+}

@@ -1,0 +1,76 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
+import { errorPage } from '../views/error-page.ts';
+
+interface AjvError {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+/** Turns a schema failure into a sentence naming the field, e.g. `"email" must be a string`. */
+export function describeValidation(errors: AjvError[]): string {
+  const first = errors[0];
+  if (!first) return ERROR_CODES.VALIDATION_FAILED.message;
+  const field = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  const named = field ? `"${field}"` : 'The body';
+  switch (first.keyword) {
+    case 'required':
+      return `The field "${String(first.params?.missingProperty)}" is required.`;
+    case 'additionalProperties':
+      return `The field "${String(first.params?.additionalProperty).slice(0, 40)}" is not allowed here.`;
+    case 'type':
+      return `${named} must be a ${String(first.params?.type)}.`;
+    case 'maxLength':
+      return `${named} must be at most ${String(first.params?.limit)} characters.`;
+    case 'minLength':
+      return `${named} must not be empty.`;
+    default:
+      return `${named} ${first.message ?? 'is not valid'}.`;
+  }
+}
+
+function classify(error: FastifyError | AppError): { code: ErrorCode; message?: string; retryAfter?: number } {
+  if (error instanceof AppError) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
+  if (error.validation) return { code: 'VALIDATION_FAILED', message: describeValidation(error.validation as AjvError[]) };
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'UNSUPPORTED_MEDIA_TYPE' };
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'PAYLOAD_TOO_LARGE' };
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'INVALID_JSON', message: 'The request body is empty; send a JSON object.' };
+    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
+      return { code: 'VALIDATION_FAILED', message: 'The Content-Length header does not match the body.' };
+  }
+  if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return { code: 'INVALID_JSON' };
+  if (error.statusCode === 405) return { code: 'METHOD_NOT_ALLOWED' };
+  if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+    return { code: 'VALIDATION_FAILED', message: 'The request could not be read.' };
+  }
+  return { code: 'INTERNAL_ERROR' };
+}
+
+export function sendError(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, message?: string, retryAfter?: number) {
+  const status = ERROR_CODES[code].status;
+  if (retryAfter) reply.header('retry-after', String(retryAfter));
+  reply.status(status);
+  if (request.url.startsWith('/api/') || request.url === '/api') {
+    return reply.type('application/json; charset=utf-8').send(errorBody(code, message));
+  }
+  return reply.type('text/html; charset=utf-8').send(errorPage(status, message ?? ERROR_CODES[code].message).value);
+}
+
+/** One handler maps every error to a listed code; 5xx never carry internals. */
+export function registerErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+    const { code, message, retryAfter } = classify(error);
+    if (code === 'INTERNAL_ERROR') {
+      request.log.error({ err: error }, 'request failed');
+      return sendError(request, reply, code, undefined);
+    }
+    return sendError(request, reply, code, message, retryAfter);
+  });
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
+}

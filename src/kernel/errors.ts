@@ -1,0 +1,81 @@
+/**
+ * The one list of error codes. Each has its HTTP status and the message users see.
+ * The README documents every code (a test checks it). Route handlers never invent codes.
+ */
+export const ERROR_CODES = {
+  VALIDATION_FAILED: { status: 400, message: 'The request is not valid.' },
+  INVALID_JSON: { status: 400, message: 'The request body is not valid JSON.' },
+  DUPLICATE_FIELD: { status: 400, message: 'A form field was sent more than once.' },
+  EMAIL_INVALID: { status: 400, message: 'Enter a valid email address, like name@example.com.' },
+  NAME_INVALID: { status: 400, message: 'The name must be at most 100 printable characters.' },
+  PASSWORD_MISMATCH: { status: 400, message: 'The two passwords do not match.' },
+  PASSWORD_TOO_SHORT: { status: 400, message: 'The password is too short.' },
+  PASSWORD_TOO_LONG: { status: 400, message: 'The password is too long.' },
+  PASSWORD_TOO_COMMON: {
+    status: 400,
+    message: 'This password is one of the most commonly used passwords. Choose another.',
+  },
+  PASSWORD_CONTAINS_EMAIL: {
+    status: 400,
+    message: 'The password must not be your email address or contain its name part.',
+  },
+  PASSWORD_SAME_AS_CURRENT: {
+    status: 400,
+    message: 'The new password must be different from your current password.',
+  },
+  PASSWORD_INVALID_CHARACTERS: {
+    status: 400,
+    message: 'The password contains control characters. Use printable characters only.',
+  },
+  TOKEN_INVALID: {
+    status: 400,
+    message: 'This link is not valid. Check that you copied the whole link, or request a new one.',
+  },
+  TOKEN_EXPIRED: { status: 400, message: 'This link has expired. Request a new one.' },
+  TOKEN_USED: {
+    status: 400,
+    message: 'This link has already been used. Request a new one if you still need it.',
+  },
+  TOKEN_REVOKED: {
+    status: 400,
+    message: 'This link is no longer valid because the account changed since it was sent. Request a new one.',
+  },
+  INVALID_CREDENTIALS: { status: 401, message: 'The email address or password is incorrect.' },
+  NOT_AUTHENTICATED: { status: 401, message: 'You are not signed in.' },
+  CSRF_FAILED: {
+    status: 403,
+    message: 'The form expired or did not come from this site. Reload the page and try again.',
+  },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: 'Requests from this origin are not allowed.' },
+  NOT_FOUND: { status: 404, message: 'There is nothing at this address.' },
+  METHOD_NOT_ALLOWED: { status: 405, message: 'This method is not allowed here.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is too large.' },
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Send the body as application/json (API) or application/x-www-form-urlencoded (forms).',
+  },
+  RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a little and try again.' },
+  INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again later.' },
+  OVERLOADED: { status: 503, message: 'The service is busy. Try again in a moment.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Thrown from route code to answer with one of the listed codes. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    readonly detail?: string,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(detail ?? ERROR_CODES[code].message);
+    this.name = 'AppError';
+  }
+  get status(): number {
+    return ERROR_CODES[this.code].status;
+  }
+}
+
+export function errorBody(code: ErrorCode, detail?: string): { error: { code: ErrorCode; message: string } } {
+  return { error: { code, message: detail ?? ERROR_CODES[code].message } };
+}

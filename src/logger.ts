@@ -1,0 +1,32 @@
+import pino, { type Logger } from 'pino';
+
+/** Paths removed from every log line (S23): cookies, auth headers, passwords, tokens, codes. */
+export const REDACT_PATHS = [
+  'req.headers.cookie',
+  'req.headers.authorization',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.password_confirm',
+  '*.current_password',
+  '*.token',
+  '*.code',
+  '*._csrf',
+];
+
+/** Paths of URLs that carry a token in the path, and any query string, are masked in logs. */
+export function redactUrl(url: string): string {
+  const [path = ''] = url.split('?');
+  const masked = path.replace(/^(\/reset-password\/)[^/]+/, '$1[redacted]');
+  return url.includes('?') ? `${masked}?[redacted]` : masked;
+}
+
+export function createLogger(level: string): Logger {
+  return pino({
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  });
+}

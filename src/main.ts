@@ -1,0 +1,58 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from './app.ts';
+import type { Config } from './config/config.ts';
+import { createDeps, type Deps } from './deps.ts';
+import { createLogger } from './logger.ts';
+import { runCleanup } from './maintenance/cleanup.ts';
+import { migrateToLatest } from './store/migrate.ts';
+
+export interface RunningService {
+  app: FastifyInstance;
+  deps: Deps;
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** config -> deps -> migrations -> app -> listen, with the courier and cleanup schedule in-process. */
+export async function startService(config: Config, deps?: Deps): Promise<RunningService> {
+  const logger = deps?.logger ?? createLogger(config.logLevel);
+  if (config.secretKeysGenerated) {
+    logger.warn(
+      { file: `${config.dataDir}/secret-key` },
+      'SECRET_KEYS is not set: using a generated development key. Production must set SECRET_KEYS.',
+    );
+  }
+  const d = deps ?? createDeps(config, logger);
+  const applied = await migrateToLatest(d.database.db);
+  if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
+
+  const app = await buildApp(d);
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  if (config.courierInline) d.courier.start();
+
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  if (config.cleanupIntervalSeconds > 0) {
+    cleanupTimer = setInterval(() => {
+      runCleanup(d.store, d.clock, config)
+        .then((deleted) => logger.info({ deleted }, 'cleanup finished'))
+        .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+    }, config.cleanupIntervalSeconds * 1000);
+    cleanupTimer.unref();
+  }
+  logger.info({ url: config.publicUrl.origin, listening: `${config.host}:${port}` }, 'Latchkey is running');
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (cleanupTimer) clearInterval(cleanupTimer);
+      await app.close();
+      await d.courier.stop();
+      await d.mailChannel.close();
+      await d.database.close();
+    })();
+    return stopping;
+  };
+  return { app, deps: d, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, stop };
+}

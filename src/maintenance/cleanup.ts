@@ -1,0 +1,47 @@
+import type { Clock } from '../kernel/clock.ts';
+import type { Store } from '../store/store.ts';
+
+export interface CleanupOptions {
+  tokenRetentionSeconds: number;
+  outboxRetentionSeconds: number;
+  batchSize?: number;
+}
+
+export type CleanupTable = 'tokens' | 'sessions' | 'outbox';
+
+export interface CleanupProgress {
+  table: CleanupTable;
+  deleted: number;
+  total: number;
+}
+
+/**
+ * Deletes tokens that expired or were used/revoked, and sessions that expired, more than
+ * `tokenRetentionSeconds` ago, and outbox messages finished more than `outboxRetentionSeconds`
+ * ago; in batches, reporting progress after each batch.
+ */
+export async function runCleanup(
+  store: Store,
+  clock: Clock,
+  options: CleanupOptions,
+  onProgress: (progress: CleanupProgress) => void = () => {},
+): Promise<Record<CleanupTable, number>> {
+  const nowMs = clock.nowMs();
+  const cutoffs: Record<CleanupTable, number> = {
+    tokens: nowMs - options.tokenRetentionSeconds * 1000,
+    sessions: nowMs - options.tokenRetentionSeconds * 1000,
+    outbox: nowMs - options.outboxRetentionSeconds * 1000,
+  };
+  const deleted: Record<CleanupTable, number> = { tokens: 0, sessions: 0, outbox: 0 };
+  for (const table of Object.keys(cutoffs) as CleanupTable[]) {
+    const total = await store.cleanup.count(table, cutoffs[table]);
+    onProgress({ table, deleted: 0, total });
+    while (deleted[table] < total) {
+      const n = await store.cleanup.deleteBatch(table, cutoffs[table], options.batchSize ?? 500);
+      if (n === 0) break;
+      deleted[table] += n;
+      onProgress({ table, deleted: deleted[table], total: Math.max(total, deleted[table]) });
+    }
+  }
+  return deleted;
+}

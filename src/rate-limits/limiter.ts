@@ -1,0 +1,48 @@
+import { RateLimiterMemory, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import type { RateLimitSetting } from '../config/parse.ts';
+
+export interface LimitDecision {
+  allowed: boolean;
+  retryAfterSeconds: number;
+}
+
+/**
+ * One named limit (points per window) over a rate-limiter-flexible store: memory by default,
+ * Redis when several nodes must share counts.
+ */
+export class Limit {
+  constructor(
+    readonly name: string,
+    private readonly limiter: RateLimiterAbstract,
+  ) {}
+
+  /** Takes one point; refused once the window's points are spent. */
+  async consume(key: string): Promise<LimitDecision> {
+    try {
+      await this.limiter.consume(key, 1);
+      return { allowed: true, retryAfterSeconds: 0 };
+    } catch (rejection) {
+      if (rejection instanceof RateLimiterRes) {
+        return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
+      }
+      throw rejection;
+    }
+  }
+
+  /** Whether a point could be taken now, without taking one. */
+  async check(key: string): Promise<LimitDecision> {
+    const res = await this.limiter.get(key);
+    if (res && res.consumedPoints >= this.limiter.points) {
+      return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(res.msBeforeNext / 1000)) };
+    }
+    return { allowed: true, retryAfterSeconds: 0 };
+  }
+
+  async reset(key: string): Promise<void> {
+    await this.limiter.delete(key);
+  }
+}
+
+export function memoryLimit(name: string, setting: RateLimitSetting): Limit {
+  return new Limit(name, new RateLimiterMemory({ keyPrefix: name, points: setting.points, duration: setting.durationSeconds }));
+}

@@ -1,0 +1,54 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { AuditEventsTable, Database } from './schema.ts';
+
+export type AuditEventType =
+  | 'user.registered'
+  | 'registration.duplicate'
+  | 'user.created_by_admin'
+  | 'user.disabled'
+  | 'user.enabled'
+  | 'login.succeeded'
+  | 'login.failed'
+  | 'logout'
+  | 'password_reset.requested'
+  | 'password_reset.completed'
+  | 'sessions.revoked';
+
+export interface AuditEvent {
+  type: AuditEventType;
+  userId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  nowMs: number;
+  detail?: Record<string, string | number | boolean>;
+}
+
+/** Security events with time, account, IP and user agent (S24). Never secrets. */
+export class AuditRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async record(event: AuditEvent): Promise<void> {
+    await this.db
+      .insertInto('audit_events')
+      .values({
+        type: event.type,
+        user_id: event.userId,
+        ip: event.ip,
+        user_agent: event.userAgent?.slice(0, 512) ?? null,
+        created_at: event.nowMs,
+        detail: event.detail ? JSON.stringify(event.detail) : null,
+      })
+      .execute();
+  }
+
+  listForUser(userId: string, limit = 50): Promise<Selectable<AuditEventsTable>[]> {
+    return this.db
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute();
+  }
+}

@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import { AuditRepository } from './audit-repository.ts';
+import { CleanupRepository } from './cleanup-repository.ts';
+import type { Capabilities } from './database.ts';
+import { OutboxRepository } from './outbox-repository.ts';
+import type { Database } from './schema.ts';
+import { SessionsRepository } from './sessions-repository.ts';
+import { TokensRepository } from './tokens-repository.ts';
+import { UsersRepository } from './users-repository.ts';
+
+/**
+ * All repositories over one connection or one transaction. `transaction(fn)` hands `fn` a Store
+ * whose repositories all run inside the same transaction: all or nothing (S16).
+ */
+export class Store {
+  readonly users: UsersRepository;
+  readonly tokens: TokensRepository;
+  readonly sessions: SessionsRepository;
+  readonly outbox: OutboxRepository;
+  readonly audit: AuditRepository;
+  readonly cleanup: CleanupRepository;
+
+  constructor(
+    readonly db: Kysely<Database>,
+    readonly capabilities: Capabilities,
+    private readonly inTransaction = false,
+  ) {
+    this.users = new UsersRepository(db, capabilities);
+    this.tokens = new TokensRepository(db);
+    this.sessions = new SessionsRepository(db);
+    this.outbox = new OutboxRepository(db);
+    this.audit = new AuditRepository(db);
+    this.cleanup = new CleanupRepository(db);
+  }
+
+  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+    if (this.inTransaction) return fn(this);
+    return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true)));
+  }
+}

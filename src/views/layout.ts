@@ -1,0 +1,63 @@
+import { type Html, html } from './html.ts';
+
+export interface PageOptions {
+  title: string;
+  /** Signed-in user, for the header. */
+  user?: { email: string; name: string | null } | undefined;
+  /** CSRF value, needed for the logout button in the header. */
+  csrf?: string | undefined;
+}
+
+/** The one page shell: local stylesheet only, no script, readable on a phone. */
+export function layout(options: PageOptions, body: Html): Html {
+  const nav = options.user
+    ? html`<span class="who">${options.user.name ?? options.user.email}</span>
+        ${options.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}`
+    : html`<a href="/login">Sign in</a> <a href="/register">Create account</a>`;
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} · Latchkey</title>
+<link rel="stylesheet" href="/assets/style.css">
+</head>
+<body>
+<header><a href="/" class="brand">Latchkey</a><nav>${nav}</nav></header>
+<main>
+<h1>${options.title}</h1>
+${body}
+</main>
+</body>
+</html>`;
+}
+
+export function notice(kind: 'error' | 'info', message: string | undefined): Html {
+  if (!message) return html``;
+  return html`<p class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${message}</p>`;
+}
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="_csrf" value="${token}">`;
+}
+
+export interface FieldOptions {
+  name: string;
+  label: string;
+  type: 'email' | 'password' | 'text';
+  autocomplete: string;
+  value?: string | undefined;
+  required?: boolean;
+  hint?: string | undefined;
+  minLength?: number | undefined;
+  maxLength?: number | undefined;
+  autofocus?: boolean;
+}
+
+/** A labelled input with the right autocomplete value, so password managers do the right thing. */
+export function field(o: FieldOptions): Html {
+  const hintId = o.hint ? `${o.name}-hint` : undefined;
+  return html`<label for="${o.name}">${o.label}</label>
+<input id="${o.name}" name="${o.name}" type="${o.type}" autocomplete="${o.autocomplete}"${o.value !== undefined ? html` value="${o.value}"` : ''}${o.required === false ? '' : html` required`}${o.minLength ? html` minlength="${o.minLength}"` : ''}${o.maxLength ? html` maxlength="${o.maxLength}"` : ''}${hintId ? html` aria-describedby="${hintId}"` : ''}${o.autofocus ? html` autofocus` : ''}>
+${o.hint ? html`<small id="${hintId}">${o.hint}</small>` : ''}`;
+}
