@@ -20,5 +20,24 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
+
+// Say up front which databases and services the contract suites run on, and what was skipped.
+const services = [
+  ['TEST_POSTGRES_URL', 'PostgreSQL'],
+  ['TEST_MYSQL_URL', 'MySQL/MariaDB'],
+  ['TEST_REDIS_URL', 'Redis'],
+];
+console.log('contract suites run on: SQLite (always)');
+for (const [variable, name] of services) {
+  console.log(
+    process.env[variable]
+      ? `contract suites run on: ${name} (${variable} is set)`
+      : `SKIPPED: the ${name} suites do not run because ${variable} is not set (.ci/run sets it for this machine's services)`,
+  );
+}
+
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+for (const [variable, name] of services) {
+  if (!process.env[variable]) console.log(`SKIPPED: ${name} suites (${variable} is not set)`);
+}
 process.exit(result.status ?? 1);

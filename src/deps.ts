@@ -15,7 +15,8 @@ import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
-import { createRateLimits, type RateLimits } from './rate-limits/rate-limits.ts';
+import { createRateLimits, memoryBackend, type RateLimits } from './rate-limits/rate-limits.ts';
+import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
@@ -51,13 +52,23 @@ export interface DepsOverrides {
 export function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
-  const database = overrides.database ?? openDatabase(config.database);
+  const database =
+    overrides.database ??
+    openDatabase(config.database, {
+      onIdleError: (error) => logger.warn({ reason: error.message }, 'database: an idle connection failed; it will be replaced'),
+    });
   const store = new Store(database.db, database.capabilities);
   const keyring = new Keyring(config.secretKeys);
   const digester = new TokenDigester(keyring);
   const outbox = new Outbox(new SecretBox(keyring), clock);
   const hasher = new Argon2Hasher({ concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
-  const limits = overrides.limits ?? createRateLimits(config.rateLimits, keyring);
+  const limits =
+    overrides.limits ??
+    createRateLimits(
+      config.rateLimits,
+      keyring,
+      config.redisUrl ? new RedisLimitBackend({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger }) : memoryBackend,
+    );
   const passwordPolicy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
   const mailChannel =
     overrides.mailChannel ??

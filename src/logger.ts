@@ -20,13 +20,15 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** The service logger; `destination` (default stdout) receives one JSON line per entry. */
+export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

@@ -3,8 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
-import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
-import { configFromEnvironment, withDeps } from './context.ts';
+import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
+import { configFromEnvironment, exitIfSchemaBehind, withDeps } from './context.ts';
 import { registerUserCommands } from './users.ts';
 import { createDeps } from '../deps.ts';
 
@@ -18,7 +18,7 @@ export function buildProgram(): Command {
     .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
     .action(async () => {
       const config = configFromEnvironment();
-      const service = await startService(config);
+      const service = await startService(config).catch(exitIfSchemaBehind);
       const shutdown = (signal: string) => {
         service.deps.logger.info({ signal }, 'shutting down');
         service.stop().then(
@@ -36,12 +36,14 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configFromEnvironment();
       const deps = createDeps(config, createLogger(config.logLevel));
-      await migrateToLatest(deps.database.db);
+      await ensureSchemaCurrent(deps.database, config.database).catch(exitIfSchemaBehind);
       deps.courier.start();
       deps.logger.info('courier worker running');
       const stop = async () => {
+        deps.logger.info('courier worker stopping: finishing the message in hand, releasing other claims');
         await deps.courier.stop();
         await deps.mailChannel.close();
+        await deps.limits.close();
         await deps.database.close();
         process.exit(0);
       };
@@ -51,20 +53,27 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('apply pending database migrations and list what was applied')
-    .option('--status', 'only list pending migrations')
+    .description('apply pending database migrations (run it before deploying a new version), listing each one')
+    .option('--status', 'only list pending migrations; exit code 3 when some are pending')
     .action(async (options: { status?: boolean }) => {
       await withDeps(
         async (deps) => {
-          if (options.status) {
-            const pending = await pendingMigrations(deps.database.db);
-            process.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'schema is up to date\n');
+          const pending = await pendingMigrations(deps.database);
+          const where = `${deps.database.dialect} database`;
+          if (pending.length === 0) {
+            process.stdout.write(`${where}: schema is up to date, nothing to apply\n`);
             return;
           }
-          const applied = await migrateToLatest(deps.database.db);
-          process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date, nothing to apply\n');
+          if (options.status) {
+            process.stdout.write(`${where}: pending migrations:\n${pending.map((m) => `  ${m}\n`).join('')}`);
+            process.exitCode = 3;
+            return;
+          }
+          process.stdout.write(`${where}: applying ${pending.length} migration(s):\n${pending.map((m) => `  ${m}\n`).join('')}`);
+          const applied = await migrateToLatest(deps.database);
+          process.stdout.write(`applied: ${applied.join(', ')}\n`);
         },
-        { migrate: false },
+        { checkSchema: false },
       );
     });
 

@@ -25,10 +25,10 @@ export class Store {
     readonly capabilities: Capabilities,
     private readonly inTransaction = false,
   ) {
-    this.users = new UsersRepository(db, capabilities);
+    this.users = new UsersRepository(db, capabilities, inTransaction);
     this.tokens = new TokensRepository(db);
     this.sessions = new SessionsRepository(db);
-    this.outbox = new OutboxRepository(db);
+    this.outbox = new OutboxRepository(db, capabilities, inTransaction);
     this.audit = new AuditRepository(db);
     this.cleanup = new CleanupRepository(db);
   }

@@ -1,4 +1,5 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
+import { fail, ok, type Result } from '../kernel/result.ts';
 import type { Capabilities } from './database.ts';
 import type { Database, UsersTable } from './schema.ts';
 
@@ -13,10 +14,20 @@ export interface NewUser {
   nowMs: number;
 }
 
+export interface EmailChange {
+  userId: string;
+  email: string;
+  emailCanonical: string;
+  nowMs: number;
+}
+
+export type EmailChangeProblem = 'EMAIL_TAKEN' | 'USER_NOT_FOUND';
+
 export class UsersRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly capabilities: Capabilities,
+    private readonly inTransaction = false,
   ) {}
 
   findByCanonicalEmail(emailCanonical: string): Promise<UserRecord | undefined> {
@@ -46,6 +57,40 @@ export class UsersRepository {
         ? await insert.ignore().executeTakeFirst()
         : await insert.onConflict((oc) => oc.column('email_canonical').doNothing()).executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /**
+   * Moves an account to a new address. The unique index on the canonical address decides between
+   * concurrent changes to the same address: exactly one wins, the others get EMAIL_TAKEN (a value,
+   * not an exception). Inside a transaction the statement runs under a savepoint, so a lost race
+   * leaves the surrounding transaction usable on every engine (PostgreSQL aborts it otherwise).
+   */
+  async changeEmail(change: EmailChange): Promise<Result<void, EmailChangeProblem>> {
+    const update = () =>
+      this.db
+        .updateTable('users')
+        .set({ email: change.email, email_canonical: change.emailCanonical, updated_at: change.nowMs })
+        .where('id', '=', change.userId)
+        .executeTakeFirst();
+    try {
+      const result = this.inTransaction ? await this.underSavepoint('latchkey_change_email', update) : await update();
+      return Number(result.numUpdatedRows) === 1 ? ok(undefined) : fail('USER_NOT_FOUND');
+    } catch (error) {
+      if (this.capabilities.isUniqueViolation(error)) return fail('EMAIL_TAKEN');
+      throw error;
+    }
+  }
+
+  private async underSavepoint<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await sql`savepoint ${sql.id(name)}`.execute(this.db);
+    try {
+      const value = await fn();
+      await sql`release savepoint ${sql.id(name)}`.execute(this.db);
+      return value;
+    } catch (error) {
+      await sql`rollback to savepoint ${sql.id(name)}`.execute(this.db);
+      throw error;
+    }
   }
 
   async setPasswordHash(userId: string, passwordHash: string, nowMs: number): Promise<void> {

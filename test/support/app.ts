@@ -5,6 +5,7 @@ import { type Config, loadConfig } from '../../src/config/config.ts';
 import { createDeps, type DepsOverrides } from '../../src/deps.ts';
 import { createLogger } from '../../src/logger.ts';
 import { type RunningService, startService } from '../../src/main.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
 import { TestSmtpServer } from './smtp.ts';
 
 export const TEST_SECRET = 'test-secret-key-0123456789abcdef0123456789';
@@ -18,11 +19,23 @@ export interface TestService extends RunningService {
   close(): Promise<void>;
 }
 
+export interface TestServiceOptions {
+  /** Where log lines go (JSON, one per line), e.g. to assert on warnings; LOG_LEVEL in env sets the level. */
+  logDestination?: { write(line: string): unknown };
+  /** Run `latchkey migrate` first, as a deploy would (default true); false leaves the schema as it is. */
+  migrate?: boolean;
+}
+
 /**
- * The real service on a random port: a fresh SQLite file in a temp dir, the real courier sending
- * through a real in-process SMTP server. `env` overrides any setting.
+ * The real service on a random port: a fresh SQLite file in a temp dir (or the database named by
+ * `env.DATABASE_URL`), migrated first as a deploy would with `latchkey migrate`, the real courier
+ * sending through a real in-process SMTP server. `env` overrides any setting.
  */
-export async function startTestService(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  overrides: DepsOverrides = {},
+  options: TestServiceOptions = {},
+): Promise<TestService> {
   const smtp = new TestSmtpServer();
   const smtpUrl = await smtp.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
@@ -39,7 +52,9 @@ export async function startTestService(env: Record<string, string> = {}, overrid
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const deps = createDeps(config, createLogger(config.logLevel), overrides);
+  const logger = createLogger(config.logLevel, options.logDestination);
+  const deps = createDeps(config, logger, overrides);
+  if (options.migrate !== false) await migrateToLatest(deps.database);
   const service = await startService(config, deps);
   return {
     ...service,

@@ -1,7 +1,10 @@
 import type { Migration } from 'kysely';
+import type { Capabilities } from '../database.ts';
 import { initial } from './0001-initial.ts';
 
-/** Every migration, by name; names sort in the order they apply. */
-export const migrations: Record<string, Migration> = {
-  '0001-initial': initial,
-};
+/** Every migration, by name; names sort in the order they apply. Engine differences come from capabilities. */
+export function allMigrations(capabilities: Capabilities): Record<string, Migration> {
+  return {
+    '0001-initial': initial(capabilities),
+  };
+}
