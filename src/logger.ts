@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths removed from every log line (S23): cookies, auth headers, passwords, tokens, codes. */
 export const REDACT_PATHS = [
@@ -20,9 +20,9 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 
-/** The service logger; `destination` (default stdout) receives one JSON line per entry. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
-  const options: pino.LoggerOptions = {
+/** The service logger; `destination` (default stdout) lets tests capture every line. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {

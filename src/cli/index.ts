@@ -38,9 +38,12 @@ export function buildProgram(): Command {
       const deps = createDeps(config, createLogger(config.logLevel));
       await ensureSchemaCurrent(deps.database, config.database).catch(exitIfSchemaBehind);
       deps.courier.start();
+      // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
+      const keepAlive = setInterval(() => {}, 60_000);
       deps.logger.info('courier worker running');
       const stop = async () => {
         deps.logger.info('courier worker stopping: finishing the message in hand, releasing other claims');
+        clearInterval(keepAlive);
         await deps.courier.stop();
         await deps.mailChannel.close();
         await deps.limits.close();

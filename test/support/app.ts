@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import { createDeps, type DepsOverrides } from '../../src/deps.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -20,6 +21,8 @@ export interface TestService extends RunningService {
 }
 
 export interface TestServiceOptions {
+  /** Builds the service logger (e.g. one writing to a capture stream). */
+  logger?: (config: Config) => Logger;
   /** Where log lines go (JSON, one per line), e.g. to assert on warnings; LOG_LEVEL in env sets the level. */
   logDestination?: { write(line: string): unknown };
   /** Run `latchkey migrate` first, as a deploy would (default true); false leaves the schema as it is. */
@@ -52,7 +55,7 @@ export async function startTestService(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const logger = createLogger(config.logLevel, options.logDestination);
+  const logger = options.logger?.(config) ?? createLogger(config.logLevel, options.logDestination);
   const deps = createDeps(config, logger, overrides);
   if (options.migrate !== false) await migrateToLatest(deps.database);
   const service = await startService(config, deps);

@@ -45,9 +45,9 @@ export class LoginService {
 
     const user = address ? await store.users.findByCanonicalEmail(address.canonical) : undefined;
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
-    const verified = usable
-      ? await hasher.verifyPassword(usable.password_hash as string, password)
-      : (await hasher.verifyDummy(password), false);
+    let verified = false;
+    if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
+    else await hasher.verifyDummy(password);
 
     const nowMs = clock.nowMs();
     if (!usable || !verified) {

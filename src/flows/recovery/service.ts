@@ -35,21 +35,25 @@ export interface RecoveryDeps {
 export class RecoveryService {
   constructor(private readonly deps: RecoveryDeps) {}
 
-  /** Always succeeds from the caller's point of view; limited requests are silently dropped. */
-  async requestReset(email: string, context: RequestContext): Promise<void> {
+  /**
+   * Answers the same for every well-formed address, known or not, limited or not: limited
+   * requests are silently dropped. Only a malformed address (which says nothing about accounts)
+   * is refused, so the user can fix a typo.
+   */
+  async requestReset(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
     const { limits, outbox, store } = this.deps;
     const address = parseEmailAddress(email);
+    if (!address) return fail('EMAIL_INVALID');
     const ipDecision = await limits.forgotPerIp.consume(context.ip ?? 'unknown');
-    const emailDecision = address
-      ? await limits.forgotPerEmail.consume(limits.accountKey(address.canonical))
-      : { allowed: false };
-    if (!address || !ipDecision.allowed || !emailDecision.allowed) return;
+    const emailDecision = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
+    if (!ipDecision.allowed || !emailDecision.allowed) return ok(undefined);
     await outbox.enqueue(store.outbox, 'password-reset-request', {
       emailCanonical: address.canonical,
       ip: context.ip,
       userAgent: context.userAgent,
     });
     outbox.wake();
+    return ok(undefined);
   }
 
   /** Courier job: for an existing, enabled account, create a token and queue the reset mail. */
