@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/config.ts';
+import { redactDatabaseUrl } from '../config/database-url.ts';
 import { ConfigError } from '../config/parse.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
@@ -20,13 +21,26 @@ export function configFromEnvironment(): Config {
   }
 }
 
-/** Exits with the fix named when the schema is behind (`latchkey migrate`); rethrows anything else. */
-export function exitIfSchemaBehind(error: unknown): never {
-  if (error instanceof SchemaBehindError) {
-    process.stderr.write(`latchkey: ${error.message}\n`);
-    process.exit(3);
-  }
-  throw error;
+/**
+ * Startup failures an operator can fix, as one line and a distinct exit code: 3 when the schema
+ * is behind (names `latchkey migrate`), 4 when the database cannot be reached. Anything else is
+ * rethrown (a bug).
+ */
+export function exitOnStartupError(deps: Pick<Deps, 'config' | 'database'>) {
+  return (error: unknown): never => {
+    if (error instanceof SchemaBehindError) {
+      process.stderr.write(`latchkey: ${error.message}\n`);
+      process.exit(3);
+    }
+    if (deps.database.capabilities.isUnavailable(error)) {
+      const target = deps.config.database;
+      const where = 'url' in target ? redactDatabaseUrl(target.url) : target.filename;
+      const reason = error instanceof Error ? error.message : String(error);
+      process.stderr.write(`latchkey: cannot reach the database at ${where}: ${reason}. Check DATABASE_URL and that the server is running.\n`);
+      process.exit(4);
+    }
+    throw error;
+  };
 }
 
 /**
@@ -37,8 +51,8 @@ export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { che
   const config = configFromEnvironment();
   const deps = createDeps(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
   try {
-    if (options.checkSchema !== false) await ensureSchemaCurrent(deps.database, config.database).catch(exitIfSchemaBehind);
-    return await fn(deps);
+    if (options.checkSchema !== false) await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
+    return await fn(deps).catch(exitOnStartupError(deps));
   } finally {
     await deps.mailChannel.close();
     await deps.limits.close();

@@ -4,7 +4,7 @@ import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
-import { configFromEnvironment, exitIfSchemaBehind, withDeps } from './context.ts';
+import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerUserCommands } from './users.ts';
 import { createDeps } from '../deps.ts';
 
@@ -18,7 +18,8 @@ export function buildProgram(): Command {
     .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
     .action(async () => {
       const config = configFromEnvironment();
-      const service = await startService(config).catch(exitIfSchemaBehind);
+      const deps = createDeps(config, createLogger(config.logLevel));
+      const service = await startService(config, deps).catch(exitOnStartupError(deps));
       const shutdown = (signal: string) => {
         service.deps.logger.info({ signal }, 'shutting down');
         service.stop().then(
@@ -36,7 +37,7 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configFromEnvironment();
       const deps = createDeps(config, createLogger(config.logLevel));
-      await ensureSchemaCurrent(deps.database, config.database).catch(exitIfSchemaBehind);
+      await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
       deps.courier.start();
       // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
       const keepAlive = setInterval(() => {}, 60_000);
@@ -57,24 +58,19 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('apply pending database migrations (run it before deploying a new version), listing each one')
-    .option('--status', 'only list pending migrations; exit code 3 when some are pending')
+    .option('--status', 'only list pending migrations')
     .action(async (options: { status?: boolean }) => {
       await withDeps(
         async (deps) => {
           const pending = await pendingMigrations(deps.database);
-          const where = `${deps.database.dialect} database`;
-          if (pending.length === 0) {
-            process.stdout.write(`${where}: schema is up to date, nothing to apply\n`);
-            return;
-          }
           if (options.status) {
-            process.stdout.write(`${where}: pending migrations:\n${pending.map((m) => `  ${m}\n`).join('')}`);
-            process.exitCode = 3;
+            process.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'schema is up to date\n');
             return;
           }
-          process.stdout.write(`${where}: applying ${pending.length} migration(s):\n${pending.map((m) => `  ${m}\n`).join('')}`);
+          // What is about to change goes to stderr first, so an operator sees it even if a migration fails.
+          for (const name of pending) process.stderr.write(`applying ${name} to the ${deps.database.dialect} database\n`);
           const applied = await migrateToLatest(deps.database);
-          process.stdout.write(`applied: ${applied.join(', ')}\n`);
+          process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date, nothing to apply\n');
         },
         { checkSchema: false },
       );

@@ -25,6 +25,12 @@ export interface Capabilities {
   exactTextTableOptions: string | null;
   /** The error is a unique-index violation (an expected outcome, turned into a value). */
   isUniqueViolation(error: unknown): boolean;
+  /**
+   * The error is a transient lock conflict (deadlock victim, serialization failure, lock wait
+   * timeout): the statement or transaction can simply run again. InnoDB picks deadlock victims
+   * even among well-ordered short transactions, so writers that race by design retry these.
+   */
+  isRetryableConflict(error: unknown): boolean;
   /** The error means the database could not be reached or dropped the connection (answer 503, retry later). */
   isUnavailable(error: unknown): boolean;
 }

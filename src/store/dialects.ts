@@ -8,7 +8,16 @@ import type { Capabilities, DatabaseHandle, OpenOptions } from './database.ts';
 import type { Database } from './schema.ts';
 
 /** Error codes (Node, pg SQLSTATE, mysql2) that mean "the database is not reachable right now". */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
 const PG_UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
 const MYSQL_UNAVAILABLE = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -36,6 +45,7 @@ const sqliteCapabilities: Capabilities = {
   autoIncrement: 'autoincrement',
   exactTextTableOptions: null,
   isUniqueViolation: (error) => codes(error).some((c) => c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === 'SQLITE_BUSY' || c === 'SQLITE_LOCKED'),
   // An embedded file does not go away; a locked or full disk is a bug or an operator problem.
   isUnavailable: () => false,
 };
@@ -46,6 +56,7 @@ const postgresCapabilities: Capabilities = {
   autoIncrement: 'identity',
   exactTextTableOptions: null,
   isUniqueViolation: (error) => codes(error).includes('23505'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === '40001' || c === '40P01' || c === '55P03'),
   isUnavailable: (error) =>
     codes(error).some((c) => NETWORK_CODES.has(c) || PG_UNAVAILABLE.test(c)) ||
     /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/i.test(
@@ -59,6 +70,7 @@ const mysqlCapabilities: Capabilities = {
   autoIncrement: 'autoincrement',
   exactTextTableOptions: 'default character set utf8mb4 collate utf8mb4_bin',
   isUniqueViolation: (error) => codes(error).includes('ER_DUP_ENTRY'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === 'ER_LOCK_DEADLOCK' || c === 'ER_LOCK_WAIT_TIMEOUT'),
   isUnavailable: (error) =>
     codes(error).some((c) => NETWORK_CODES.has(c) || MYSQL_UNAVAILABLE.has(c)) ||
     /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state/i.test(messageOf(error)),

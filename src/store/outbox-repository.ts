@@ -20,6 +20,22 @@ export class OutboxRepository {
     private readonly inTransaction = false,
   ) {}
 
+  /**
+   * Workers race on this table by design; an engine may pick one of them as a deadlock victim.
+   * Every write here is idempotent or conditional, so it is simply run again (a few times, with
+   * a short random pause). Inside a caller's transaction the conflict goes to the caller.
+   */
+  private async retryingConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (this.inTransaction || attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
+
   async enqueue(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {
     await this.db
       .insertInto('outbox')
@@ -67,12 +83,14 @@ export class OutboxRepository {
         await db.updateTable('outbox').set(claim).where('id', 'in', ids).execute();
         return db.selectFrom('outbox').selectAll().where('id', 'in', ids).orderBy('created_at').execute();
       };
-      return this.inTransaction ? run(this.db) : this.db.transaction().execute(run);
+      return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
     }
     const candidates = await this.db.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').limit(limit).execute();
     const claimed: string[] = [];
     for (const { id } of candidates) {
-      const result = await this.db.updateTable('outbox').set(claim).where('id', '=', id).where(due(nowMs)).executeTakeFirst();
+      const result = await this.retryingConflicts(() =>
+        this.db.updateTable('outbox').set(claim).where('id', '=', id).where(due(nowMs)).executeTakeFirst(),
+      );
       if (Number(result.numUpdatedRows) === 1) claimed.push(id);
     }
     if (claimed.length === 0) return [];
@@ -81,38 +99,46 @@ export class OutboxRepository {
 
   /** Gives a claimed but unprocessed message back (graceful shutdown): due again now, attempt not counted. */
   async releaseClaim(id: string, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set((eb) => ({ status: 'pending', locked_until: null, next_attempt_at: nowMs, attempts: eb('attempts', '-', 1) }))
-      .where('id', '=', id)
-      .where('status', '=', 'sending')
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'pending', locked_until: null, next_attempt_at: nowMs, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .execute(),
+    );
   }
 
   /** Done: the payload (which may hold a link token) is dropped. */
   async markSent(id: string, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async markFailed(id: string, error: string, nextAttemptAtMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'failed', next_attempt_at: nextAttemptAtMs, locked_until: null, last_error: error.slice(0, 1000) })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'failed', next_attempt_at: nextAttemptAtMs, locked_until: null, last_error: error.slice(0, 1000) })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   /** Given up: the payload is dropped too; the error stays for the operator. */
   async markDead(id: string, error: string, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'dead', payload: null, finished_at: nowMs, locked_until: null, last_error: error.slice(0, 1000) })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'dead', payload: null, finished_at: nowMs, locked_until: null, last_error: error.slice(0, 1000) })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   /** Messages not finished yet (pending, failed awaiting retry, or being sent): the queue depth. */

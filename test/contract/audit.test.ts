@@ -4,7 +4,7 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { createUser, NOW_MS } from './support/fixtures.ts';
 
 describeEachDatabase('audit store contract', (database) => {
-  it('records events with auto-numbered ids and lists a user\'s newest first', async () => {
+  it("records events with auto-numbered ids and lists a user's newest first", async () => {
     const { store } = database();
     const user = await createUser(store);
     await store.audit.record({ type: 'login.failed', userId: user.id, ip: '192.0.2.1', userAgent: 'x'.repeat(600), nowMs: NOW_MS });

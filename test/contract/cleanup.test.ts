@@ -13,13 +13,37 @@ describeEachDatabase('cleanup store contract', (database) => {
     const user = await createUser(db.store);
     const old = NOW_MS - 10 * 86_400_000;
     for (let i = 0; i < 40; i++) {
-      await db.store.tokens.create({ id: randomUUID(), purpose: 'password-reset', digest: randomDigest(), userId: user.id, nowMs: old, expiresAtMs: old + 1, requestedIp: null });
-      await db.store.sessions.create({ id: randomUUID(), digest: randomDigest(), userId: user.id, nowMs: old, expiresAtMs: old + 1, ip: null, userAgent: null });
+      await db.store.tokens.create({
+        id: randomUUID(),
+        purpose: 'password-reset',
+        digest: randomDigest(),
+        userId: user.id,
+        nowMs: old,
+        expiresAtMs: old + 1,
+        requestedIp: null,
+      });
+      await db.store.sessions.create({
+        id: randomUUID(),
+        digest: randomDigest(),
+        userId: user.id,
+        nowMs: old,
+        expiresAtMs: old + 1,
+        ip: null,
+        userAgent: null,
+      });
       const id = randomUUID();
       await db.store.outbox.enqueue({ id, topic: 'mail', sealedPayload: 'x', nowMs: old });
       await db.store.outbox.markSent(id, old);
     }
-    await db.store.tokens.create({ id: randomUUID(), purpose: 'password-reset', digest: randomDigest(), userId: user.id, nowMs: NOW_MS, expiresAtMs: NOW_MS + 1, requestedIp: null });
+    await db.store.tokens.create({
+      id: randomUUID(),
+      purpose: 'password-reset',
+      digest: randomDigest(),
+      userId: user.id,
+      nowMs: NOW_MS,
+      expiresAtMs: NOW_MS + 1,
+      requestedIp: null,
+    });
     const clock = new ManualClock(NOW_MS);
     const options = { tokenRetentionSeconds: 86_400, outboxRetentionSeconds: 86_400, batchSize: 7 };
     const nodes = [db.store, new Store(db.open(3).db, db.handle.capabilities), new Store(db.open(3).db, db.handle.capabilities)];

@@ -100,7 +100,11 @@ describeEachDatabase('outbox store contract', (database) => {
     const outbox = new Outbox(new SecretBox(new Keyring(['contract-test-key-0123456789abcdef0123'])), clock);
     const total = 120;
     for (let i = 0; i < total; i++) {
-      await outbox.enqueue(db.store.outbox, 'mail', { template: 'password-changed', to: `u${i}@example.com`, data: { name: null, changedAtMs: NOW_MS } });
+      await outbox.enqueue(db.store.outbox, 'mail', {
+        template: 'password-changed',
+        to: `u${i}@example.com`,
+        data: { name: null, changedAtMs: NOW_MS },
+      });
     }
     const sent: string[] = [];
     const messageIds = new Set<string>();
@@ -114,7 +118,12 @@ describeEachDatabase('outbox store contract', (database) => {
         },
         'password-reset-request': async () => {},
       } satisfies OutboxHandlers;
-      return new CourierWorker(store.outbox, outbox, handlers, clock, silent, { pollMs: 50, maxAttempts: 3, batchSize: 7, messageIdDomain: 'latchkey.test' });
+      return new CourierWorker(store.outbox, outbox, handlers, clock, silent, {
+        pollMs: 50,
+        maxAttempts: 3,
+        batchSize: 7,
+        messageIdDomain: 'latchkey.test',
+      });
     });
     const handled = await Promise.all(workers.map((w) => w.drain()));
     assert.equal(

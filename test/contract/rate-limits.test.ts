@@ -14,7 +14,9 @@ const BACKENDS: { name: string; skip: string | undefined; make(): LimitBackend }
   { name: 'memory', skip: undefined, make: () => memoryBackend },
   {
     name: 'redis',
-    skip: process.env.TEST_REDIS_URL ? undefined : 'SKIPPED on Redis: TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379; .ci/run sets it)',
+    skip: process.env.TEST_REDIS_URL
+      ? undefined
+      : 'SKIPPED on Redis: TEST_REDIS_URL is not set (e.g. redis://127.0.0.1:6379; .ci/run sets it)',
     make: () => new RedisLimitBackend({ url: process.env.TEST_REDIS_URL as string, keyPrefix: prefix(), logger: silent }),
   },
   {
@@ -37,7 +39,8 @@ for (const backend of BACKENDS) {
   describe(`rate limits contract [${backend.name}]`, { skip: backend.skip }, () => {
     const instance = backend.skip ? undefined : backend.make();
     after(() => instance?.close());
-    const limit = (points: number, durationSeconds = 60): Limit => (instance as LimitBackend).make(`t-${randomBytes(3).toString('hex')}`, { points, durationSeconds });
+    const limit = (points: number, durationSeconds = 60): Limit =>
+      (instance as LimitBackend).make(`t-${randomBytes(3).toString('hex')}`, { points, durationSeconds });
 
     it('allows the configured points per key, then refuses with a retry time', async () => {
       if (instance instanceof RedisLimitBackend && backend.name === 'redis') await until(() => instance.shared);

@@ -9,7 +9,15 @@ const DAY = 86_400_000;
 
 describeEachDatabase('sessions store contract', (database) => {
   async function newSession(store: Store, userId: string, expiresAtMs = NOW_MS + DAY) {
-    const session = { id: randomUUID(), digest: randomDigest(), userId, nowMs: NOW_MS, expiresAtMs, ip: '198.51.100.7', userAgent: 'test/1.0' };
+    const session = {
+      id: randomUUID(),
+      digest: randomDigest(),
+      userId,
+      nowMs: NOW_MS,
+      expiresAtMs,
+      ip: '198.51.100.7',
+      userAgent: 'test/1.0',
+    };
     await store.sessions.create(session);
     return session;
   }
@@ -22,7 +30,13 @@ describeEachDatabase('sessions store contract', (database) => {
     assert.equal(active?.session.id, session.id);
     assert.equal(active?.session.expires_at, NOW_MS + DAY);
     assert.deepEqual(active?.user, { id: user.id, email: user.email, name: null, disabled_at: null });
-    assert.equal(await store.sessions.findActive(session.digest.toLowerCase() === session.digest ? `${session.digest}x` : session.digest.toLowerCase(), NOW_MS), undefined);
+    assert.equal(
+      await store.sessions.findActive(
+        session.digest.toLowerCase() === session.digest ? `${session.digest}x` : session.digest.toLowerCase(),
+        NOW_MS,
+      ),
+      undefined,
+    );
   });
 
   it('does not find an expired session or one of a disabled account', async () => {

@@ -93,7 +93,12 @@ describeEachDatabase('users store contract', (database) => {
     assert.equal(moved?.updated_at, NOW_MS + 9);
     const taken = await store.users.changeEmail({ userId: other.id, email: target, emailCanonical: target, nowMs: NOW_MS });
     assert.deepEqual(taken, { ok: false, code: 'EMAIL_TAKEN' });
-    const missing = await store.users.changeEmail({ userId: randomUUID(), email: uniqueEmail(), emailCanonical: uniqueEmail(), nowMs: NOW_MS });
+    const missing = await store.users.changeEmail({
+      userId: randomUUID(),
+      email: uniqueEmail(),
+      emailCanonical: uniqueEmail(),
+      nowMs: NOW_MS,
+    });
     assert.deepEqual(missing, { ok: false, code: 'USER_NOT_FOUND' });
   });
 

@@ -56,7 +56,10 @@ function withDatabase(serverUrl: string, name: string): string {
 }
 
 /** Creates an empty database (no migrations); the server's own database is only used to connect. */
-export async function createEmptyDatabase(engine: EngineName, poolSize = 20): Promise<Omit<TestDatabase, 'handle' | 'store'> & { handle: DatabaseHandle }> {
+export async function createEmptyDatabase(
+  engine: EngineName,
+  poolSize = 20,
+): Promise<Omit<TestDatabase, 'handle' | 'store'> & { handle: DatabaseHandle }> {
   const name = `latchkey_t_${randomBytes(6).toString('hex')}`;
   const opened: DatabaseHandle[] = [];
   let target: DatabaseTarget;
