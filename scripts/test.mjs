@@ -36,8 +36,31 @@ for (const [variable, name] of services) {
   );
 }
 
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
+const run = (list, env = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  }).status ?? 1;
+
+let status = run(files);
+
+// The service-level suites (e2e and security) drive the store through the whole app: when a server
+// database is configured and the whole suite runs, they run once more on a fresh database of each
+// server (TEST_DATABASE selects the engine in test/support/app.ts). The CLI tests spawn their own
+// SQLite processes and the browser tests need no second engine, so they are not repeated.
+if (args.length === 0) {
+  const serviceLevel = files.filter((f) => /^test[\\/](e2e|security)[\\/]/.test(f) && !/[\\/]cli[^\\/]*\.test\.ts$/.test(f));
+  for (const [variable, name, engine] of [
+    ['TEST_POSTGRES_URL', 'PostgreSQL', 'postgres'],
+    ['TEST_MYSQL_URL', 'MySQL/MariaDB', 'mysql'],
+  ]) {
+    if (!process.env[variable]) continue;
+    console.log(`\n=== e2e and security suites again on ${name} (TEST_DATABASE=${engine}) ===`);
+    status = run(serviceLevel, { TEST_DATABASE: engine }) || status;
+  }
+}
+
 for (const [variable, name] of services) {
   if (!process.env[variable]) console.log(`SKIPPED: ${name} suites (${variable} is not set)`);
 }
-process.exit(result.status ?? 1);
+process.exit(status);

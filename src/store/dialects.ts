@@ -118,6 +118,10 @@ export function openMysql(url: string, poolSize: number, options: OpenOptions): 
   });
   pool.on('connection', (connection) => {
     connection.on('error', (error: Error) => options.onIdleError?.(error));
+    // READ COMMITTED, as on PostgreSQL: the same isolation on both servers, and no InnoDB gap
+    // locks, so an outbox INSERT never deadlocks with a worker's FOR UPDATE SKIP LOCKED claim.
+    // Every race-sensitive write is a conditional statement, which is atomic at this level.
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
   });
   const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
   return { db, dialect: 'mysql', capabilities: mysqlCapabilities, close: () => db.destroy() };

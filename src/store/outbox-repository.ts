@@ -37,6 +37,10 @@ export class OutboxRepository {
   }
 
   async enqueue(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {
+    await this.retryingConflicts(() => this.insert(message));
+  }
+
+  private async insert(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {
     await this.db
       .insertInto('outbox')
       .values({
