@@ -15,6 +15,7 @@ import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
+import { Metrics } from './metrics/metrics.ts';
 import { createRateLimits, memoryBackend, type RateLimits } from './rate-limits/rate-limits.ts';
 import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
@@ -34,6 +35,7 @@ export interface Deps {
   limits: RateLimits;
   mailChannel: MailChannel;
   courier: CourierWorker;
+  metrics: Metrics;
   sessions: SessionService;
   login: LoginService;
   registration: RegistrationService;
@@ -89,6 +91,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     passwordPolicy,
   });
 
+  const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,
@@ -102,8 +105,13 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
     clock,
     logger,
-    { pollMs: config.courierPollMs, maxAttempts: config.courierMaxAttempts },
+    {
+      pollMs: config.courierPollMs,
+      maxAttempts: config.courierMaxAttempts,
+      messageIdDomain: config.publicUrl.hostname,
+      onOutcome: (outcome, topic) => metrics.observeCourier(outcome, topic),
+    },
   );
 
-  return { config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, sessions, login, registration, recovery };
+  return { config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics, sessions, login, registration, recovery };
 }

@@ -36,7 +36,9 @@ export function exitOnStartupError(deps: Pick<Deps, 'config' | 'database'>) {
       const target = deps.config.database;
       const where = 'url' in target ? redactDatabaseUrl(target.url) : target.filename;
       const reason = error instanceof Error ? error.message : String(error);
-      process.stderr.write(`latchkey: cannot reach the database at ${where}: ${reason}. Check DATABASE_URL and that the server is running.\n`);
+      process.stderr.write(
+        `latchkey: cannot reach the database at ${where}: ${reason}. Check DATABASE_URL and that the server is running.\n`,
+      );
       process.exit(4);
     }
     throw error;

@@ -26,6 +26,7 @@ export class RedisLimitBackend implements LimitBackend {
   readonly client: Redis;
   private available = false;
   private warned = false;
+  private closing = false;
 
   constructor(private readonly options: RedisBackendOptions) {
     this.client = new Redis(options.url, {
@@ -45,7 +46,7 @@ export class RedisLimitBackend implements LimitBackend {
     });
     const down = (reason: string) => {
       this.available = false;
-      if (this.warned) return;
+      if (this.warned || this.closing) return;
       this.warned = true;
       options.logger.warn(
         { redis: where, reason },
@@ -77,6 +78,7 @@ export class RedisLimitBackend implements LimitBackend {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.client.disconnect(false);
   }
 }

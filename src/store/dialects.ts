@@ -100,6 +100,11 @@ export function openPostgres(url: string, poolSize: number, options: OpenOptions
     keepAlive: true,
   });
   pool.on('error', (error) => options.onIdleError?.(error));
+  // A client checked out of the pool (between the statements of a transaction, say) has no
+  // listener of the pool's: without this one, a dropped connection would crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onIdleError?.(error));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { db, dialect: 'postgres', capabilities: postgresCapabilities, close: () => db.destroy() };
 }

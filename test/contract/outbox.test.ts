@@ -136,4 +136,47 @@ describeEachDatabase('outbox store contract', (database) => {
     for (const id of messageIds) assert.match(id, /^<[0-9a-f-]{36}@latchkey\.test>$/);
     assert.deepEqual(await db.store.outbox.countByStatus(), { sent: total });
   });
+
+  it('a stopping worker finishes the message in hand and gives the rest of its batch back', async () => {
+    const db = database();
+    await clearQueue(db.store);
+    const clock = new ManualClock(NOW_MS);
+    const outbox = new Outbox(new SecretBox(new Keyring(['contract-test-key-0123456789abcdef0123'])), clock);
+    for (let i = 0; i < 5; i++) {
+      await outbox.enqueue(db.store.outbox, 'mail', {
+        template: 'password-changed',
+        to: `s${i}@example.com`,
+        data: { name: null, changedAtMs: NOW_MS },
+      });
+    }
+    let release: () => void = () => {};
+    let started: () => void = () => {};
+    const inHand = new Promise<void>((resolve) => (started = resolve));
+    const sent: string[] = [];
+    const worker = new CourierWorker(
+      db.store.outbox,
+      outbox,
+      {
+        mail: async (message) => {
+          started();
+          await new Promise<void>((resolve) => (release = resolve));
+          sent.push(message.to);
+        },
+        'password-reset-request': async () => {},
+      },
+      clock,
+      silent,
+      { pollMs: 10_000, maxAttempts: 3, batchSize: 5 },
+    );
+    worker.start();
+    await inHand;
+    const stopped = worker.stop();
+    release();
+    await stopped;
+    assert.equal(sent.length, 1, 'the message in hand was finished');
+    assert.deepEqual(await db.store.outbox.countByStatus(), { sent: 1, pending: 4 });
+    const again = await db.store.outbox.claimDue(NOW_MS, LEASE_MS, 10);
+    assert.equal(again.length, 4, 'released messages are due at once for any worker');
+    assert.ok(again.every((m) => m.attempts === 1));
+  });
 });
