@@ -9,7 +9,9 @@ import { remainingIds, seedCleanupRows } from '../support/seed.ts';
 
 const RETENTION = { tokenRetentionSeconds: 7 * 86_400, outboxRetentionSeconds: 30 * 86_400 };
 const sorted = (keep: { tokens: string[]; sessions: string[]; outbox: string[] }) => ({
-  tokens: [...keep.tokens].sort(), sessions: [...keep.sessions].sort(), outbox: [...keep.outbox].sort(),
+  tokens: [...keep.tokens].sort(),
+  sessions: [...keep.sessions].sort(),
+  outbox: [...keep.outbox].sort(),
 });
 
 describe('cleanup of expired, used and finished rows', () => {

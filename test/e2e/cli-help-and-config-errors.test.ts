@@ -10,9 +10,15 @@ const COMMANDS: Array<[string[], RegExp[]]> = [
   [['migrate'], [/Usage: latchkey migrate/, /--status/]],
   [['cleanup'], [/Usage: latchkey cleanup/, /--batch-size <n>/]],
   [['users'], [/Usage: latchkey users/, /create/, /disable/, /list/]],
-  [['users', 'create'], [/Usage: latchkey users create \[options\] <email>/, /--name <name>/]],
+  [
+    ['users', 'create'],
+    [/Usage: latchkey users create \[options\] <email>/, /--name <name>/],
+  ],
   [['users', 'disable'], [/Usage: latchkey users disable \[options\] <email>/]],
-  [['users', 'list'], [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/]],
+  [
+    ['users', 'list'],
+    [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/],
+  ],
 ];
 
 describe('latchkey --help and configuration errors', () => {
@@ -32,7 +38,11 @@ describe('latchkey --help and configuration errors', () => {
   it('exits 2 at startup naming each bad variable', async () => {
     const [badValues, production, postgres] = await Promise.all([
       sandbox.run(['serve'], { PORT: 'abc', PUBLIC_URL: 'ftp://x', RATE_LIMIT_FORGOT_EMAIL: '5', SECRET_KEYS: 'short' }),
-      sandbox.run(['cleanup'], {}, { replaceEnv: { NODE_ENV: 'production', DATA_DIR: sandbox.dir, DATABASE_URL: `sqlite:${sandbox.databaseFile}` } }),
+      sandbox.run(
+        ['cleanup'],
+        {},
+        { replaceEnv: { NODE_ENV: 'production', DATA_DIR: sandbox.dir, DATABASE_URL: `sqlite:${sandbox.databaseFile}` } },
+      ),
       sandbox.run(['migrate'], { DATABASE_URL: 'postgres://latchkey:hunter2@db.example/latchkey' }),
     ]);
     assert.equal(badValues.code, 2, badValues.stderr);

@@ -44,8 +44,17 @@ describe('latchkey CLI', () => {
       sandbox.run(['users', 'list', '--limit', '0']),
     ]);
     assert.equal(list.code, 0, list.stderr);
-    const rows = list.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
-    assert.deepEqual(rows.map((r) => [r[1], r[2], r[4]]), [['Grace@Example.com', 'no-password', 'Grace Hopper'], ['alan@example.com', 'no-password', '']]);
+    const rows = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      rows.map((r) => [r[1], r[2], r[4]]),
+      [
+        ['Grace@Example.com', 'no-password', 'Grace Hopper'],
+        ['alan@example.com', 'no-password', ''],
+      ],
+    );
     assert.match(rows[0]?.[3] ?? '', /^\d{4}-\d\d-\d\dT/);
     assert.equal(second.stdout.split('\t')[1], 'alan@example.com');
     assert.equal(empty.stdout, 'no accounts\n');

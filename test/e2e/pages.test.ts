@@ -26,7 +26,10 @@ function assertForm(page: TestResponse, action: string, expected: Record<string,
   assert.equal(page.status, 200, page.text.slice(0, 300));
   assert.match(page.text, new RegExp(`<form method="post" action="${action.replace('?', '\\?')}"`));
   const inputs = inputsOf(page);
-  assert.ok(inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'), 'CSRF field');
+  assert.ok(
+    inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'),
+    'CSRF field',
+  );
   const visible = inputs.filter((i) => i.type !== 'hidden');
   assert.deepEqual(Object.fromEntries(visible.map((i) => [i.name, i.autocomplete])), expected);
   for (const input of visible) {

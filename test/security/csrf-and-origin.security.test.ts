@@ -40,16 +40,22 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
 
   it('refuses every form POST without a _csrf field, with 403 CSRF_FAILED', async () => {
     const { browser } = await preparedBrowser();
-    for (const [path, fields] of Object.entries(FORMS)) assertRefused(await browser.postForm(path, fields), 'CSRF_FAILED', `${path} without _csrf`);
+    for (const [path, fields] of Object.entries(FORMS))
+      assertRefused(await browser.postForm(path, fields), 'CSRF_FAILED', `${path} without _csrf`);
     assert.equal((await browser.get('/api/session')).status, 200, 'the refused logout changed nothing');
   });
 
-  it('refuses a wrong, empty, or another browser\'s _csrf, and a field without its cookie', async () => {
+  it("refuses a wrong, empty, or another browser's _csrf, and a field without its cookie", async () => {
     const { browser, csrf } = await preparedBrowser();
     const other = (await new TestClient(service.url).get('/login')).csrfToken();
     const flipped = (csrf[0] === 'A' ? 'B' : 'A') + csrf.slice(1);
     for (const [path, fields] of Object.entries(FORMS)) {
-      for (const [name, value] of [['wrong', 'x'.repeat(43)], ['empty', ''], ['flipped', flipped], ['foreign', other]] as const) {
+      for (const [name, value] of [
+        ['wrong', 'x'.repeat(43)],
+        ['empty', ''],
+        ['flipped', flipped],
+        ['foreign', other],
+      ] as const) {
         assertRefused(await browser.postForm(path, { ...fields, _csrf: value }), 'CSRF_FAILED', `${path} with ${name} _csrf`);
       }
       const cookieless = new TestClient(service.url);
@@ -68,7 +74,11 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
   it('refuses a form POST from a foreign Origin even with a valid token', async () => {
     const { browser, csrf } = await preparedBrowser();
     for (const path of Object.keys(FORMS)) {
-      assertRefused(await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, { origin: 'https://evil.example' }), 'ORIGIN_NOT_ALLOWED', path);
+      assertRefused(
+        await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, { origin: 'https://evil.example' }),
+        'ORIGIN_NOT_ALLOWED',
+        path,
+      );
     }
   });
 

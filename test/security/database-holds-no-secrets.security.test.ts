@@ -10,10 +10,10 @@ import { resetLinkIn } from '../support/smtp.ts';
 const EMAIL = 'ada@example.com';
 const PASSWORDS = ['correct horse battery', 'a brand new passphrase'];
 
-describe('a copy of the database resets nobody\'s password (S2, S22, issue item 8)', () => {
+describe("a copy of the database resets nobody's password (S2, S22, issue item 8)", () => {
   let service: TestService;
   const secrets: Record<string, string> = {};
-  const databaseFile = () => service.config.database.dialect === 'sqlite' ? service.config.database.filename : '';
+  const databaseFile = () => (service.config.database.dialect === 'sqlite' ? service.config.database.filename : '');
 
   before(async () => {
     // The courier is driven by hand so that a queued message can be looked at before it is sent.
@@ -50,7 +50,11 @@ describe('a copy of the database resets nobody\'s password (S2, S22, issue item 
     const browser = new TestClient(service.url);
     assert.equal((await browser.get(`/reset-password/${secrets.resetToken}`)).status, 303);
     const form = await browser.get('/reset-password');
-    const done = await browser.postForm('/reset-password', { _csrf: form.csrfToken(), password: PASSWORDS[1]!, password_confirm: PASSWORDS[1]! });
+    const done = await browser.postForm('/reset-password', {
+      _csrf: form.csrfToken(),
+      password: PASSWORDS[1]!,
+      password_confirm: PASSWORDS[1]!,
+    });
     assert.equal(done.status, 303);
     secrets.csrfCookie = browser.cookies.get('lk_csrf') as string;
     await service.deps.courier.drain();
@@ -64,14 +68,20 @@ describe('a copy of the database resets nobody\'s password (S2, S22, issue item 
     const [token] = await db.selectFrom('tokens').selectAll().execute();
     assert.equal(token?.digest, service.deps.digester.digest(secrets.resetToken as string));
     const sessions = await db.selectFrom('sessions').select('digest').execute();
-    assert.deepEqual(sessions.map((s) => s.digest), [sha256(secrets.sessionToken)]);
+    assert.deepEqual(
+      sessions.map((s) => s.digest),
+      [sha256(secrets.sessionToken)],
+    );
   });
 
   it('the database file and its WAL hold no raw token, session token or password', () => {
     const files = [databaseFile(), `${databaseFile()}-wal`, `${databaseFile()}-shm`].filter((f) => existsSync(f));
     assert.ok(files.length >= 2, `expected the database and its WAL, found ${files.join(', ')}`);
     const contents = files.map((f) => readFileSync(f));
-    assert.ok(contents.some((c) => c.includes(EMAIL)), 'sanity check: the files are readable and hold the account');
+    assert.ok(
+      contents.some((c) => c.includes(EMAIL)),
+      'sanity check: the files are readable and hold the account',
+    );
     const needles: Array<[string, Buffer]> = [
       ['reset token', Buffer.from(secrets.resetToken as string)],
       ['reset token bytes', Buffer.from(secrets.resetToken as string, 'base64url')],

@@ -50,7 +50,10 @@ describe('the emailed reset link (S10)', () => {
     assertStrictPageHeaders(opened, 'redirect');
     const cookie = setCookieLine(opened, 'lk_reset') ?? '';
     assert.equal(cookie.split(';')[0], `lk_reset=${token}`);
-    const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = cookie
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     assert.ok(attributes.includes('httponly'), cookie);
     assert.ok(attributes.includes('path=/reset-password'), cookie);
     assert.ok(attributes.includes('samesite=lax'), cookie);

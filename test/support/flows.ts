@@ -1,5 +1,5 @@
-import { TestClient, type TestResponse } from './client.ts';
 import type { TestService } from './app.ts';
+import { TestClient, type TestResponse } from './client.ts';
 import { resetLinkIn } from './smtp.ts';
 
 /** A client that sends the service's own Origin, as a browser on PUBLIC_URL would. */

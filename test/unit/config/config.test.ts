@@ -79,11 +79,17 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);
     assert.match(problemsOf({ NODE_ENV: 'staging' }), /NODE_ENV must be one of development, production, test/);
     assert.match(problemsOf({ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }), /MAIL_FROM must be a single line/);
-    assert.match(problemsOf({ PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '64' }), /PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH/);
+    assert.match(
+      problemsOf({ PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '64' }),
+      /PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH/,
+    );
   });
 
   it('answers "not supported yet" for postgres:// and mysql:// and hides credentials of unknown URLs', () => {
-    assert.match(problemsOf({ DATABASE_URL: 'postgres://u:p@db/latchkey' }), /DATABASE_URL postgres:\/\/ is recognised but not supported yet/);
+    assert.match(
+      problemsOf({ DATABASE_URL: 'postgres://u:p@db/latchkey' }),
+      /DATABASE_URL postgres:\/\/ is recognised but not supported yet/,
+    );
     assert.match(problemsOf({ DATABASE_URL: 'postgresql://db/latchkey' }), /not supported yet/);
     assert.match(problemsOf({ DATABASE_URL: 'mysql://u:p@db/latchkey' }), /DATABASE_URL mysql:\/\/ is recognised but not supported yet/);
     const unknown = problemsOf({ DATABASE_URL: 'redis://user:hunter2@cache:6379' });

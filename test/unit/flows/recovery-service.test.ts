@@ -30,12 +30,26 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
 
   function service(tokenPerIp = generous, digester = new TokenDigester(keyring)): RecoveryService {
     const limits = createRateLimits(
-      { forgotPerIp: generous, forgotPerEmail: generous, loginPerIp: generous, loginPerAccount: generous, registerPerIp: generous, tokenPerIp },
+      {
+        forgotPerIp: generous,
+        forgotPerEmail: generous,
+        loginPerIp: generous,
+        loginPerAccount: generous,
+        registerPerIp: generous,
+        tokenPerIp,
+      },
       keyring,
     );
     return new RecoveryService({
-      store, outbox, hasher, clock, limits, digester, random: cryptoRandom,
-      resetTokenTtlSeconds: 3600, passwordPolicy: { minLength: 8, maxLength: 128 },
+      store,
+      outbox,
+      hasher,
+      clock,
+      limits,
+      digester,
+      random: cryptoRandom,
+      resetTokenTtlSeconds: 3600,
+      passwordPolicy: { minLength: 8, maxLength: 128 },
     });
   }
 
@@ -43,7 +57,9 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   async function issue(): Promise<string> {
     await recovery.issueResetLink(userId, CONTEXT);
     const rows = await store.db.selectFrom('outbox').selectAll().where('topic', '=', 'mail').orderBy('created_at', 'desc').execute();
-    const tokens = rows.map((r) => outbox.open('mail', r.payload as string)).flatMap((m) => (m.template === 'password-reset' ? [m.data.token] : []));
+    const tokens = rows
+      .map((r) => outbox.open('mail', r.payload as string))
+      .flatMap((m) => (m.template === 'password-reset' ? [m.data.token] : []));
     return tokens[tokens.length - 1] as string;
   }
 
@@ -71,7 +87,15 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
 
   it('resets with a valid token: new hash, token used, sessions ended, mail queued, audit written', async () => {
     const token = await issue();
-    await store.sessions.create({ id: newId(), digest: 'd1', userId, nowMs: clock.nowMs(), expiresAtMs: clock.nowMs() + 1e6, ip: null, userAgent: null });
+    await store.sessions.create({
+      id: newId(),
+      digest: 'd1',
+      userId,
+      nowMs: clock.nowMs(),
+      expiresAtMs: clock.nowMs() + 1e6,
+      ip: null,
+      userAgent: null,
+    });
     clock.advanceSeconds(60);
     const result = await recovery.resetPassword(token, 'a brand new passphrase', CONTEXT);
     assert.deepEqual(result, { ok: true, value: { userId } });
@@ -81,7 +105,9 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
     const row = await store.db.selectFrom('tokens').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.used_at, clock.nowMs());
     assert.equal(await store.sessions.countForUser(userId, clock.nowMs()), 0);
-    const mails = (await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute()).map((r) => outbox.open('mail', r.payload!));
+    const mails = (await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute()).map((r) =>
+      outbox.open('mail', r.payload!),
+    );
     assert.deepEqual(mails.map((m) => m.template).sort(), ['password-changed', 'password-reset']);
     const events = await store.audit.listForUser(userId);
     assert.equal(events[0]?.type, 'password_reset.completed');
@@ -147,12 +173,16 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   });
 
   it('queues the same sealed job for known and unknown addresses (nothing for a malformed one), and creates tokens only for enabled accounts', async () => {
-    for (const email of [' ADA@example.com', 'nobody@example.com']) assert.deepEqual(await recovery.requestReset(email, CONTEXT), { ok: true, value: undefined });
+    for (const email of [' ADA@example.com', 'nobody@example.com'])
+      assert.deepEqual(await recovery.requestReset(email, CONTEXT), { ok: true, value: undefined });
     assert.deepEqual(await recovery.requestReset('ada@example.com,eve@evil.example', CONTEXT), { ok: false, code: 'EMAIL_INVALID' });
     const jobs = await store.db.selectFrom('outbox').selectAll().where('topic', '=', 'password-reset-request').execute();
     assert.equal(jobs.length, 2);
     const payloads = jobs.map((j) => outbox.open('password-reset-request', j.payload!));
-    assert.deepEqual(payloads.map((p) => p.emailCanonical), ['ada@example.com', 'nobody@example.com']);
+    assert.deepEqual(
+      payloads.map((p) => p.emailCanonical),
+      ['ada@example.com', 'nobody@example.com'],
+    );
     for (const payload of payloads) await recovery.handleResetRequest(payload);
     assert.equal((await store.db.selectFrom('tokens').selectAll().execute()).length, 1, 'only the existing account gets a token');
     await store.users.setDisabled(userId, true, clock.nowMs());
