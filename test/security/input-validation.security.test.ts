@@ -67,6 +67,23 @@ describe('strict input on every API endpoint (S20)', () => {
     }
   });
 
+  it('refuses prototype-poisoning keys in JSON and forms', async () => {
+    for (const path of Object.keys(ENDPOINTS)) {
+      const valid = JSON.stringify(ENDPOINTS[path as keyof typeof ENDPOINTS]).slice(1, -1);
+      assertClientError(await api.postJson(path, `{${valid},"__proto__":{"admin":true}}`), `${path} __proto__`);
+      assertClientError(await api.postJson(path, `{${valid},"constructor":{"prototype":{"admin":true}}}`), `${path} constructor.prototype`);
+    }
+    const browser = new TestClient(service.url);
+    const csrf = (await browser.get('/forgot-password')).csrfToken();
+    for (const extra of ['__proto__=x', '__proto__%5Badmin%5D=1', 'constructor=y']) {
+      const form = await browser.request('POST', '/forgot-password', {
+        body: `_csrf=${encodeURIComponent(csrf)}&email=ada%40example.com&${extra}`,
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      assert.equal(form.status, 400, `${extra}: ${form.text.slice(0, 200)}`);
+    }
+  });
+
   it('refuses invalid JSON, an empty body and a body without a JSON content type', async () => {
     for (const path of Object.keys(ENDPOINTS)) {
       assertClientError(await api.postJson(path, '{"email": "ada@example.com"'), `${path} truncated JSON`, 'INVALID_JSON');
