@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { Outbox } from '../../../src/courier/outbox.ts';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
@@ -114,6 +115,31 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
     assert.equal(events[0]?.ip, CONTEXT.ip);
   });
 
+  it('changes nothing at all when one step of the reset transaction fails (S16)', async () => {
+    const token = await issue();
+    await store.sessions.create({
+      id: newId(),
+      digest: 'd1',
+      userId,
+      nowMs: clock.nowMs(),
+      expiresAtMs: clock.nowMs() + 1e6,
+      ip: null,
+      userAgent: null,
+    });
+    await issue(); // a second outstanding link, which a completed reset would revoke
+    const outboxBefore = await store.db.selectFrom('outbox').selectAll().execute();
+    await sql`DROP TABLE audit_events`.execute(store.db); // the last write of the transaction will fail
+    await assert.rejects(recovery.resetPassword(token, 'a brand new passphrase', CONTEXT));
+    assert.equal((await store.users.findById(userId))?.password_hash, oldHash);
+    const tokens = await store.db.selectFrom('tokens').select(['used_at', 'revoked_at']).execute();
+    assert.deepEqual(tokens, [
+      { used_at: null, revoked_at: null },
+      { used_at: null, revoked_at: null },
+    ]);
+    assert.equal(await store.sessions.countForUser(userId, clock.nowMs()), 1);
+    assert.deepEqual(await store.db.selectFrom('outbox').selectAll().execute(), outboxBefore);
+  });
+
   it('answers TOKEN_EXPIRED once the TTL has passed, and not a moment before', async () => {
     const token = await issue();
     clock.advanceSeconds(3599);
@@ -133,7 +159,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   });
 
   it('answers TOKEN_REVOKED for every other outstanding token after a reset', async () => {
-    const older = await issue();
+    await issue(); // a second outstanding link, which a completed reset would revoke
     clock.advanceSeconds(1);
     const newer = await issue();
     assert.notEqual(older, newer);
