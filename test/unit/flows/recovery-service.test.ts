@@ -159,7 +159,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   });
 
   it('answers TOKEN_REVOKED for every other outstanding token after a reset', async () => {
-    await issue(); // a second outstanding link, which a completed reset would revoke
+    const older = await issue();
     clock.advanceSeconds(1);
     const newer = await issue();
     assert.notEqual(older, newer);
