@@ -54,14 +54,21 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
     });
   }
 
-  /** Issues a link and returns its token, read back from the sealed mail in the outbox. */
-  async function issue(): Promise<string> {
-    await recovery.issueResetLink(userId, CONTEXT);
-    const rows = await store.db.selectFrom('outbox').selectAll().where('topic', '=', 'mail').orderBy('created_at', 'desc').execute();
-    const tokens = rows
+  /** The tokens of every queued reset mail, read back from the sealed outbox. */
+  async function queuedTokens(): Promise<string[]> {
+    const rows = await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute();
+    return rows
       .map((r) => outbox.open('mail', r.payload as string))
       .flatMap((m) => (m.template === 'password-reset' ? [m.data.token] : []));
-    return tokens[tokens.length - 1] as string;
+  }
+
+  /** Issues a link and returns its token. */
+  async function issue(): Promise<string> {
+    const before = new Set(await queuedTokens());
+    await recovery.issueResetLink(userId, CONTEXT);
+    const fresh = (await queuedTokens()).filter((t) => !before.has(t));
+    assert.equal(fresh.length, 1);
+    return fresh[0] as string;
   }
 
   beforeEach(async () => {
