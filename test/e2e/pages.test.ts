@@ -69,6 +69,19 @@ describe('HTML pages', () => {
     assert.match(page.text, /href="\/forgot-password"/);
   });
 
+  it('/login shows only the fixed notices a query can name', async () => {
+    const browser = new TestClient(service.url);
+    assert.match(
+      (await browser.get('/login?notice=signed-out')).text,
+      /<p class="notice info" role="status">You have been signed out.<\/p>/,
+    );
+    for (const notice of ['constructor', '__proto__', 'toString', '<script>alert(1)</script>', 'unknown']) {
+      const page = await browser.get(`/login?notice=${encodeURIComponent(notice)}`);
+      assert.equal(page.status, 200);
+      assert.doesNotMatch(page.text, /class="notice/, notice);
+    }
+  });
+
   it('/register has name, email and two new-password fields', async () => {
     const page = await new TestClient(service.url).get('/register');
     assertPageShell(page);
