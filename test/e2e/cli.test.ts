@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { startTestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
-import { apiClient, tokenOf } from '../support/flows.ts';
+import { apiClient, eventually, requestResetToken, tokenOf } from '../support/flows.ts';
 import { resetLinkIn } from '../support/smtp.ts';
 
 describe('latchkey CLI', () => {
   const sandbox = new CliSandbox();
+  let graceSession = '';
+  let outstandingToken = '';
   after(() => sandbox.remove());
 
   it('migrate --status lists pending migrations, migrate applies them, then nothing is pending', async () => {
@@ -71,15 +73,16 @@ describe('latchkey CLI', () => {
       const api = apiClient(service);
       assert.equal((await api.postJson('/api/password/reset', { token, password: 'first chosen passphrase' })).status, 200);
       assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 200);
+      graceSession = api.cookies.get('lk_session') as string;
+      outstandingToken = await requestResetToken(service, 'grace@example.com', 'Grace@example.com');
     } finally {
-      await service.stop();
-      await service.smtp.stop();
+      await service.close();
     }
     const list = await sandbox.run(['users', 'list']);
     assert.match(list.stdout, /Grace@Example\.com\tactive/);
   });
 
-  it('users disable ends the account: listed as disabled, no login, unknown addresses refused', async () => {
+  it('users disable ends the account: listed as disabled, no login, sessions and links dead, no reset mail', async () => {
     const [disabled, missing] = await Promise.all([
       sandbox.run(['users', 'disable', 'GRACE@example.com']),
       sandbox.run(['users', 'disable', 'nobody@example.com']),
@@ -92,11 +95,19 @@ describe('latchkey CLI', () => {
 
     const service = await startTestService({ DATABASE_URL: `sqlite:${sandbox.databaseFile}` });
     try {
-      const login = await apiClient(service).postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' });
-      assert.equal(login.status, 401);
+      const api = apiClient(service);
+      assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 401);
+      assert.equal((await api.get('/api/session', { cookie: `lk_session=${graceSession}` })).status, 401, 'her sessions ended');
+      const reset = await api.postJson('/api/password/reset', { token: outstandingToken, password: 'a takeover passphrase' });
+      assert.equal(reset.json().error.code, 'TOKEN_REVOKED', 'her outstanding links died');
+      assert.equal((await api.postJson('/api/password/forgot', { email: 'grace@example.com' })).status, 202);
+      await eventually(async () => {
+        const counts = await service.deps.store.outbox.countByStatus();
+        return (counts.pending ?? 0) + (counts.sending ?? 0) === 0 ? true : undefined;
+      }, 'the courier to go idle');
+      assert.equal(service.smtp.mails.length, 0, 'a disabled account gets no reset mail');
     } finally {
-      await service.stop();
-      await service.smtp.stop();
+      await service.close();
     }
   });
 });
