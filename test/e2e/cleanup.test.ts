@@ -3,13 +3,17 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { type CleanupProgress, runCleanup } from '../../src/maintenance/cleanup.ts';
+import { startTestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
 import { openTestDatabase } from '../support/database.ts';
+import { eventually } from '../support/flows.ts';
 import { remainingIds, seedCleanupRows } from '../support/seed.ts';
 
 const RETENTION = { tokenRetentionSeconds: 7 * 86_400, outboxRetentionSeconds: 30 * 86_400 };
 const sorted = (keep: { tokens: string[]; sessions: string[]; outbox: string[] }) => ({
-  tokens: [...keep.tokens].sort(), sessions: [...keep.sessions].sort(), outbox: [...keep.outbox].sort(),
+  tokens: [...keep.tokens].sort(),
+  sessions: [...keep.sessions].sort(),
+  outbox: [...keep.outbox].sort(),
 });
 
 describe('cleanup of expired, used and finished rows', () => {
@@ -41,6 +45,23 @@ describe('cleanup of expired, used and finished rows', () => {
       assert.equal(later.tokens, 3, 'the recent tokens age out too');
     } finally {
       await database.close();
+    }
+  });
+
+  it('the service runs cleanup on its own every CLEANUP_INTERVAL seconds', async () => {
+    const file = join(sandbox.dir, 'scheduled.db');
+    const { database, store } = await openTestDatabase(file);
+    const seeded = await seedCleanupRows(store, Date.now());
+    await database.close();
+    const service = await startTestService({ DATABASE_URL: `sqlite:${file}`, CLEANUP_INTERVAL: '1' });
+    try {
+      const remaining = await eventually(async () => {
+        const ids = await remainingIds(service.deps.store);
+        return ids.tokens.length === seeded.keep.tokens.length && ids.outbox.length === seeded.keep.outbox.length ? ids : undefined;
+      }, 'the scheduled cleanup');
+      assert.deepEqual(remaining, sorted(seeded.keep));
+    } finally {
+      await service.close();
     }
   });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliSandbox } from '../support/cli.ts';
 
@@ -10,9 +11,15 @@ const COMMANDS: Array<[string[], RegExp[]]> = [
   [['migrate'], [/Usage: latchkey migrate/, /--status/]],
   [['cleanup'], [/Usage: latchkey cleanup/, /--batch-size <n>/]],
   [['users'], [/Usage: latchkey users/, /create/, /disable/, /list/]],
-  [['users', 'create'], [/Usage: latchkey users create \[options\] <email>/, /--name <name>/]],
+  [
+    ['users', 'create'],
+    [/Usage: latchkey users create \[options\] <email>/, /--name <name>/],
+  ],
   [['users', 'disable'], [/Usage: latchkey users disable \[options\] <email>/]],
-  [['users', 'list'], [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/]],
+  [
+    ['users', 'list'],
+    [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/],
+  ],
 ];
 
 describe('latchkey --help and configuration errors', () => {
@@ -32,7 +39,11 @@ describe('latchkey --help and configuration errors', () => {
   it('exits 2 at startup naming each bad variable', async () => {
     const [badValues, production, postgres] = await Promise.all([
       sandbox.run(['serve'], { PORT: 'abc', PUBLIC_URL: 'ftp://x', RATE_LIMIT_FORGOT_EMAIL: '5', SECRET_KEYS: 'short' }),
-      sandbox.run(['cleanup'], {}, { replaceEnv: { NODE_ENV: 'production', DATA_DIR: sandbox.dir, DATABASE_URL: `sqlite:${sandbox.databaseFile}` } }),
+      sandbox.run(
+        ['cleanup'],
+        {},
+        { replaceEnv: { NODE_ENV: 'production', DATA_DIR: sandbox.dir, DATABASE_URL: `sqlite:${sandbox.databaseFile}` } },
+      ),
       sandbox.run(['migrate'], { DATABASE_URL: 'postgres://latchkey:hunter2@db.example/latchkey' }),
     ]);
     assert.equal(badValues.code, 2, badValues.stderr);
@@ -54,5 +65,23 @@ describe('latchkey --help and configuration errors', () => {
     assert.doesNotMatch(postgres.stderr, /hunter2/);
     assert.doesNotMatch(postgres.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(existsSync(sandbox.databaseFile), false, 'nothing was created');
+  });
+
+  it('reads .env from the working directory, real environment variables winning', async () => {
+    const withEnvFile = new CliSandbox();
+    try {
+      writeFileSync(join(withEnvFile.dir, '.env'), 'PORT=abc\nRESET_TOKEN_TTL=5\n');
+      const [fromFile, overridden] = await Promise.all([
+        withEnvFile.run(['migrate', '--status']),
+        withEnvFile.run(['migrate', '--status'], { PORT: '3000', RESET_TOKEN_TTL: '600' }),
+      ]);
+      assert.equal(fromFile.code, 2);
+      assert.match(fromFile.stderr, /PORT must be a whole number from 0 to 65535, got "abc"/);
+      assert.match(fromFile.stderr, /RESET_TOKEN_TTL must be a whole number from 60/);
+      assert.equal(overridden.code, 0, overridden.stderr);
+      assert.equal(overridden.stdout, 'pending: 0001-initial\n');
+    } finally {
+      withEnvFile.remove();
+    }
   });
 });

@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { startTestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
-import { apiClient, tokenOf } from '../support/flows.ts';
+import { apiClient, eventually, requestResetToken, tokenOf } from '../support/flows.ts';
 import { resetLinkIn } from '../support/smtp.ts';
 
 describe('latchkey CLI', () => {
   const sandbox = new CliSandbox();
+  let graceSession = '';
+  let outstandingToken = '';
   after(() => sandbox.remove());
 
   it('migrate --status lists pending migrations, migrate applies them, then nothing is pending', async () => {
@@ -16,19 +18,19 @@ describe('latchkey CLI', () => {
     const applied = await sandbox.run(['migrate']);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(applied.stdout, 'applied: 0001-initial\n');
-    const [status, again] = await Promise.all([sandbox.run(['migrate', '--status']), sandbox.run(['migrate'])]);
-    assert.equal(status.stdout, 'schema is up to date\n');
-    assert.equal(again.stdout, 'schema is up to date, nothing to apply\n');
+    assert.equal((await sandbox.run(['migrate', '--status'])).stdout, 'schema is up to date\n');
   });
 
   it('users create makes a password-less account and queues an invitation; a duplicate is refused', async () => {
     const created = await sandbox.run(['users', 'create', ' Grace@Example.com ', '--name', 'Grace Hopper']);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^created Grace@Example\.com \([0-9a-f-]{36}\); a link to set the password is queued for delivery\n$/);
-    const [duplicate, invalid] = await Promise.all([
+    const [duplicate, invalid, other] = await Promise.all([
       sandbox.run(['users', 'create', 'grace@example.com']),
       sandbox.run(['users', 'create', 'a@x.com,b@y.com']),
+      sandbox.run(['users', 'create', 'alan@example.com']),
     ]);
+    assert.equal(other.code, 0, other.stderr);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /an account already uses grace@example\.com/);
     assert.equal(invalid.code, 1);
@@ -36,7 +38,6 @@ describe('latchkey CLI', () => {
   });
 
   it('users list shows every account with its status, oldest first, and pages', async () => {
-    assert.equal((await sandbox.run(['users', 'create', 'alan@example.com'])).code, 0);
     const [list, second, empty, bad] = await Promise.all([
       sandbox.run(['users', 'list']),
       sandbox.run(['users', 'list', '--limit', '1', '--offset', '1']),
@@ -44,8 +45,17 @@ describe('latchkey CLI', () => {
       sandbox.run(['users', 'list', '--limit', '0']),
     ]);
     assert.equal(list.code, 0, list.stderr);
-    const rows = list.stdout.split('\n').filter(Boolean).map((line) => line.split('\t'));
-    assert.deepEqual(rows.map((r) => [r[1], r[2], r[4]]), [['Grace@Example.com', 'no-password', 'Grace Hopper'], ['alan@example.com', 'no-password', '']]);
+    const rows = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      rows.map((r) => [r[1], r[2], r[4]]),
+      [
+        ['Grace@Example.com', 'no-password', 'Grace Hopper'],
+        ['alan@example.com', 'no-password', ''],
+      ],
+    );
     assert.match(rows[0]?.[3] ?? '', /^\d{4}-\d\d-\d\dT/);
     assert.equal(second.stdout.split('\t')[1], 'alan@example.com');
     assert.equal(empty.stdout, 'no accounts\n');
@@ -62,15 +72,16 @@ describe('latchkey CLI', () => {
       const api = apiClient(service);
       assert.equal((await api.postJson('/api/password/reset', { token, password: 'first chosen passphrase' })).status, 200);
       assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 200);
+      graceSession = api.cookies.get('lk_session') as string;
+      outstandingToken = await requestResetToken(service, 'grace@example.com', 'Grace@example.com');
     } finally {
-      await service.stop();
-      await service.smtp.stop();
+      await service.close();
     }
     const list = await sandbox.run(['users', 'list']);
     assert.match(list.stdout, /Grace@Example\.com\tactive/);
   });
 
-  it('users disable ends the account: listed as disabled, no login, unknown addresses refused', async () => {
+  it('users disable ends the account: listed as disabled, no login, sessions and links dead, no reset mail', async () => {
     const [disabled, missing] = await Promise.all([
       sandbox.run(['users', 'disable', 'GRACE@example.com']),
       sandbox.run(['users', 'disable', 'nobody@example.com']),
@@ -83,11 +94,19 @@ describe('latchkey CLI', () => {
 
     const service = await startTestService({ DATABASE_URL: `sqlite:${sandbox.databaseFile}` });
     try {
-      const login = await apiClient(service).postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' });
-      assert.equal(login.status, 401);
+      const api = apiClient(service);
+      assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 401);
+      assert.equal((await api.get('/api/session', { cookie: `lk_session=${graceSession}` })).status, 401, 'her sessions ended');
+      const reset = await api.postJson('/api/password/reset', { token: outstandingToken, password: 'a takeover passphrase' });
+      assert.equal(reset.json().error.code, 'TOKEN_REVOKED', 'her outstanding links died');
+      assert.equal((await api.postJson('/api/password/forgot', { email: 'grace@example.com' })).status, 202);
+      await eventually(async () => {
+        const counts = await service.deps.store.outbox.countByStatus();
+        return (counts.pending ?? 0) + (counts.sending ?? 0) === 0 ? true : undefined;
+      }, 'the courier to go idle');
+      assert.equal(service.smtp.mails.length, 0, 'a disabled account gets no reset mail');
     } finally {
-      await service.stop();
-      await service.smtp.stop();
+      await service.close();
     }
   });
 });

@@ -9,7 +9,10 @@ const PASSWORD = 'correct horse battery';
 
 function attributesOf(line: string | undefined): string[] {
   assert.ok(line, 'cookie was set');
-  return line.split(';').slice(1).map((a) => a.trim().toLowerCase());
+  return line
+    .split(';')
+    .slice(1)
+    .map((a) => a.trim().toLowerCase());
 }
 
 describe('login, session and logout', () => {
@@ -23,7 +26,12 @@ describe('login, session and logout', () => {
   it('answers 401 INVALID_CREDENTIALS, identically, for a wrong password and an unknown email', async () => {
     const api = apiClient(service);
     const responses: TestResponse[] = [];
-    for (const [email, password] of [[EMAIL, 'wrong password'], ['nobody@example.com', PASSWORD], ['nobody@example.com', 'wrong password'], ['not an address', PASSWORD]]) {
+    for (const [email, password] of [
+      [EMAIL, 'wrong password'],
+      ['nobody@example.com', PASSWORD],
+      ['nobody@example.com', 'wrong password'],
+      ['not an address', PASSWORD],
+    ]) {
       responses.push(await api.postJson('/api/login', { email, password }));
     }
     for (const response of responses) {
@@ -86,7 +94,10 @@ describe('login, session and logout', () => {
     const home = await browser.get('/');
     assert.match(home.text, /Your account/);
     assert.match(home.text, /ada@example.com/);
-    const next = await new TestClient(service.url).submitForm('/login', '/login?next=/account%3Fx%3D1', { email: EMAIL, password: PASSWORD });
+    const next = await new TestClient(service.url).submitForm('/login', '/login?next=/account%3Fx%3D1', {
+      email: EMAIL,
+      password: PASSWORD,
+    });
     assert.equal(next.location, '/account?x=1');
     const out = await browser.postForm('/logout', { _csrf: home.csrfToken() });
     assert.equal(out.status, 303);

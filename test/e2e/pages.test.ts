@@ -26,7 +26,10 @@ function assertForm(page: TestResponse, action: string, expected: Record<string,
   assert.equal(page.status, 200, page.text.slice(0, 300));
   assert.match(page.text, new RegExp(`<form method="post" action="${action.replace('?', '\\?')}"`));
   const inputs = inputsOf(page);
-  assert.ok(inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'), 'CSRF field');
+  assert.ok(
+    inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'),
+    'CSRF field',
+  );
   const visible = inputs.filter((i) => i.type !== 'hidden');
   assert.deepEqual(Object.fromEntries(visible.map((i) => [i.name, i.autocomplete])), expected);
   for (const input of visible) {
@@ -64,6 +67,19 @@ describe('HTML pages', () => {
     assertPageShell(page);
     assertForm(page, '/login', { email: 'username', password: 'current-password' });
     assert.match(page.text, /href="\/forgot-password"/);
+  });
+
+  it('/login shows only the fixed notices a query can name', async () => {
+    const browser = new TestClient(service.url);
+    assert.match(
+      (await browser.get('/login?notice=signed-out')).text,
+      /<p class="notice info" role="status">You have been signed out.<\/p>/,
+    );
+    for (const notice of ['constructor', '__proto__', 'toString', '<script>alert(1)</script>', 'unknown']) {
+      const page = await browser.get(`/login?notice=${encodeURIComponent(notice)}`);
+      assert.equal(page.status, 200);
+      assert.doesNotMatch(page.text, /class="notice/, notice);
+    }
   });
 
   it('/register has name, email and two new-password fields', async () => {

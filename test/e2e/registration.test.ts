@@ -33,7 +33,7 @@ describe('registration (API and form)', () => {
     assert.match(welcome.parsed.text ?? '', new RegExp(`${service.config.publicUrl.origin}/login`));
     const exists = await service.smtp.waitForMail('Ada@example.com', { subject: /You already have an account/ });
     assert.deepEqual(exists.envelopeTo, ['Ada@example.com'], 'sent to the address as stored, not as typed the second time');
-    assert.match(exists.parsed.text ?? '', /Hello Ada,/, "the stored name, not the one typed");
+    assert.match(exists.parsed.text ?? '', /Hello Ada,/, 'the stored name, not the one typed');
     assert.match(exists.parsed.text ?? '', /\/forgot-password/);
     assert.equal(exists.parsed.to?.[0]?.address, 'Ada@example.com');
     assert.equal(service.smtp.mailsTo('ada@example.com').length, 0, 'nothing to the address as typed');
@@ -72,11 +72,20 @@ describe('registration (API and form)', () => {
 
   it('works through the HTML form, refusing mismatched passwords, and sets no session cookie', async () => {
     const browser = new TestClient(service.url);
-    const mismatch = await browser.submitForm('/register', '/register', { email: 'grace@example.com', password: PASSWORD, password_confirm: 'different' });
+    const mismatch = await browser.submitForm('/register', '/register', {
+      email: 'grace@example.com',
+      password: PASSWORD,
+      password_confirm: 'different',
+    });
     assert.equal(mismatch.status, 400);
     assert.match(mismatch.text, /do not match/);
     assert.match(mismatch.text, /value="grace@example.com"/, 'the address is kept in the form');
-    const done = await browser.submitForm('/register', '/register', { name: 'Grace', email: 'grace@example.com', password: PASSWORD, password_confirm: PASSWORD });
+    const done = await browser.submitForm('/register', '/register', {
+      name: 'Grace',
+      email: 'grace@example.com',
+      password: PASSWORD,
+      password_confirm: PASSWORD,
+    });
     assert.equal(done.status, 200);
     assert.match(done.text, /We have sent a message to that address/);
     assert.ok(!browser.cookies.has('lk_session'));

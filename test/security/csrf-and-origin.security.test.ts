@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ERROR_CODES } from '../../src/kernel/errors.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
-import { registerUser, requestResetToken, signedInClient } from '../support/flows.ts';
+import { registerUser, requestResetToken, setCookieLine, signedInClient } from '../support/flows.ts';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
@@ -40,16 +40,22 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
 
   it('refuses every form POST without a _csrf field, with 403 CSRF_FAILED', async () => {
     const { browser } = await preparedBrowser();
-    for (const [path, fields] of Object.entries(FORMS)) assertRefused(await browser.postForm(path, fields), 'CSRF_FAILED', `${path} without _csrf`);
+    for (const [path, fields] of Object.entries(FORMS))
+      assertRefused(await browser.postForm(path, fields), 'CSRF_FAILED', `${path} without _csrf`);
     assert.equal((await browser.get('/api/session')).status, 200, 'the refused logout changed nothing');
   });
 
-  it('refuses a wrong, empty, or another browser\'s _csrf, and a field without its cookie', async () => {
+  it("refuses a wrong, empty, or another browser's _csrf, and a field without its cookie", async () => {
     const { browser, csrf } = await preparedBrowser();
     const other = (await new TestClient(service.url).get('/login')).csrfToken();
     const flipped = (csrf[0] === 'A' ? 'B' : 'A') + csrf.slice(1);
     for (const [path, fields] of Object.entries(FORMS)) {
-      for (const [name, value] of [['wrong', 'x'.repeat(43)], ['empty', ''], ['flipped', flipped], ['foreign', other]] as const) {
+      for (const [name, value] of [
+        ['wrong', 'x'.repeat(43)],
+        ['empty', ''],
+        ['flipped', flipped],
+        ['foreign', other],
+      ] as const) {
         assertRefused(await browser.postForm(path, { ...fields, _csrf: value }), 'CSRF_FAILED', `${path} with ${name} _csrf`);
       }
       const cookieless = new TestClient(service.url);
@@ -68,8 +74,28 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
   it('refuses a form POST from a foreign Origin even with a valid token', async () => {
     const { browser, csrf } = await preparedBrowser();
     for (const path of Object.keys(FORMS)) {
-      assertRefused(await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, { origin: 'https://evil.example' }), 'ORIGIN_NOT_ALLOWED', path);
+      assertRefused(
+        await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, { origin: 'https://evil.example' }),
+        'ORIGIN_NOT_ALLOWED',
+        path,
+      );
     }
+  });
+
+  it('keeps the CSRF secret in an HttpOnly, SameSite=Lax cookie, and has no state-changing GET', async () => {
+    const browser = new TestClient(service.url);
+    const page = await browser.get('/forgot-password');
+    const line = setCookieLine(page, 'lk_csrf') ?? '';
+    const attributes = line.split(';').map((a) => a.trim().toLowerCase());
+    for (const expected of ['httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(expected), line);
+    assert.ok(!page.text.includes(browser.cookies.get('lk_csrf') as string), 'the form carries an HMAC, not the cookie');
+
+    const client = await signedInClient(service, EMAIL, PASSWORD);
+    for (const path of ['/logout', '/api/logout', '/api/password/forgot', '/api/password/reset', '/register', '/api/register']) {
+      const response = await client.get(path);
+      assert.ok(response.status === 404 || response.status === 200, `${path}: ${response.status}`);
+    }
+    assert.equal((await client.get('/api/session')).status, 200, 'still signed in');
   });
 
   it('refuses API POSTs that carry a session cookie from a foreign, null or missing Origin', async () => {

@@ -28,7 +28,11 @@ describe('emailed links come from PUBLIC_URL only (S9)', () => {
     { name: 'Forwarded', headers: { forwarded: `for=192.0.2.1;host=${EVIL};proto=http` } },
     { name: 'absolute request URI', target: `http://${EVIL}/api/password/forgot`, headers: { host: EVIL } },
     { name: 'absolute URI with a clean Host', target: `http://${EVIL}/api/password/forgot`, headers: {} },
-    { name: 'everything at once', target: `http://${EVIL}/api/password/forgot`, headers: { host: EVIL, 'x-forwarded-host': EVIL, forwarded: `host=${EVIL}` } },
+    {
+      name: 'everything at once',
+      target: `http://${EVIL}/api/password/forgot`,
+      headers: { host: EVIL, 'x-forwarded-host': EVIL, forwarded: `host=${EVIL}` },
+    },
   ];
 
   for (const attack of attacks) {

@@ -30,13 +30,24 @@ describe('logs never hold a token, password or cookie (S23)', () => {
     secrets.push(token);
     const browser = new TestClient(service.url, { 'user-agent': 'log-test' });
     assert.equal((await browser.get(`/reset-password/${token}?utm=x`)).status, 303);
-    assert.equal((await rawRequest(service.url, { method: 'GET', target: `http://${new URL(service.url).host}/reset-password/${token}` })).status, 303);
+    assert.equal(
+      (await rawRequest(service.url, { method: 'GET', target: `http://${new URL(service.url).host}/reset-password/${token}` })).status,
+      303,
+    );
     assert.equal((await browser.get(`/reset-password/${token}/extra`)).status, 404);
     const form = await browser.get('/reset-password', { cookie: `lk_reset=${token}; lk_csrf=${'c'.repeat(43)}` });
     secrets.push('c'.repeat(43), form.csrfToken());
-    const bad = await browser.postForm('/reset-password', { _csrf: form.csrfToken(), password: PASSWORDS[1] as string, password_confirm: 'mismatch' }, { cookie: `lk_reset=${token}; lk_csrf=${'c'.repeat(43)}` });
+    const bad = await browser.postForm(
+      '/reset-password',
+      { _csrf: form.csrfToken(), password: PASSWORDS[1] as string, password_confirm: 'mismatch' },
+      { cookie: `lk_reset=${token}; lk_csrf=${'c'.repeat(43)}` },
+    );
     assert.equal(bad.status, 400);
-    const done = await browser.postForm('/reset-password', { _csrf: form.csrfToken(), password: PASSWORDS[1] as string, password_confirm: PASSWORDS[1] as string }, { cookie: `lk_reset=${token}; lk_csrf=${'c'.repeat(43)}` });
+    const done = await browser.postForm(
+      '/reset-password',
+      { _csrf: form.csrfToken(), password: PASSWORDS[1] as string, password_confirm: PASSWORDS[1] as string },
+      { cookie: `lk_reset=${token}; lk_csrf=${'c'.repeat(43)}` },
+    );
     assert.equal(done.status, 303);
 
     const second = await requestResetToken(service, EMAIL);

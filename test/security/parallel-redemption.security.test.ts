@@ -19,7 +19,9 @@ describe('one reset token redeemed 50 times at once (S3)', () => {
     const token = await requestResetToken(service, EMAIL);
     const api = apiClient(service);
     const responses = await Promise.all(
-      Array.from({ length: PARALLEL }, (_, i) => api.postJson('/api/password/reset', { token, password: `parallel passphrase number ${i}` })),
+      Array.from({ length: PARALLEL }, (_, i) =>
+        api.postJson('/api/password/reset', { token, password: `parallel passphrase number ${i}` }),
+      ),
     );
     const winners = responses.flatMap((r, i) => (r.status === 200 ? [i] : []));
     assert.equal(winners.length, 1, `successes: ${winners.length}`);

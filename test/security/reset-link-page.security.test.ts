@@ -50,7 +50,10 @@ describe('the emailed reset link (S10)', () => {
     assertStrictPageHeaders(opened, 'redirect');
     const cookie = setCookieLine(opened, 'lk_reset') ?? '';
     assert.equal(cookie.split(';')[0], `lk_reset=${token}`);
-    const attributes = cookie.split(';').slice(1).map((a) => a.trim().toLowerCase());
+    const attributes = cookie
+      .split(';')
+      .slice(1)
+      .map((a) => a.trim().toLowerCase());
     assert.ok(attributes.includes('httponly'), cookie);
     assert.ok(attributes.includes('path=/reset-password'), cookie);
     assert.ok(attributes.includes('samesite=lax'), cookie);
@@ -80,7 +83,16 @@ describe('the emailed reset link (S10)', () => {
 
   it('every page carries the security headers (S25)', async () => {
     const browser = new TestClient(service.url);
-    for (const path of ['/', '/login', '/register', '/forgot-password', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/login',
+      '/register',
+      '/forgot-password',
+      '/no-such-page',
+      '/%',
+      '/reset-password/%E0%A4%A',
+      `/reset-password/${'a'.repeat(300)}`,
+    ]) {
       assertStrictPageHeaders(await browser.get(path), path);
     }
     assertStrictPageHeaders(await apiClient(service).get('/api/session'), '/api/session');

@@ -36,7 +36,10 @@ describe('a reset ends every session and kills every other link (S6, S16, S22)',
       assert.equal(session.json().error.code, 'NOT_AUTHENTICATED');
     }
     assert.equal((await bob.get('/api/session')).status, 200, "another user's session survives");
-    assert.equal(await service.deps.store.sessions.countForUser((await service.deps.store.users.findByCanonicalEmail(EMAIL))!.id, Date.now()), 0);
+    assert.equal(
+      await service.deps.store.sessions.countForUser((await service.deps.store.users.findByCanonicalEmail(EMAIL))!.id, Date.now()),
+      0,
+    );
 
     for (const token of [older, oldest]) {
       const api = await apiClient(service).postJson('/api/password/reset', { token, password: 'an attacker passphrase' });

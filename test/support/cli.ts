@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,7 +37,7 @@ export class CliSandbox {
       let stderr = '';
       child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
       child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
       child.on('error', reject);
       child.on('close', (code) => {
         clearTimeout(timer);
@@ -46,7 +46,48 @@ export class CliSandbox {
     });
   }
 
+  /** Starts a long-running command (serve, worker); stop it with `stop()`. */
+  start(args: string[], extraEnv: Record<string, string> = {}, options: { replaceEnv?: Record<string, string> } = {}): RunningCli {
+    const env = { PATH: process.env.PATH ?? '', HOME: this.dir, ...(options.replaceEnv ?? this.env(extraEnv)) };
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: this.dir, env });
+    return new RunningCli(child);
+  }
+
   remove(): void {
     rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class RunningCli {
+  stdout = '';
+  stderr = '';
+  readonly exited: Promise<number | null>;
+
+  constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    child.stdout.on('data', (c: Buffer) => (this.stdout += c.toString('utf8')));
+    child.stderr.on('data', (c: Buffer) => (this.stderr += c.toString('utf8')));
+    this.exited = new Promise((resolve) => child.on('close', (code) => resolve(code)));
+  }
+
+  /** Waits until stdout matches `pattern`; returns the match. */
+  async waitForOutput(pattern: RegExp, timeoutMs = 60_000): Promise<RegExpMatchArray> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(this.stdout);
+      if (match) return match;
+      if (Date.now() > deadline || this.child.exitCode !== null) {
+        throw new Error(`no output matching ${pattern} (exit ${this.child.exitCode}): ${this.stdout}${this.stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  /** Sends SIGTERM and waits for the exit code (SIGKILL after 10 s). */
+  async stop(): Promise<number | null> {
+    if (this.child.exitCode === null) this.child.kill('SIGTERM');
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
+    const code = await this.exited;
+    clearTimeout(timer);
+    return code;
   }
 }

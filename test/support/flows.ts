@@ -1,5 +1,5 @@
-import { TestClient, type TestResponse } from './client.ts';
 import type { TestService } from './app.ts';
+import { TestClient, type TestResponse } from './client.ts';
 import { resetLinkIn } from './smtp.ts';
 
 /** A client that sends the service's own Origin, as a browser on PUBLIC_URL would. */
@@ -44,7 +44,7 @@ export function setCookieLine(response: TestResponse, name: string): string | un
 }
 
 /** Polls `probe` until it returns a value other than undefined (for background work such as the courier). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();

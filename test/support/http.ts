@@ -17,7 +17,14 @@ export function rawRequest(
   const base = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: base.hostname, port: base.port, method: o.method, path: o.target, headers: o.headers, setHost: !(o.headers && 'host' in o.headers) },
+      {
+        host: base.hostname,
+        port: base.port,
+        method: o.method,
+        path: o.target,
+        headers: o.headers,
+        setHost: !(o.headers && 'host' in o.headers),
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

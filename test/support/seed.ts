@@ -16,10 +16,20 @@ export async function seedCleanupRows(store: Store, nowMs: number) {
 
   const token = async (label: string, o: { expires: number; used?: number; revoked?: number }, kept: boolean) => {
     const id = newId();
-    await store.db.insertInto('tokens').values({
-      id, purpose: 'password-reset', digest: `digest-${label}-${id}`, user_id: userId, created_at: o.expires - 3_600_000,
-      expires_at: o.expires, used_at: o.used ?? null, revoked_at: o.revoked ?? null, requested_ip: null,
-    }).execute();
+    await store.db
+      .insertInto('tokens')
+      .values({
+        id,
+        purpose: 'password-reset',
+        digest: `digest-${label}-${id}`,
+        user_id: userId,
+        created_at: o.expires - 3_600_000,
+        expires_at: o.expires,
+        used_at: o.used ?? null,
+        revoked_at: o.revoked ?? null,
+        requested_ip: null,
+      })
+      .execute();
     if (kept) keep.tokens.push(id);
   };
   await token('expired-long-ago', { expires: ago(8) }, false);
@@ -31,20 +41,43 @@ export async function seedCleanupRows(store: Store, nowMs: number) {
 
   const session = async (expires: number, kept: boolean) => {
     const id = newId();
-    await store.sessions.create({ id, digest: `session-${id}`, userId, nowMs: expires - 14 * DAY_MS, expiresAtMs: expires, ip: null, userAgent: null });
+    await store.sessions.create({
+      id,
+      digest: `session-${id}`,
+      userId,
+      nowMs: expires - 14 * DAY_MS,
+      expiresAtMs: expires,
+      ip: null,
+      userAgent: null,
+    });
     if (kept) keep.sessions.push(id);
   };
   for (const days of [8, 10, 30]) await session(ago(days), false);
   await session(ago(1), true);
   await session(ago(-10), true);
 
-  const message = async (status: 'sent' | 'dead' | 'pending' | 'failed', createdDaysAgo: number, finishedDaysAgo: number | null, kept: boolean) => {
+  const message = async (
+    status: 'sent' | 'dead' | 'pending' | 'failed',
+    createdDaysAgo: number,
+    finishedDaysAgo: number | null,
+    kept: boolean,
+  ) => {
     const id = newId();
-    await store.db.insertInto('outbox').values({
-      id, topic: 'mail', payload: status === 'pending' || status === 'failed' ? 'v1.sealed' : null, status, attempts: 1,
-      next_attempt_at: ago(createdDaysAgo), locked_until: null, created_at: ago(createdDaysAgo),
-      finished_at: finishedDaysAgo === null ? null : ago(finishedDaysAgo), last_error: null,
-    }).execute();
+    await store.db
+      .insertInto('outbox')
+      .values({
+        id,
+        topic: 'mail',
+        payload: status === 'pending' || status === 'failed' ? 'v1.sealed' : null,
+        status,
+        attempts: 1,
+        next_attempt_at: ago(createdDaysAgo),
+        locked_until: null,
+        created_at: ago(createdDaysAgo),
+        finished_at: finishedDaysAgo === null ? null : ago(finishedDaysAgo),
+        last_error: null,
+      })
+      .execute();
     if (kept) keep.outbox.push(id);
   };
   await message('sent', 40, 31, false);

@@ -4,9 +4,12 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { safeRedirectPath } from '../../http/redirects.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
-import { homePage, LOGIN_NOTICES, loginPage } from './views.ts';
+import { homePage, loginNotice, loginPage } from './views.ts';
 
-const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 512 })), notice: Type.Optional(Type.String({ maxLength: 64 })) });
+const NextQuery = Type.Object({
+  next: Type.Optional(Type.String({ maxLength: 512 })),
+  notice: Type.Optional(Type.String({ maxLength: 64 })),
+});
 
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { login, sessions, store, clock } = kit.deps;
@@ -43,13 +46,15 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const query = request.query as { next?: string; notice?: string };
-    const info = query.notice ? LOGIN_NOTICES[query.notice] : undefined;
+    const info = loginNotice(query.notice);
     return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info }));
   });
 
   app.post(
     '/login',
-    { schema: { querystring: NextQuery, body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Password }) } },
+    {
+      schema: { querystring: NextQuery, body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Password }) },
+    },
     async (request, reply) => {
       const { email, password } = request.body as { email: string; password: string };
       const next = safeRedirectPath((request.query as { next?: string }).next);

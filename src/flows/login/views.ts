@@ -7,6 +7,11 @@ export const LOGIN_NOTICES: Record<string, string> = {
   'signed-out': 'You have been signed out.',
 };
 
+/** The notice a query names, if it is one of ours: own keys only, so `constructor` or `__proto__` show nothing. */
+export function loginNotice(name: string | undefined): string | undefined {
+  return name !== undefined && Object.hasOwn(LOGIN_NOTICES, name) ? LOGIN_NOTICES[name] : undefined;
+}
+
 export function loginPage(o: { csrf: string; email?: string; next?: string; error?: string; info?: string }): Html {
   return layout(
     { title: 'Sign in' },

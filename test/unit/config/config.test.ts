@@ -82,7 +82,10 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);
     assert.match(problemsOf({ NODE_ENV: 'staging' }), /NODE_ENV must be one of development, production, test/);
     assert.match(problemsOf({ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }), /MAIL_FROM must be a single line/);
-    assert.match(problemsOf({ PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '64' }), /PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH/);
+    assert.match(
+      problemsOf({ PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '64' }),
+      /PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH/,
+    );
   });
 
   it('accepts postgres:// and mysql:// databases, refuses URLs without a database, and hides credentials', () => {

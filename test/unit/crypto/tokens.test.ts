@@ -18,7 +18,12 @@ describe('reset and session tokens (S1, S2)', () => {
 
   it('ask the random source for 32 bytes and encode exactly those bytes', () => {
     const asked: number[] = [];
-    const fixed: RandomSource = { bytes: (n) => (asked.push(n), Buffer.alloc(n, 0xfb)) };
+    const fixed: RandomSource = {
+      bytes: (n) => {
+        asked.push(n);
+        return Buffer.alloc(n, 0xfb);
+      },
+    };
     const token = generateToken(fixed);
     assert.deepEqual(asked, [32]);
     assert.equal(token, Buffer.alloc(32, 0xfb).toString('base64url'));
@@ -31,7 +36,17 @@ describe('reset and session tokens (S1, S2)', () => {
 
   it('are recognised by shape before any lookup', () => {
     assert.equal(isTokenShaped(generateToken(cryptoRandom)), true);
-    for (const bad of ['', 'short', `${'a'.repeat(43)}=`, 'a'.repeat(44), `${'a'.repeat(42)}!`, `${'a'.repeat(42)}/`, 42, null, ['a'.repeat(43)]]) {
+    for (const bad of [
+      '',
+      'short',
+      `${'a'.repeat(43)}=`,
+      'a'.repeat(44),
+      `${'a'.repeat(42)}!`,
+      `${'a'.repeat(42)}/`,
+      42,
+      null,
+      ['a'.repeat(43)],
+    ]) {
       assert.equal(isTokenShaped(bad), false, `accepted ${JSON.stringify(bad)}`);
     }
   });

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, beforeEach, describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { Outbox } from '../../../src/courier/outbox.ts';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
@@ -30,21 +31,44 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
 
   function service(tokenPerIp = generous, digester = new TokenDigester(keyring)): RecoveryService {
     const limits = createRateLimits(
-      { forgotPerIp: generous, forgotPerEmail: generous, loginPerIp: generous, loginPerAccount: generous, registerPerIp: generous, tokenPerIp },
+      {
+        forgotPerIp: generous,
+        forgotPerEmail: generous,
+        loginPerIp: generous,
+        loginPerAccount: generous,
+        registerPerIp: generous,
+        tokenPerIp,
+      },
       keyring,
     );
     return new RecoveryService({
-      store, outbox, hasher, clock, limits, digester, random: cryptoRandom,
-      resetTokenTtlSeconds: 3600, passwordPolicy: { minLength: 8, maxLength: 128 },
+      store,
+      outbox,
+      hasher,
+      clock,
+      limits,
+      digester,
+      random: cryptoRandom,
+      resetTokenTtlSeconds: 3600,
+      passwordPolicy: { minLength: 8, maxLength: 128 },
     });
   }
 
-  /** Issues a link and returns its token, read back from the sealed mail in the outbox. */
+  /** The tokens of every queued reset mail, read back from the sealed outbox. */
+  async function queuedTokens(): Promise<string[]> {
+    const rows = await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute();
+    return rows
+      .map((r) => outbox.open('mail', r.payload as string))
+      .flatMap((m) => (m.template === 'password-reset' ? [m.data.token] : []));
+  }
+
+  /** Issues a link and returns its token. */
   async function issue(): Promise<string> {
+    const before = new Set(await queuedTokens());
     await recovery.issueResetLink(userId, CONTEXT);
-    const rows = await store.db.selectFrom('outbox').selectAll().where('topic', '=', 'mail').orderBy('created_at', 'desc').execute();
-    const tokens = rows.map((r) => outbox.open('mail', r.payload as string)).flatMap((m) => (m.template === 'password-reset' ? [m.data.token] : []));
-    return tokens[tokens.length - 1] as string;
+    const fresh = (await queuedTokens()).filter((t) => !before.has(t));
+    assert.equal(fresh.length, 1);
+    return fresh[0] as string;
   }
 
   beforeEach(async () => {
@@ -71,7 +95,15 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
 
   it('resets with a valid token: new hash, token used, sessions ended, mail queued, audit written', async () => {
     const token = await issue();
-    await store.sessions.create({ id: newId(), digest: 'd1', userId, nowMs: clock.nowMs(), expiresAtMs: clock.nowMs() + 1e6, ip: null, userAgent: null });
+    await store.sessions.create({
+      id: newId(),
+      digest: 'd1',
+      userId,
+      nowMs: clock.nowMs(),
+      expiresAtMs: clock.nowMs() + 1e6,
+      ip: null,
+      userAgent: null,
+    });
     clock.advanceSeconds(60);
     const result = await recovery.resetPassword(token, 'a brand new passphrase', CONTEXT);
     assert.deepEqual(result, { ok: true, value: { userId } });
@@ -81,11 +113,38 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
     const row = await store.db.selectFrom('tokens').selectAll().executeTakeFirstOrThrow();
     assert.equal(row.used_at, clock.nowMs());
     assert.equal(await store.sessions.countForUser(userId, clock.nowMs()), 0);
-    const mails = (await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute()).map((r) => outbox.open('mail', r.payload!));
+    const mails = (await store.db.selectFrom('outbox').select('payload').where('topic', '=', 'mail').execute()).map((r) =>
+      outbox.open('mail', r.payload!),
+    );
     assert.deepEqual(mails.map((m) => m.template).sort(), ['password-changed', 'password-reset']);
     const events = await store.audit.listForUser(userId);
     assert.equal(events[0]?.type, 'password_reset.completed');
     assert.equal(events[0]?.ip, CONTEXT.ip);
+  });
+
+  it('changes nothing at all when one step of the reset transaction fails (S16)', async () => {
+    const token = await issue();
+    await store.sessions.create({
+      id: newId(),
+      digest: 'd1',
+      userId,
+      nowMs: clock.nowMs(),
+      expiresAtMs: clock.nowMs() + 1e6,
+      ip: null,
+      userAgent: null,
+    });
+    await issue(); // a second outstanding link, which a completed reset would revoke
+    const outboxBefore = await store.db.selectFrom('outbox').selectAll().execute();
+    await sql`DROP TABLE audit_events`.execute(store.db); // the last write of the transaction will fail
+    await assert.rejects(recovery.resetPassword(token, 'a brand new passphrase', CONTEXT));
+    assert.equal((await store.users.findById(userId))?.password_hash, oldHash);
+    const tokens = await store.db.selectFrom('tokens').select(['used_at', 'revoked_at']).execute();
+    assert.deepEqual(tokens, [
+      { used_at: null, revoked_at: null },
+      { used_at: null, revoked_at: null },
+    ]);
+    assert.equal(await store.sessions.countForUser(userId, clock.nowMs()), 1);
+    assert.deepEqual(await store.db.selectFrom('outbox').selectAll().execute(), outboxBefore);
   });
 
   it('answers TOKEN_EXPIRED once the TTL has passed, and not a moment before', async () => {
@@ -147,12 +206,16 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   });
 
   it('queues the same sealed job for known and unknown addresses (nothing for a malformed one), and creates tokens only for enabled accounts', async () => {
-    for (const email of [' ADA@example.com', 'nobody@example.com']) assert.deepEqual(await recovery.requestReset(email, CONTEXT), { ok: true, value: undefined });
+    for (const email of [' ADA@example.com', 'nobody@example.com'])
+      assert.deepEqual(await recovery.requestReset(email, CONTEXT), { ok: true, value: undefined });
     assert.deepEqual(await recovery.requestReset('ada@example.com,eve@evil.example', CONTEXT), { ok: false, code: 'EMAIL_INVALID' });
     const jobs = await store.db.selectFrom('outbox').selectAll().where('topic', '=', 'password-reset-request').execute();
     assert.equal(jobs.length, 2);
     const payloads = jobs.map((j) => outbox.open('password-reset-request', j.payload!));
-    assert.deepEqual(payloads.map((p) => p.emailCanonical), ['ada@example.com', 'nobody@example.com']);
+    assert.deepEqual(
+      payloads.map((p) => p.emailCanonical),
+      ['ada@example.com', 'nobody@example.com'],
+    );
     for (const payload of payloads) await recovery.handleResetRequest(payload);
     assert.equal((await store.db.selectFrom('tokens').selectAll().execute()).length, 1, 'only the existing account gets a token');
     await store.users.setDisabled(userId, true, clock.nowMs());

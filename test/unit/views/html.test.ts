@@ -10,7 +10,10 @@ describe('auto-escaping HTML templates', () => {
 
   it('escapes every interpolated value, including inside arrays', () => {
     const evil = '"><img src=x onerror=alert(1)>';
-    assert.equal(html`<p title="${evil}">${evil}</p>`.value, '<p title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>');
+    assert.equal(
+      html`<p title="${evil}">${evil}</p>`.value,
+      '<p title="&quot;&gt;&lt;img src=x onerror=alert(1)&gt;">&quot;&gt;&lt;img src=x onerror=alert(1)&gt;</p>',
+    );
     assert.equal(html`<ul>${['<a>', '<b>'].map((s) => html`<li>${s}</li>`)}</ul>`.value, '<ul><li>&lt;a&gt;</li><li>&lt;b&gt;</li></ul>');
   });
 
