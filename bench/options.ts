@@ -55,7 +55,9 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     .filter(Boolean);
   const unknown = db.filter((d) => !(d in BENCH_DATABASES));
   if (db.length === 0 || unknown.length > 0) {
-    throw new UsageError(`--db ${unknown.join(',') || '(empty)'} is not a database the benchmark runs on: use ${Object.keys(BENCH_DATABASES).join(', ')} (comma-separated to compare)`);
+    throw new UsageError(
+      `--db ${unknown.join(',') || '(empty)'} is not a database the benchmark runs on: use ${Object.keys(BENCH_DATABASES).join(', ')} (comma-separated to compare)`,
+    );
   }
   if (new Set(db).size !== db.length) throw new UsageError('--db names a database twice');
   return {

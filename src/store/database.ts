@@ -47,6 +47,15 @@ export interface OpenOptions {
   onIdleError?: (error: Error) => void;
 }
 
+/**
+ * Whether the database migrates itself on start: only the embedded default SQLite file and an
+ * in-memory database (nothing else can reach it to migrate it). Every other database is migrated
+ * with `latchkey migrate` as a deploy step.
+ */
+export function migratesItself(target: DatabaseTarget): boolean {
+  return target.dialect === 'sqlite' && (target.isDefault || target.filename === ':memory:');
+}
+
 /** Opens a connection (SQLite) or a pool (PostgreSQL, MySQL/MariaDB) for the configured target. */
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): DatabaseHandle {
   switch (target.dialect) {

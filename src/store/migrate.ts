@@ -1,5 +1,6 @@
 import { type MigrationResultSet, Migrator } from 'kysely';
-import type { DatabaseHandle } from './database.ts';
+import type { DatabaseTarget } from '../config/database-url.ts';
+import { type DatabaseHandle, migratesItself } from './database.ts';
 import { allMigrations } from './migrations/index.ts';
 
 function migrator(database: Pick<DatabaseHandle, 'db' | 'capabilities'>): Migrator {
@@ -44,10 +45,9 @@ export class SchemaBehindError extends Error {
  */
 export async function ensureSchemaCurrent(
   database: Pick<DatabaseHandle, 'db' | 'capabilities'>,
-  target: { isDefault: boolean; dialect: string; filename?: string },
+  target: DatabaseTarget,
 ): Promise<string[]> {
-  const selfMigrating = target.dialect === 'sqlite' && (target.isDefault || target.filename === ':memory:');
-  if (selfMigrating) return migrateToLatest(database);
+  if (migratesItself(target)) return migrateToLatest(database);
   const pending = await pendingMigrations(database);
   if (pending.length > 0) throw new SchemaBehindError(pending);
   return [];

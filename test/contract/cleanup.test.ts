@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
-import { runCleanup } from '../../src/maintenance/cleanup.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
+import { runCleanup } from '../../src/maintenance/cleanup.ts';
 import { Store } from '../../src/store/store.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { createUser, NOW_MS, randomDigest } from './support/fixtures.ts';

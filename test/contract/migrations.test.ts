@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { DatabaseTarget } from '../../src/config/database-url.ts';
 import { ensureSchemaCurrent, migrateToLatest, pendingMigrations, SchemaBehindError } from '../../src/store/migrate.ts';
 import { allMigrations } from '../../src/store/migrations/index.ts';
 import { createEmptyDatabase, ENGINES } from '../support/databases.ts';
@@ -38,7 +39,7 @@ describe('migrations [sqlite default]', () => {
     const db = await createEmptyDatabase('sqlite');
     try {
       const names = Object.keys(allMigrations(db.handle.capabilities));
-      assert.deepEqual(await ensureSchemaCurrent(db.handle, { ...db.target, isDefault: true }), names);
+      assert.deepEqual(await ensureSchemaCurrent(db.handle, { ...db.target, isDefault: true } as DatabaseTarget), names);
       assert.deepEqual(await pendingMigrations(db.handle), []);
     } finally {
       await db.drop();

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestService, type TestService } from '../support/app.ts';
+import { TestClient } from '../support/client.ts';
 import { createTestDatabase, ENGINES, type TestDatabase } from '../support/databases.ts';
 import { apiClient } from '../support/flows.ts';
-import { TestClient } from '../support/client.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
 async function eventually<T>(attempt: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestService, type TestService } from '../support/app.ts';
-import { apiClient } from '../support/flows.ts';
 import { TestClient } from '../support/client.ts';
+import { apiClient } from '../support/flows.ts';
 
 const METRICS_TOKEN = 'metrics-token-0123456789abcdef';
 
