@@ -5,6 +5,7 @@ import pino from 'pino';
 import type { Limit } from '../../src/rate-limits/limiter.ts';
 import { type LimitBackend, memoryBackend } from '../../src/rate-limits/rate-limits.ts';
 import { RedisLimitBackend } from '../../src/rate-limits/redis-backend.ts';
+import { LogCapture } from '../support/log-capture.ts';
 
 const silent = pino({ level: 'silent' });
 const prefix = () => `latchkey-test-${randomBytes(4).toString('hex')}`;
@@ -69,3 +70,28 @@ for (const backend of BACKENDS) {
     });
   });
 }
+
+describe('Redis limit backend logging', () => {
+  it('warns once when Redis is unreachable, without the password of REDIS_URL', async () => {
+    const capture = new LogCapture();
+    const backend = new RedisLimitBackend({
+      url: 'redis://:sekret-password@127.0.0.1:1',
+      keyPrefix: prefix(),
+      logger: pino({ level: 'info' }, capture),
+    });
+    try {
+      assert.equal((await backend.make('log-test', { points: 1, durationSeconds: 60 }).consume('k')).allowed, true);
+      await capture.waitFor(/Redis is unreachable/);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      assert.equal(
+        capture.entries.filter((e) => /Redis is unreachable/.test(e.msg)).length,
+        1,
+        'one warning per outage, not one per retry',
+      );
+      assert.ok(!capture.lines.join('').includes('sekret-password'));
+      assert.match(capture.lines.join(''), /redis:\/\/:\*\*\*@127\.0\.0\.1:1/);
+    } finally {
+      await backend.close();
+    }
+  });
+});
