@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
+import { type AccountSettings, readAccountSettings } from './account-config.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -44,6 +45,8 @@ export interface Config {
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
   readonly devMailbox: boolean;
+  /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
+  readonly account: AccountSettings;
 }
 
 const DAY = 86_400;
@@ -130,6 +133,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
+    account: readAccountSettings(read),
   };
   if (passwordMinLength > passwordMaxLength) {
     read.problems.push('PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH');
