@@ -16,6 +16,7 @@ import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
 import type { HttpKit } from './http/kit.ts';
+import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
 
@@ -32,6 +33,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // Strict schemas (S20): no coercion of types, no silent removal of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: false },
+    // `http://host/path` request targets become `/path` before anything looks at request.url.
+    rewriteUrl: (request) => originForm(request.url ?? '/'),
   });
   const cookies = new CookiePolicy(config.publicUrl);
   const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };

@@ -1,4 +1,4 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
 /** Paths removed from every log line (S23): cookies, auth headers, passwords, tokens, codes. */
 export const REDACT_PATHS = [
@@ -20,13 +20,15 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 
-export function createLogger(level: string): Logger {
-  return pino({
+/** The service logger; `destination` (default stdout) lets tests capture every line. */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     serializers: {
       req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: redactUrl(req.url), ip: req.ip }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

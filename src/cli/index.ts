@@ -38,8 +38,11 @@ export function buildProgram(): Command {
       const deps = createDeps(config, createLogger(config.logLevel));
       await migrateToLatest(deps.database.db);
       deps.courier.start();
+      // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
+      const keepAlive = setInterval(() => {}, 60_000);
       deps.logger.info('courier worker running');
       const stop = async () => {
+        clearInterval(keepAlive);
         await deps.courier.stop();
         await deps.mailChannel.close();
         await deps.database.close();

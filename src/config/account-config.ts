@@ -40,7 +40,7 @@ export function readAccountSettings(read: EnvReader): AccountSettings {
     sessionIdleTimeoutSeconds: read.integer('SESSION_IDLE_TIMEOUT', 7 * DAY, 5 * MINUTE, 365 * DAY, ' seconds'),
     autoLoginAfterReset: read.boolean('AUTO_LOGIN_AFTER_RESET', false),
     usernames: read.oneOf('USERNAMES', 'off', ['off', 'optional', 'required'] as const),
-    loginThrottleAfter: read.integer('LOGIN_THROTTLE_AFTER', 5, 1, 20, ' failed attempts'),
+    loginThrottleAfter: read.integer('LOGIN_THROTTLE_AFTER', 10, 1, 20, ' failed attempts'),
     loginThrottleMaxDelaySeconds: read.integer('LOGIN_THROTTLE_MAX_DELAY', 60, 60, HOUR, ' seconds'),
   };
 }

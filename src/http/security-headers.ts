@@ -19,6 +19,7 @@ export async function registerSecurityHeaders(app: FastifyInstance, https: boole
       },
     },
     referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
     hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
     crossOriginEmbedderPolicy: false,
   });

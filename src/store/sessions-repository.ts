@@ -12,7 +12,7 @@ export interface NewSession {
   ip: string | null;
   userAgent: string | null;
   /** "Remember me": a long-lived cookie instead of a browser-session one. */
-  persistent: boolean;
+  persistent?: boolean;
 }
 
 export interface ActiveSession {
@@ -36,7 +36,7 @@ export class SessionsRepository {
         ip: session.ip,
         user_agent: session.userAgent,
         authenticated_at: session.nowMs,
-        persistent: session.persistent ? 1 : 0,
+        persistent: session.persistent === true ? 1 : 0,
       })
       .execute();
   }
@@ -104,13 +104,15 @@ export class SessionsRepository {
     return Number(result.numDeletedRows);
   }
 
-  countForUser(userId: string, nowMs: number, idleTimeoutMs: number): Promise<number> {
-    return this.db
+  /** Live sessions of a user; without `idleTimeoutMs`, every one not past its absolute expiry. */
+  countForUser(userId: string, nowMs: number, idleTimeoutMs?: number): Promise<number> {
+    let query = this.db
       .selectFrom('sessions')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('user_id', '=', userId)
-      .where('expires_at', '>', nowMs)
-      .where('last_seen_at', '>', nowMs - idleTimeoutMs)
+      .where('expires_at', '>', nowMs);
+    if (idleTimeoutMs !== undefined) query = query.where('last_seen_at', '>', nowMs - idleTimeoutMs);
+    return query
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
   }

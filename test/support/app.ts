@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Logger } from 'pino';
 import { type Config, loadConfig } from '../../src/config/config.ts';
 import { createDeps, type DepsOverrides } from '../../src/deps.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -22,7 +23,11 @@ export interface TestService extends RunningService {
  * The real service on a random port: a fresh SQLite file in a temp dir, the real courier sending
  * through a real in-process SMTP server. `env` overrides any setting.
  */
-export async function startTestService(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestService> {
+export async function startTestService(
+  env: Record<string, string> = {},
+  overrides: DepsOverrides = {},
+  options: { logger?: (config: Config) => Logger } = {},
+): Promise<TestService> {
   const smtp = new TestSmtpServer();
   const smtpUrl = await smtp.start();
   const dataDir = mkdtempSync(join(tmpdir(), 'latchkey-test-'));
@@ -39,7 +44,7 @@ export async function startTestService(env: Record<string, string> = {}, overrid
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
-  const deps = createDeps(config, createLogger(config.logLevel), overrides);
+  const deps = createDeps(config, options.logger?.(config) ?? createLogger(config.logLevel), overrides);
   const service = await startService(config, deps);
   return {
     ...service,

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
 import { RESEND_SENT_MESSAGE, resendConfirmationPage } from './views.ts';
 
 /** Email confirmation: the emailed link's landing, "send it again", and the JSON API. */
@@ -19,7 +20,8 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
 
   app.post('/api/confirm/resend', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
     const { email } = request.body as { email: string };
-    await confirmation.requestResend(email, requestContext(request));
+    const result = await confirmation.requestResend(email, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code);
     return reply.status(202).send({ message: RESEND_SENT_MESSAGE });
   });
 
@@ -27,8 +29,10 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
 
   app.post('/confirm/resend', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
     const { email } = request.body as { email: string };
-    await confirmation.requestResend(email, requestContext(request));
-    return sendPage(reply, resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply), info: RESEND_SENT_MESSAGE }));
+    const result = await confirmation.requestResend(email, requestContext(request));
+    const csrf = kit.csrf.tokenFor(request, reply);
+    if (!result.ok) return sendPage(reply, resendConfirmationPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
+    return sendPage(reply, resendConfirmationPage({ csrf, info: RESEND_SENT_MESSAGE }));
   });
 
   registerLinkLanding(app, kit, {

@@ -44,9 +44,8 @@ export class ConfirmationService {
   }
 
   /** "Send the link again": the same answer and the same queued work for every address. */
-  async requestResend(email: string, context: RequestContext): Promise<void> {
-    if (!this.enabled) return;
-    await queueMailRequest(this.deps, 'confirmation-resend-request', email, context);
+  requestResend(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
+    return queueMailRequest(this.deps, 'confirmation-resend-request', email, context);
   }
 
   /** Courier job: only an enabled account whose address is not confirmed yet gets a new link. */

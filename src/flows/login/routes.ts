@@ -5,7 +5,7 @@ import { safeRedirectPath } from '../../http/redirects.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { accountOverview } from '../settings/overview.ts';
-import { homePage, LOGIN_NOTICES, loginPage } from './views.ts';
+import { homePage, loginNotice, loginPage } from './views.ts';
 
 const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 512 })), notice: Type.Optional(Type.String({ maxLength: 64 })) });
 
@@ -57,12 +57,12 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const csrf = kit.csrf.tokenFor(request, reply);
     const account = request.auth && (await accountOverview(kit.deps, request.auth.user.id));
     const notice = (request.query as { notice?: string }).notice;
-    return sendPage(reply, homePage({ csrf, account, info: notice ? ACCOUNT_NOTICES[notice] : undefined }));
+    return sendPage(reply, homePage({ csrf, account, info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined }));
   });
 
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const query = request.query as { next?: string; notice?: string };
-    const info = query.notice ? LOGIN_NOTICES[query.notice] : undefined;
+    const info = loginNotice(query.notice);
     return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames }));
   });
 

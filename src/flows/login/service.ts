@@ -41,7 +41,12 @@ export class LoginService {
     },
   ) {}
 
-  async login(identifier: string, password: string, context: RequestContext, options: { remember: boolean }): Promise<LoginResult> {
+  async login(
+    identifier: string,
+    password: string,
+    context: RequestContext,
+    options: { remember: boolean } = { remember: false },
+  ): Promise<LoginResult> {
     const { store, hasher, sessions, limits, clock, throttle } = this.deps;
     const { user, canonical } = await this.findAccount(identifier);
     const accountKey = limits.accountKey(canonical);
@@ -54,9 +59,9 @@ export class LoginService {
     }
 
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
-    const verified = usable
-      ? await hasher.verifyPassword(usable.password_hash as string, password)
-      : (await hasher.verifyDummy(password), false);
+    let verified = false;
+    if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
+    else await hasher.verifyDummy(password);
 
     const nowMs = clock.nowMs();
     if (!usable || !verified) {

@@ -48,7 +48,7 @@ export class SessionService {
   async create(
     userId: string,
     context: RequestContext,
-    options: { persistent: boolean },
+    options: { persistent: boolean } = { persistent: false },
     store: Store = this.deps.store,
   ): Promise<NewSessionToken> {
     const { settings } = this.deps;

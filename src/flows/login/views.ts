@@ -12,6 +12,11 @@ export const LOGIN_NOTICES: Record<string, string> = {
   'secured': 'The change was cancelled and every session signed out. We sent you a link to choose a new password.',
 };
 
+/** The notice a query names, if it is one of ours: own keys only, so `constructor` or `__proto__` show nothing. */
+export function loginNotice(name: string | undefined): string | undefined {
+  return name !== undefined && Object.hasOwn(LOGIN_NOTICES, name) ? LOGIN_NOTICES[name] : undefined;
+}
+
 export function loginPage(o: {
   csrf: string;
   email?: string;
@@ -32,7 +37,7 @@ ${o.unconfirmed ? html`<form method="post" action="/confirm/resend">${csrfField(
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email) })}
-<label class="check"><input type="checkbox" name="remember" value="on"${o.remember ? html` checked` : ''}> Keep me signed in on this device</label>
+<p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
 <p class="actions"><a href="/forgot-password">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="/register">Create an account</a> <a href="/confirm/resend">Resend the confirmation link</a></p>`,

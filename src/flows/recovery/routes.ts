@@ -34,7 +34,8 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
   // --- JSON API -----------------------------------------------------------------------------
   app.post('/api/password/forgot', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
     const { email } = request.body as { email: string };
-    await recovery.requestReset(email, requestContext(request));
+    const result = await recovery.requestReset(email, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code);
     return reply.status(202).send({ message: FORGOT_SENT_MESSAGE });
   });
 
@@ -64,8 +65,10 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
 
   app.post('/forgot-password', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
     const { email } = request.body as { email: string };
-    await recovery.requestReset(email, requestContext(request));
-    return sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), info: FORGOT_SENT_MESSAGE }));
+    const result = await recovery.requestReset(email, requestContext(request));
+    const csrf = kit.csrf.tokenFor(request, reply);
+    if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
+    return sendPage(reply, forgotPasswordPage({ csrf, info: FORGOT_SENT_MESSAGE }));
   });
 
   // The emailed link. Changes nothing (mail scanners open links): it checks the token, moves it

@@ -36,9 +36,13 @@ export interface RecoveryDeps {
 export class RecoveryService {
   constructor(private readonly deps: RecoveryDeps) {}
 
-  /** Always succeeds from the caller's point of view; limited requests are silently dropped. */
-  async requestReset(email: string, context: RequestContext): Promise<void> {
-    await queueMailRequest(this.deps, 'password-reset-request', email, context);
+  /**
+   * Answers the same for every well-formed address, known or not, limited or not: limited
+   * requests are silently dropped. Only a malformed address (which says nothing about accounts)
+   * is refused, so the user can fix a typo.
+   */
+  requestReset(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
+    return queueMailRequest(this.deps, 'password-reset-request', email, context);
   }
 
   /** Courier job: for an existing, enabled account, start the recovery method. */

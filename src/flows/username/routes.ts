@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
+import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
 import { Csrf, Email, strictObject } from '../../http/schemas.ts';
 import { html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
@@ -14,14 +15,15 @@ export async function usernameRoutes(app: FastifyInstance, kit: HttpKit): Promis
   if (config.account.usernames === 'off') return;
 
   app.post('/api/username/forgot', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
-    await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
+    const result = await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code);
     return reply.status(202).send({ message: USERNAME_SENT_MESSAGE });
   });
 
-  const page = (csrf: string, info?: string) =>
+  const page = (csrf: string, info?: string, error?: string) =>
     layout(
       { title: 'Forgot your username?' },
-      html`${notice('info', info)}
+      html`${notice('error', error)}${notice('info', info)}
 <p>Enter the email address of your account and we will send you its username.</p>
 <form method="post" action="/forgot-username" novalidate>
 ${csrfField(csrf)}
@@ -34,7 +36,9 @@ ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'e
   app.get('/forgot-username', async (request, reply) => sendPage(reply, page(kit.csrf.tokenFor(request, reply))));
 
   app.post('/forgot-username', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
-    return sendPage(reply, page(kit.csrf.tokenFor(request, reply), USERNAME_SENT_MESSAGE));
+    const result = await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
+    const csrf = kit.csrf.tokenFor(request, reply);
+    if (!result.ok) return sendPage(reply, page(csrf, undefined, ERROR_CODES[result.code].message), 400);
+    return sendPage(reply, page(csrf, USERNAME_SENT_MESSAGE));
   });
 }

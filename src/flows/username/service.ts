@@ -1,4 +1,5 @@
 import type { MailRequestJob, Outbox } from '../../courier/outbox.ts';
+import type { Result } from '../../kernel/result.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
 import type { RequestContext } from '../context.ts';
@@ -8,7 +9,7 @@ import { queueMailRequest } from '../mail-request.ts';
 export class UsernameReminderService {
   constructor(private readonly deps: { store: Store; outbox: Outbox; limits: RateLimits }) {}
 
-  requestReminder(email: string, context: RequestContext): Promise<void> {
+  requestReminder(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
     return queueMailRequest(this.deps, 'username-reminder-request', email, context);
   }
 

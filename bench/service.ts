@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../src/config/config.ts';
+import { createDeps } from '../src/deps.ts';
+import { createLogger } from '../src/logger.ts';
+import { type RunningService, startService } from '../src/main.ts';
+import type { BenchDatabase } from './databases.ts';
+import { SmtpSink } from './smtp-sink.ts';
+
+/** Raised far above any load run, so the benchmark measures the work and not the limiter's refusals. */
+const UNLIMITED = '1000000/1';
+
+export interface BenchService {
+  service: RunningService;
+  smtp: SmtpSink;
+  /** Absolute URL on the service. */
+  at(path: string): string;
+  /** Waits until the outbox holds nothing to send, up to `timeoutMs`; returns how many messages are left. */
+  drainOutbox(timeoutMs: number): Promise<number>;
+  /**
+   * Deletes what the outbox still has to send (bench only): after a flood the courier needs
+   * minutes to catch up, longer than the benchmark may take. Returns how many were deleted.
+   */
+  discardOutbox(): Promise<number>;
+  /** Stops the in-process courier; it first sends what it has claimed. */
+  stopCourier(): Promise<void>;
+  /**
+   * Waits for requests still hashing after a load run ends (the load generator hangs up on them),
+   * so closing the database does not fail them.
+   */
+  settle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real service in this process, configured as in production (NODE_ENV=production, courier
+ * in-process, real SMTP peer), with rate limits raised and request logging off.
+ */
+export async function startBenchService(database: BenchDatabase): Promise<BenchService> {
+  const workDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  const db = await database.prepare(workDir);
+  const smtp = new SmtpSink();
+  const smtpUrl = await smtp.start();
+  const config = loadConfig({
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: '0',
+    PUBLIC_URL: 'http://127.0.0.1:3000',
+    DATA_DIR: workDir,
+    DATABASE_URL: db.databaseUrl,
+    SMTP_URL: smtpUrl,
+    SECRET_KEYS: 'bench-secret-key-0123456789abcdef0123456789',
+    COURIER_INLINE: 'true',
+    CLEANUP_INTERVAL: '0',
+    LOG_LEVEL: 'warn',
+    RATE_LIMIT_FORGOT_IP: UNLIMITED,
+    RATE_LIMIT_FORGOT_EMAIL: UNLIMITED,
+    RATE_LIMIT_LOGIN_IP: UNLIMITED,
+    RATE_LIMIT_LOGIN_ACCOUNT: UNLIMITED,
+    RATE_LIMIT_REGISTER_IP: UNLIMITED,
+  });
+  const deps = createDeps(config, createLogger(config.logLevel));
+  const service = await startService(config, deps);
+
+  const pending = async () => {
+    const counts = await deps.store.outbox.countByStatus();
+    return (counts.pending ?? 0) + (counts.failed ?? 0);
+  };
+  return {
+    service,
+    smtp,
+    at: (path) => new URL(path, service.url).href,
+    drainOutbox: async (timeoutMs) => {
+      const deadline = Date.now() + timeoutMs;
+      let left = await pending();
+      while (left > 0 && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        left = await pending();
+      }
+      return left;
+    },
+    discardOutbox: async () => {
+      const result = await deps.database.db.deleteFrom('outbox').where('status', 'in', ['pending', 'failed']).executeTakeFirst();
+      return Number(result.numDeletedRows);
+    },
+    stopCourier: () => deps.courier.stop(),
+    settle: async () => {
+      while (deps.hasher.queueLength > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    },
+    close: async () => {
+      await service.stop();
+      await smtp.stop();
+      await db.cleanup();
+      rmSync(workDir, { recursive: true, force: true });
+    },
+  };
+}

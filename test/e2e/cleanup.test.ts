@@ -1,0 +1,95 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ManualClock } from '../../src/kernel/clock.ts';
+import { type CleanupProgress, runCleanup } from '../../src/maintenance/cleanup.ts';
+import { startTestService } from '../support/app.ts';
+import { CliSandbox } from '../support/cli.ts';
+import { openTestDatabase } from '../support/database.ts';
+import { eventually } from '../support/flows.ts';
+import { remainingIds, seedCleanupRows } from '../support/seed.ts';
+
+const RETENTION = { tokenRetentionSeconds: 7 * 86_400, outboxRetentionSeconds: 30 * 86_400 };
+const sorted = (keep: { tokens: string[]; sessions: string[]; outbox: string[] }) => ({
+  tokens: [...keep.tokens].sort(),
+  sessions: [...keep.sessions].sort(),
+  outbox: [...keep.outbox].sort(),
+});
+
+describe('cleanup of expired, used and finished rows', () => {
+  const sandbox = new CliSandbox();
+  after(() => sandbox.remove());
+
+  it('runCleanup deletes only what is past retention, in batches, reporting progress', async () => {
+    const { database, store } = await openTestDatabase(join(sandbox.dir, 'direct.db'));
+    try {
+      const clock = new ManualClock();
+      const seeded = await seedCleanupRows(store, clock.nowMs());
+      const progress: CleanupProgress[] = [];
+      const deleted = await runCleanup(store, clock, { ...RETENTION, batchSize: 2 }, (p) => progress.push({ ...p }));
+      assert.deepEqual(deleted, seeded.deleted);
+      assert.deepEqual(await remainingIds(store), sorted(seeded.keep));
+      assert.deepEqual(progress, [
+        { table: 'tokens', deleted: 0, total: 3 },
+        { table: 'tokens', deleted: 2, total: 3 },
+        { table: 'tokens', deleted: 3, total: 3 },
+        { table: 'sessions', deleted: 0, total: 3 },
+        { table: 'sessions', deleted: 2, total: 3 },
+        { table: 'sessions', deleted: 3, total: 3 },
+        { table: 'outbox', deleted: 0, total: 2 },
+        { table: 'outbox', deleted: 2, total: 2 },
+      ]);
+      assert.deepEqual(await runCleanup(store, clock, RETENTION), { tokens: 0, sessions: 0, outbox: 0 }, 'a second run finds nothing');
+      clock.advanceSeconds(9 * 86_400);
+      const later = await runCleanup(store, clock, RETENTION);
+      assert.equal(later.tokens, 3, 'the recent tokens age out too');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('the service runs cleanup on its own every CLEANUP_INTERVAL seconds', async () => {
+    const file = join(sandbox.dir, 'scheduled.db');
+    const { database, store } = await openTestDatabase(file);
+    const seeded = await seedCleanupRows(store, Date.now());
+    await database.close();
+    const service = await startTestService({ DATABASE_URL: `sqlite:${file}`, CLEANUP_INTERVAL: '1' });
+    try {
+      const remaining = await eventually(async () => {
+        const ids = await remainingIds(service.deps.store);
+        return ids.tokens.length === seeded.keep.tokens.length && ids.outbox.length === seeded.keep.outbox.length ? ids : undefined;
+      }, 'the scheduled cleanup');
+      assert.deepEqual(remaining, sorted(seeded.keep));
+    } finally {
+      await service.close();
+    }
+  });
+
+  describe('latchkey cleanup (CLI)', () => {
+    let seeded: Awaited<ReturnType<typeof seedCleanupRows>>;
+    before(async () => {
+      const { database, store } = await openTestDatabase(sandbox.databaseFile);
+      seeded = await seedCleanupRows(store, Date.now());
+      await database.close();
+    });
+
+    it('deletes the same rows, shows progress and prints a summary', async () => {
+      const result = await sandbox.run(['cleanup', '--batch-size', '2']);
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stdout, /deleted: 3 tokens, 3 sessions, 2 outbox messages/);
+      assert.match(result.stdout + result.stderr, /tokens\s+\[.*\] 3\/3/);
+      const { database, store } = await openTestDatabase(sandbox.databaseFile);
+      try {
+        assert.deepEqual(await remainingIds(store), sorted(seeded.keep));
+      } finally {
+        await database.close();
+      }
+    });
+
+    it('refuses a bad --batch-size', async () => {
+      const result = await sandbox.run(['cleanup', '--batch-size', 'lots']);
+      assert.equal(result.code, 1);
+      assert.match(result.stderr, /--batch-size must be a whole number/);
+    });
+  });
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { after, describe, it } from 'node:test';
+import { CliSandbox } from '../support/cli.ts';
+
+const COMMANDS: Array<[string[], RegExp[]]> = [
+  [[], [/Usage: latchkey/, /serve/, /worker/, /migrate/, /cleanup/, /users/]],
+  [['serve'], [/Usage: latchkey serve/, /start the HTTP service/]],
+  [['worker'], [/Usage: latchkey worker/, /courier/]],
+  [['migrate'], [/Usage: latchkey migrate/, /--status/]],
+  [['cleanup'], [/Usage: latchkey cleanup/, /--batch-size <n>/]],
+  [['users'], [/Usage: latchkey users/, /create/, /disable/, /list/]],
+  [
+    ['users', 'create'],
+    [/Usage: latchkey users create \[options\] <email>/, /--name <name>/],
+  ],
+  [['users', 'disable'], [/Usage: latchkey users disable \[options\] <email>/]],
+  [
+    ['users', 'list'],
+    [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/],
+  ],
+];
+
+describe('latchkey --help and configuration errors', () => {
+  const sandbox = new CliSandbox();
+  after(() => sandbox.remove());
+
+  it('prints help for every command and exits 0, touching nothing', async () => {
+    const results = await Promise.all(COMMANDS.map(([args]) => sandbox.run([...args, '--help'])));
+    for (const [i, result] of results.entries()) {
+      const [args, patterns] = COMMANDS[i] as [string[], RegExp[]];
+      assert.equal(result.code, 0, `${args.join(' ')} --help: ${result.stderr}`);
+      for (const pattern of patterns) assert.match(result.stdout, pattern, `${args.join(' ')} --help`);
+    }
+    assert.equal(existsSync(sandbox.databaseFile), false, 'help opens no database');
+  });
+
+  it('exits 2 at startup naming each bad variable', async () => {
+    const [badValues, production, postgres] = await Promise.all([
+      sandbox.run(['serve'], { PORT: 'abc', PUBLIC_URL: 'ftp://x', RATE_LIMIT_FORGOT_EMAIL: '5', SECRET_KEYS: 'short' }),
+      sandbox.run(
+        ['cleanup'],
+        {},
+        { replaceEnv: { NODE_ENV: 'production', DATA_DIR: sandbox.dir, DATABASE_URL: `sqlite:${sandbox.databaseFile}` } },
+      ),
+      sandbox.run(['migrate'], { DATABASE_URL: 'postgres://latchkey:hunter2@db.example/latchkey' }),
+    ]);
+    assert.equal(badValues.code, 2, badValues.stderr);
+    assert.equal(badValues.stdout, '');
+    assert.match(badValues.stderr, /^latchkey: Invalid configuration:/);
+    assert.match(badValues.stderr, /PORT must be a whole number from 0 to 65535, got "abc"/);
+    assert.match(badValues.stderr, /PUBLIC_URL must be a URL starting with http:\/\/ or https:\/\//);
+    assert.match(badValues.stderr, /RATE_LIMIT_FORGOT_EMAIL must look like POINTS\/SECONDS/);
+    assert.match(badValues.stderr, /SECRET_KEYS must be .* at least 32 characters/);
+    assert.doesNotMatch(badValues.stderr, /\n\s+at /, 'no stack trace');
+
+    assert.equal(production.code, 2, production.stderr);
+    assert.match(production.stderr, /SECRET_KEYS is required when NODE_ENV=production/);
+    assert.match(production.stderr, /SMTP_URL is required when NODE_ENV=production/);
+
+    assert.equal(postgres.code, 2, postgres.stderr);
+    assert.match(postgres.stderr, /DATABASE_URL postgres:\/\/ is recognised but not supported yet/);
+    assert.doesNotMatch(postgres.stderr, /hunter2/);
+    assert.equal(existsSync(sandbox.databaseFile), false, 'nothing was created');
+  });
+});

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { after, describe, it } from 'node:test';
+import { startTestService } from '../support/app.ts';
+import { CliSandbox } from '../support/cli.ts';
+import { apiClient, eventually, requestResetToken, tokenOf } from '../support/flows.ts';
+import { resetLinkIn } from '../support/smtp.ts';
+
+describe('latchkey CLI', () => {
+  const sandbox = new CliSandbox();
+  let graceSession = '';
+  let outstandingToken = '';
+  after(() => sandbox.remove());
+
+  it('migrate --status lists pending migrations, migrate applies them, then nothing is pending', async () => {
+    const before = await sandbox.run(['migrate', '--status']);
+    assert.equal(before.code, 0, before.stderr);
+    assert.equal(before.stdout, 'pending: 0001-initial, 0002-account-lifecycle\n');
+    const applied = await sandbox.run(['migrate']);
+    assert.equal(applied.code, 0, applied.stderr);
+    assert.equal(applied.stdout, 'applied: 0001-initial, 0002-account-lifecycle\n');
+    const [status, again] = await Promise.all([sandbox.run(['migrate', '--status']), sandbox.run(['migrate'])]);
+    assert.equal(status.stdout, 'schema is up to date\n');
+    assert.equal(again.stdout, 'schema is up to date, nothing to apply\n');
+  });
+
+  it('users create makes a password-less account and queues an invitation; a duplicate is refused', async () => {
+    const created = await sandbox.run(['users', 'create', ' Grace@Example.com ', '--name', 'Grace Hopper']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(created.stdout, /^created Grace@Example\.com \([0-9a-f-]{36}\); a link to set the password is queued for delivery\n$/);
+    const [duplicate, invalid] = await Promise.all([
+      sandbox.run(['users', 'create', 'grace@example.com']),
+      sandbox.run(['users', 'create', 'a@x.com,b@y.com']),
+    ]);
+    assert.equal(duplicate.code, 1);
+    assert.match(duplicate.stderr, /an account already uses grace@example\.com/);
+    assert.equal(invalid.code, 1);
+    assert.match(invalid.stderr, /is not a valid email address/);
+  });
+
+  it('users list shows every account with its status, oldest first, and pages', async () => {
+    assert.equal((await sandbox.run(['users', 'create', 'alan@example.com'])).code, 0);
+    const [list, second, empty, bad] = await Promise.all([
+      sandbox.run(['users', 'list']),
+      sandbox.run(['users', 'list', '--limit', '1', '--offset', '1']),
+      sandbox.run(['users', 'list', '--offset', '5']),
+      sandbox.run(['users', 'list', '--limit', '0']),
+    ]);
+    assert.equal(list.code, 0, list.stderr);
+    const rows = list.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => line.split('\t'));
+    assert.deepEqual(
+      rows.map((r) => [r[1], r[2], r[4]]),
+      [
+        ['Grace@Example.com', 'no-password', 'Grace Hopper'],
+        ['alan@example.com', 'no-password', ''],
+      ],
+    );
+    assert.match(rows[0]?.[3] ?? '', /^\d{4}-\d\d-\d\dT/);
+    assert.equal(second.stdout.split('\t')[1], 'alan@example.com');
+    assert.equal(empty.stdout, 'no accounts\n');
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /--limit must be a whole number/);
+  });
+
+  it('the invitation is delivered by the service and sets the first password', async () => {
+    const service = await startTestService({ DATABASE_URL: `sqlite:${sandbox.databaseFile}` });
+    try {
+      const mail = await service.smtp.waitForMail('Grace@example.com', { subject: /Set the password of your new account/ });
+      assert.match(mail.parsed.text ?? '', /An administrator created an account for you/);
+      const token = tokenOf(resetLinkIn(mail));
+      const api = apiClient(service);
+      assert.equal((await api.postJson('/api/password/reset', { token, password: 'first chosen passphrase' })).status, 200);
+      assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 200);
+      graceSession = api.cookies.get('lk_session') as string;
+      outstandingToken = await requestResetToken(service, 'grace@example.com', 'Grace@example.com');
+    } finally {
+      await service.close();
+    }
+    const list = await sandbox.run(['users', 'list']);
+    assert.match(list.stdout, /Grace@Example\.com\tactive/);
+  });
+
+  it('users disable ends the account: listed as disabled, no login, sessions and links dead, no reset mail', async () => {
+    const [disabled, missing] = await Promise.all([
+      sandbox.run(['users', 'disable', 'GRACE@example.com']),
+      sandbox.run(['users', 'disable', 'nobody@example.com']),
+    ]);
+    assert.equal(disabled.code, 0, disabled.stderr);
+    assert.equal(disabled.stdout, 'disabled Grace@Example.com\n');
+    assert.match((await sandbox.run(['users', 'list'])).stdout, /Grace@Example\.com\tdisabled/);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /no account uses nobody@example\.com/);
+
+    const service = await startTestService({ DATABASE_URL: `sqlite:${sandbox.databaseFile}` });
+    try {
+      const api = apiClient(service);
+      assert.equal((await api.postJson('/api/login', { email: 'grace@example.com', password: 'first chosen passphrase' })).status, 401);
+      assert.equal((await api.get('/api/session', { cookie: `lk_session=${graceSession}` })).status, 401, 'her sessions ended');
+      const reset = await api.postJson('/api/password/reset', { token: outstandingToken, password: 'a takeover passphrase' });
+      assert.equal(reset.json().error.code, 'TOKEN_REVOKED', 'her outstanding links died');
+      assert.equal((await api.postJson('/api/password/forgot', { email: 'grace@example.com' })).status, 202);
+      await eventually(async () => {
+        const counts = await service.deps.store.outbox.countByStatus();
+        return (counts.pending ?? 0) + (counts.sending ?? 0) === 0 ? true : undefined;
+      }, 'the courier to go idle');
+      assert.equal(service.smtp.mails.length, 0, 'a disabled account gets no reset mail');
+    } finally {
+      await service.close();
+    }
+  });
+});

@@ -1,0 +1,134 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startTestService, type TestService } from '../support/app.ts';
+import { TestClient, type TestResponse } from '../support/client.ts';
+import { registerUser, requestResetToken } from '../support/flows.ts';
+
+const EMAIL = 'ada@example.com';
+const PASSWORD = 'correct horse battery';
+
+interface Input {
+  name: string;
+  type: string;
+  autocomplete: string | undefined;
+  id: string | undefined;
+}
+
+function inputsOf(page: TestResponse): Input[] {
+  return [...page.text.matchAll(/<input\s([^>]*)>/g)].map((m) => {
+    const attr = (name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(m[1] as string)?.[1];
+    return { name: attr('name') ?? '', type: attr('type') ?? 'text', autocomplete: attr('autocomplete'), id: attr('id') };
+  });
+}
+
+/** Every visible input has a <label for>, the expected autocomplete, and the form a CSRF field. */
+function assertForm(page: TestResponse, action: string, expected: Record<string, string>): void {
+  assert.equal(page.status, 200, page.text.slice(0, 300));
+  assert.match(page.text, new RegExp(`<form method="post" action="${action.replace('?', '\\?')}"`));
+  const inputs = inputsOf(page);
+  assert.ok(
+    inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'),
+    'CSRF field',
+  );
+  const visible = inputs.filter((i) => i.type !== 'hidden');
+  assert.deepEqual(Object.fromEntries(visible.map((i) => [i.name, i.autocomplete])), expected);
+  for (const input of visible) {
+    assert.equal(input.id, input.name);
+    assert.match(page.text, new RegExp(`<label for="${input.id}">[^<]+</label>`), `label for ${input.name}`);
+  }
+}
+
+function assertPageShell(page: TestResponse): void {
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
+  assert.match(page.text, /^<!doctype html>\n<html lang="en">/);
+  assert.match(page.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
+  assert.match(page.text, /<link rel="stylesheet" href="\/assets\/style.css">/);
+  assert.doesNotMatch(page.text, /<script|\sstyle="|\son[a-z]+="/i, 'no script, inline style or handlers');
+}
+
+describe('HTML pages', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService();
+    await registerUser(service, EMAIL, PASSWORD, 'Ada <b>Lovelace</b>');
+  });
+  after(() => service.close());
+
+  it('the start page links to sign-in and registration when signed out', async () => {
+    const page = await new TestClient(service.url).get('/');
+    assert.equal(page.status, 200);
+    assertPageShell(page);
+    assert.match(page.text, /href="\/login"/);
+    assert.match(page.text, /href="\/register"/);
+  });
+
+  it('/login has email (username) and current-password fields', async () => {
+    const page = await new TestClient(service.url).get('/login');
+    assertPageShell(page);
+    assertForm(page, '/login', { email: 'username', password: 'current-password', remember: 'off' });
+    assert.match(page.text, /href="\/forgot-password"/);
+  });
+
+  it('/login shows only the fixed notices a query can name', async () => {
+    const browser = new TestClient(service.url);
+    assert.match(
+      (await browser.get('/login?notice=signed-out')).text,
+      /<p class="notice info" role="status">You have been signed out.<\/p>/,
+    );
+    for (const notice of ['constructor', '__proto__', 'toString', '<script>alert(1)</script>', 'unknown']) {
+      const page = await browser.get(`/login?notice=${encodeURIComponent(notice)}`);
+      assert.equal(page.status, 200);
+      assert.doesNotMatch(page.text, /class="notice/, notice);
+    }
+  });
+
+  it('/register has name, email and two new-password fields', async () => {
+    const page = await new TestClient(service.url).get('/register');
+    assertPageShell(page);
+    assertForm(page, '/register', { name: 'name', email: 'email', password: 'new-password', password_confirm: 'new-password' });
+    assert.match(page.text, /minlength="8"/);
+    assert.match(page.text, /maxlength="128"/);
+  });
+
+  it('/forgot-password has one email field', async () => {
+    const page = await new TestClient(service.url).get('/forgot-password');
+    assertPageShell(page);
+    assertForm(page, '/forgot-password', { email: 'email' });
+  });
+
+  it('/reset-password (after the link) has two new-password fields', async () => {
+    const browser = new TestClient(service.url);
+    await browser.get(`/reset-password/${await requestResetToken(service, EMAIL)}`);
+    const page = await browser.get('/reset-password');
+    assertPageShell(page);
+    assertForm(page, '/reset-password', { password: 'new-password', password_confirm: 'new-password' });
+  });
+
+  it('the signed-in start page shows the account, escaped, and a logout form', async () => {
+    const browser = new TestClient(service.url);
+    await browser.submitForm('/login', '/login', { email: EMAIL, password: PASSWORD });
+    const page = await browser.get('/');
+    assertPageShell(page);
+    assert.match(page.text, /<h1>Your account<\/h1>/);
+    assert.match(page.text, /Ada &lt;b&gt;Lovelace&lt;\/b&gt;/);
+    assert.doesNotMatch(page.text, /<b>Lovelace<\/b>/);
+    assert.match(page.text, /<form method="post" action="\/logout"[^>]*><input type="hidden" name="_csrf"/);
+  });
+
+  it('serves the one local stylesheet, and a 404 page for anything else', async () => {
+    const css = await new TestClient(service.url).get('/assets/style.css');
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type') ?? '', /^text\/css/);
+    assert.ok(css.text.length > 100);
+    const missing = await new TestClient(service.url).get('/no-such-page');
+    assert.equal(missing.status, 404);
+    assertPageShell(missing);
+    assert.match(missing.text, /There is nothing at this address/);
+    const api = await new TestClient(service.url).get('/api/nothing');
+    assert.deepEqual(api.json(), { error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });
+  });
+
+  it('has no dev mailbox when SMTP is configured', async () => {
+    assert.equal((await new TestClient(service.url).get('/dev/mailbox')).status, 404);
+  });
+});

@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ERROR_CODES } from '../../src/kernel/errors.ts';
+import { startTestService, type TestService } from '../support/app.ts';
+import { TestClient, type TestResponse } from '../support/client.ts';
+import { registerUser, requestResetToken, signedInClient } from '../support/flows.ts';
+
+const EMAIL = 'ada@example.com';
+const PASSWORD = 'correct horse battery';
+const FORMS: Record<string, Record<string, string>> = {
+  '/login': { email: EMAIL, password: PASSWORD },
+  '/logout': {},
+  '/register': { email: 'new@example.com', password: 'a new passphrase', password_confirm: 'a new passphrase' },
+  '/forgot-password': { email: EMAIL },
+  '/reset-password': { password: 'a brand new passphrase', password_confirm: 'a brand new passphrase' },
+};
+
+function assertRefused(response: TestResponse, code: 'CSRF_FAILED' | 'ORIGIN_NOT_ALLOWED', what: string): void {
+  assert.equal(response.status, 403, `${what}: ${response.status}`);
+  if ((response.headers.get('content-type') ?? '').startsWith('application/json')) assert.equal(response.json().error.code, code, what);
+  else assert.ok(response.text.includes(ERROR_CODES[code].message), what);
+}
+
+describe('CSRF on every form and Origin on credentialed API calls (S12)', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService({ RATE_LIMIT_FORGOT_EMAIL: '100/3600' });
+    await registerUser(service, EMAIL, PASSWORD);
+  });
+  after(() => service.close());
+
+  /** A browser with a session, a CSRF cookie and a reset cookie: every form has what it needs but the field. */
+  async function preparedBrowser(): Promise<{ browser: TestClient; csrf: string }> {
+    const browser = new TestClient(service.url);
+    const csrf = (await browser.get('/login')).csrfToken();
+    assert.equal((await browser.postForm('/login', { _csrf: csrf, email: EMAIL, password: PASSWORD })).status, 303);
+    assert.equal((await browser.get(`/reset-password/${await requestResetToken(service, EMAIL)}`)).status, 303);
+    return { browser, csrf };
+  }
+
+  it('refuses every form POST without a _csrf field, with 403 CSRF_FAILED', async () => {
+    const { browser } = await preparedBrowser();
+    for (const [path, fields] of Object.entries(FORMS))
+      assertRefused(await browser.postForm(path, fields), 'CSRF_FAILED', `${path} without _csrf`);
+    assert.equal((await browser.get('/api/session')).status, 200, 'the refused logout changed nothing');
+  });
+
+  it("refuses a wrong, empty, or another browser's _csrf, and a field without its cookie", async () => {
+    const { browser, csrf } = await preparedBrowser();
+    const other = (await new TestClient(service.url).get('/login')).csrfToken();
+    const flipped = (csrf[0] === 'A' ? 'B' : 'A') + csrf.slice(1);
+    for (const [path, fields] of Object.entries(FORMS)) {
+      for (const [name, value] of [
+        ['wrong', 'x'.repeat(43)],
+        ['empty', ''],
+        ['flipped', flipped],
+        ['foreign', other],
+      ] as const) {
+        assertRefused(await browser.postForm(path, { ...fields, _csrf: value }), 'CSRF_FAILED', `${path} with ${name} _csrf`);
+      }
+      const cookieless = new TestClient(service.url);
+      assertRefused(await cookieless.postForm(path, { ...fields, _csrf: csrf }), 'CSRF_FAILED', `${path} without the CSRF cookie`);
+    }
+    assert.equal((await browser.get('/api/session')).status, 200);
+  });
+
+  it('accepts the right _csrf (the control case)', async () => {
+    const { browser, csrf } = await preparedBrowser();
+    const response = await browser.postForm('/logout', { _csrf: csrf });
+    assert.equal(response.status, 303);
+    assert.equal((await browser.get('/api/session')).status, 401);
+  });
+
+  it('refuses a form POST from a foreign Origin even with a valid token', async () => {
+    const { browser, csrf } = await preparedBrowser();
+    for (const path of Object.keys(FORMS)) {
+      assertRefused(
+        await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, { origin: 'https://evil.example' }),
+        'ORIGIN_NOT_ALLOWED',
+        path,
+      );
+    }
+  });
+
+  it('refuses API POSTs that carry a session cookie from a foreign, null or missing Origin', async () => {
+    const client = await signedInClient(service, EMAIL, PASSWORD);
+    const bodies: Record<string, unknown> = {
+      '/api/logout': undefined,
+      '/api/login': { email: EMAIL, password: PASSWORD },
+      '/api/register': { email: 'x@example.com', password: 'a new passphrase' },
+      '/api/password/forgot': { email: EMAIL },
+      '/api/password/reset': { token: 'A'.repeat(43), password: 'a new passphrase' },
+    };
+    const bare = new TestClient(service.url); // sends no Origin at all, with the same cookies
+    for (const [name, value] of client.cookies) bare.cookies.set(name, value);
+    for (const [path, body] of Object.entries(bodies)) {
+      for (const origin of ['https://evil.example', 'null', `${service.config.publicUrl.origin}.evil.example`, undefined]) {
+        const sender = origin === undefined ? bare : client;
+        const headers: Record<string, string> = origin === undefined ? {} : { origin };
+        const response = body === undefined ? await sender.request('POST', path, { headers }) : await sender.postJson(path, body, headers);
+        assertRefused(response, 'ORIGIN_NOT_ALLOWED', `${path} from ${origin ?? 'no origin'}`);
+      }
+    }
+    assert.equal((await client.get('/api/session')).status, 200, 'still signed in: nothing was done');
+    assert.equal((await client.request('POST', '/api/logout')).status, 204, 'from our own origin it works');
+  });
+});

@@ -1,0 +1,32 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, chromium } from 'playwright-core';
+
+/** Debian's Chromium. Browser tests never download a browser. */
+export const CHROMIUM_PATH = '/usr/bin/chromium';
+
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Launches Chromium headless; throws (so the test fails, it does not skip) when it is not installed. */
+export async function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM_PATH)) {
+    throw new Error(`Chromium is not installed at ${CHROMIUM_PATH}. Install it with: apt-get install -y chromium`);
+  }
+  return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+}
+
+/** test-results/ at the repository root (gitignored), created on demand; returns the path of `name` in it. */
+export function resultFile(name: string): string {
+  const dir = fileURLToPath(new URL('../../test-results/', import.meta.url));
+  mkdirSync(dir, { recursive: true });
+  return `${dir}${name}`;
+}

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../../../src/config/config.ts';
+import { ConfigError } from '../../../src/config/parse.ts';
+
+const KEY = 'k'.repeat(40);
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: KEY, ...env }, { cwd: dir });
+
+/** The ConfigError message for an environment that must be refused. */
+function problemsOf(env: Record<string, string>, options: { withKey?: boolean } = {}): string {
+  const full = options.withKey === false ? { DATA_DIR: dir, ...env } : { DATA_DIR: dir, SECRET_KEYS: KEY, ...env };
+  try {
+    loadConfig(full, { cwd: dir });
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
+}
+
+describe('configuration from the environment', () => {
+  it('has the documented defaults', () => {
+    const config = load({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.host, '127.0.0.1');
+    assert.equal(config.publicUrl.href, 'http://localhost:3000/');
+    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'data/latchkey.db'), isDefault: true });
+    assert.equal(config.smtpUrl, undefined);
+    assert.equal(config.devMailbox, true);
+    assert.equal(config.resetTokenTtlSeconds, 3600);
+    assert.equal(config.trustProxy, false);
+    assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 5, durationSeconds: 3600 });
+    assert.equal(config.passwordMinLength, 8);
+    assert.equal(config.passwordMaxLength, 128);
+    assert.ok(Object.isFrozen(config));
+  });
+
+  it('reads every setting it is given', () => {
+    const config = load({
+      PORT: '8080',
+      PUBLIC_URL: 'https://id.example.com',
+      DATABASE_URL: 'sqlite:./other.db',
+      SMTP_URL: 'smtp://mail.example.com:587',
+      SECRET_KEYS: `${KEY}, ${'j'.repeat(32)}`,
+      RESET_TOKEN_TTL: '900',
+      TRUST_PROXY: '10.0.0.0/8, loopback',
+      RATE_LIMIT_FORGOT_EMAIL: '3/600',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.publicUrl.origin, 'https://id.example.com');
+    assert.deepEqual(config.allowedOrigins, ['https://id.example.com']);
+    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'other.db'), isDefault: false });
+    assert.deepEqual(config.secretKeys, [KEY, 'j'.repeat(32)]);
+    assert.equal(config.resetTokenTtlSeconds, 900);
+    assert.equal(config.trustProxy, '10.0.0.0/8,loopback');
+    assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 3, durationSeconds: 600 });
+    assert.equal(config.devMailbox, false);
+    assert.equal(config.mailFrom, 'Latchkey <no-reply@id.example.com>');
+  });
+
+  it('names each bad variable and what it expected', () => {
+    assert.match(problemsOf({ PORT: 'abc' }), /PORT must be a whole number from 0 to 65535, got "abc"/);
+    assert.match(problemsOf({ PORT: '70000' }), /PORT must be a whole number/);
+    assert.match(problemsOf({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL must be a URL starting with http:\/\/ or https:\/\/, got "ftp:\/\/x"/);
+    assert.match(problemsOf({ PUBLIC_URL: 'https://x.example/app' }), /PUBLIC_URL must be an origin without a path/);
+    assert.match(problemsOf({ SECRET_KEYS: 'too-short' }), /SECRET_KEYS must be .* at least 32 characters/);
+    assert.match(problemsOf({ SECRET_KEYS: `${KEY},short` }), /SECRET_KEYS/, 'every key is checked, not only the first');
+    assert.match(problemsOf({ RATE_LIMIT_FORGOT_EMAIL: '5' }), /RATE_LIMIT_FORGOT_EMAIL must look like POINTS\/SECONDS .*got "5"/);
+    assert.match(problemsOf({ RATE_LIMIT_LOGIN_IP: '0/60' }), /RATE_LIMIT_LOGIN_IP/);
+    assert.match(problemsOf({ RESET_TOKEN_TTL: '10' }), /RESET_TOKEN_TTL must be a whole number from 60 to 604800 seconds/);
+    assert.match(problemsOf({ SMTP_URL: 'http://mail' }), /SMTP_URL must start with smtp:\/\/ or smtps:\/\//);
+    assert.match(problemsOf({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be/);
+    assert.match(problemsOf({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);
+    assert.match(problemsOf({ NODE_ENV: 'staging' }), /NODE_ENV must be one of development, production, test/);
+    assert.match(problemsOf({ MAIL_FROM: 'a@b.c\r\nBcc: x@y.z' }), /MAIL_FROM must be a single line/);
+    assert.match(
+      problemsOf({ PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '64' }),
+      /PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH/,
+    );
+  });
+
+  it('answers "not supported yet" for postgres:// and mysql:// and hides credentials of unknown URLs', () => {
+    assert.match(
+      problemsOf({ DATABASE_URL: 'postgres://u:p@db/latchkey' }),
+      /DATABASE_URL postgres:\/\/ is recognised but not supported yet/,
+    );
+    assert.match(problemsOf({ DATABASE_URL: 'postgresql://db/latchkey' }), /not supported yet/);
+    assert.match(problemsOf({ DATABASE_URL: 'mysql://u:p@db/latchkey' }), /DATABASE_URL mysql:\/\/ is recognised but not supported yet/);
+    const unknown = problemsOf({ DATABASE_URL: 'redis://user:hunter2@cache:6379' });
+    assert.match(unknown, /DATABASE_URL must start with sqlite:, postgres:\/\/ or mysql:\/\//);
+    assert.ok(!unknown.includes('hunter2'), 'the password in the URL is not echoed');
+  });
+
+  it('requires SECRET_KEYS and SMTP_URL in production, naming both', () => {
+    const message = problemsOf({ NODE_ENV: 'production' }, { withKey: false });
+    assert.match(message, /SECRET_KEYS is required when NODE_ENV=production/);
+    assert.match(message, /SMTP_URL is required when NODE_ENV=production/);
+    const config = loadConfig({ NODE_ENV: 'production', DATA_DIR: dir, SECRET_KEYS: KEY, SMTP_URL: 'smtp://mail:25' }, { cwd: dir });
+    assert.equal(config.devMailbox, false);
+  });
+
+  it('reports every problem at once', () => {
+    const message = problemsOf({ PORT: 'abc', PUBLIC_URL: 'ftp://x', RATE_LIMIT_FORGOT_EMAIL: '5' });
+    for (const name of ['PORT', 'PUBLIC_URL', 'RATE_LIMIT_FORGOT_EMAIL']) assert.match(message, new RegExp(name));
+  });
+
+  it('outside production without SECRET_KEYS, generates one key into DATA_DIR (0600) and reuses it', () => {
+    const keyDir = join(dir, 'dev');
+    const first = loadConfig({ DATA_DIR: keyDir }, { cwd: dir });
+    assert.equal(first.secretKeysGenerated, true);
+    const file = join(keyDir, 'secret-key');
+    assert.ok(existsSync(file));
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    assert.equal(readFileSync(file, 'utf8').trim(), first.secretKeys[0]);
+    assert.ok((first.secretKeys[0] as string).length >= 32);
+    assert.deepEqual(loadConfig({ DATA_DIR: keyDir }, { cwd: dir }).secretKeys, first.secretKeys);
+  });
+});
