@@ -12,7 +12,7 @@ import { TokenDigester } from './crypto/tokens.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
-import { noSecondFactors } from './flows/login/second-factor.ts';
+import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
@@ -59,6 +59,8 @@ export interface DepsOverrides {
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
   limits?: RateLimits;
+  /** Who has a second factor (none until the MFA work plugs its store in here). */
+  secondFactors?: SecondFactorGate;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -103,7 +105,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     clock,
     throttle,
-    secondFactors: noSecondFactors,
+    secondFactors: overrides.secondFactors ?? noSecondFactors,
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });
