@@ -13,11 +13,11 @@ import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
 import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
-import { registerErrorHandler } from './http/error-handler.ts';
+import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
 import type { HttpKit } from './http/kit.ts';
 import { originForm } from './http/request-target.ts';
-import { registerSecurityHeaders } from './http/security-headers.ts';
+import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
 
 const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
@@ -35,6 +35,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     routerOptions: { ignoreTrailingSlash: false },
     // `http://host/path` request targets become `/path` before anything looks at request.url.
     rewriteUrl: (request) => originForm(request.url ?? '/'),
+    // Malformed URLs (`/%`) and over-long path parameters are refused before routing: answer them
+    // in the one error shape too, not Fastify's own (which echoes the URL).
+    frameworkErrors: (_error, request, reply) => {
+      setFallbackSecurityHeaders(reply, config.publicUrl.protocol === 'https:');
+      return sendError(request, reply, 'VALIDATION_FAILED', 'The address of this request is not valid.');
+    },
   });
   const cookies = new CookiePolicy(config.publicUrl);
   const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };

@@ -1,5 +1,15 @@
 import helmet from '@fastify/helmet';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'none'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  baseUri: ["'none'"],
+};
+const HSTS = { maxAge: 31_536_000, includeSubDomains: true };
 
 /**
  * S10, S25: a strict CSP with no inline script and no third party, no framing, no referrer,
@@ -7,24 +17,31 @@ import type { FastifyInstance } from 'fastify';
  */
 export async function registerSecurityHeaders(app: FastifyInstance, https: boolean): Promise<void> {
   await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'"],
-        formAction: ["'self'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-      },
-    },
+    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
     referrerPolicy: { policy: 'no-referrer' },
     frameguard: { action: 'deny' },
-    hsts: https ? { maxAge: 31_536_000, includeSubDomains: true } : false,
+    hsts: https ? HSTS : false,
     crossOriginEmbedderPolicy: false,
   });
   app.addHook('onSend', async (request, reply, payload) => {
     if (!request.url.startsWith('/assets/')) reply.header('cache-control', 'no-store');
     return payload;
   });
+}
+
+/**
+ * The essential headers for the few responses Fastify makes before any hook runs (a malformed
+ * URL such as `/%`, answered through `frameworkErrors`): same CSP, no framing, no caching.
+ */
+export function setFallbackSecurityHeaders(reply: FastifyReply, https: boolean): void {
+  const csp = Object.entries(CSP_DIRECTIVES)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+    .join(';');
+  reply
+    .header('content-security-policy', csp)
+    .header('x-content-type-options', 'nosniff')
+    .header('referrer-policy', 'no-referrer')
+    .header('x-frame-options', 'DENY')
+    .header('cache-control', 'no-store');
+  if (https) reply.header('strict-transport-security', `max-age=${HSTS.maxAge}; includeSubDomains`);
 }

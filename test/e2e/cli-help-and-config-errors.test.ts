@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliSandbox } from '../support/cli.ts';
 
@@ -62,5 +63,23 @@ describe('latchkey --help and configuration errors', () => {
     assert.match(postgres.stderr, /DATABASE_URL postgres:\/\/ is recognised but not supported yet/);
     assert.doesNotMatch(postgres.stderr, /hunter2/);
     assert.equal(existsSync(sandbox.databaseFile), false, 'nothing was created');
+  });
+
+  it('reads .env from the working directory, real environment variables winning', async () => {
+    const withEnvFile = new CliSandbox();
+    try {
+      writeFileSync(join(withEnvFile.dir, '.env'), 'PORT=abc\nRESET_TOKEN_TTL=5\n');
+      const [fromFile, overridden] = await Promise.all([
+        withEnvFile.run(['migrate', '--status']),
+        withEnvFile.run(['migrate', '--status'], { PORT: '3000', RESET_TOKEN_TTL: '600' }),
+      ]);
+      assert.equal(fromFile.code, 2);
+      assert.match(fromFile.stderr, /PORT must be a whole number from 0 to 65535, got "abc"/);
+      assert.match(fromFile.stderr, /RESET_TOKEN_TTL must be a whole number from 60/);
+      assert.equal(overridden.code, 0, overridden.stderr);
+      assert.equal(overridden.stdout, 'pending: 0001-initial, 0002-account-lifecycle\n');
+    } finally {
+      withEnvFile.remove();
+    }
   });
 });

@@ -65,7 +65,7 @@ describe('latchkey serve and latchkey worker as processes', () => {
       },
     );
     running.push(worker);
-    const mail = await smtp.waitForMail('ada@example.com', { subject: /Welcome/, timeoutMs: 20_000 });
+    const mail = await smtp.waitForMail('ada@example.com', { subject: /Welcome/, timeoutMs: 60_000 });
     assert.match(mail.parsed.text ?? '', /Sign in/);
     const { database, store } = await openTestDatabase(sandbox.databaseFile);
     try {

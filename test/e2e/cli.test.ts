@@ -18,19 +18,19 @@ describe('latchkey CLI', () => {
     const applied = await sandbox.run(['migrate']);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(applied.stdout, 'applied: 0001-initial, 0002-account-lifecycle\n');
-    const [status, again] = await Promise.all([sandbox.run(['migrate', '--status']), sandbox.run(['migrate'])]);
-    assert.equal(status.stdout, 'schema is up to date\n');
-    assert.equal(again.stdout, 'schema is up to date, nothing to apply\n');
+    assert.equal((await sandbox.run(['migrate', '--status'])).stdout, 'schema is up to date\n');
   });
 
   it('users create makes a password-less account and queues an invitation; a duplicate is refused', async () => {
     const created = await sandbox.run(['users', 'create', ' Grace@Example.com ', '--name', 'Grace Hopper']);
     assert.equal(created.code, 0, created.stderr);
     assert.match(created.stdout, /^created Grace@Example\.com \([0-9a-f-]{36}\); a link to set the password is queued for delivery\n$/);
-    const [duplicate, invalid] = await Promise.all([
+    const [duplicate, invalid, other] = await Promise.all([
       sandbox.run(['users', 'create', 'grace@example.com']),
       sandbox.run(['users', 'create', 'a@x.com,b@y.com']),
+      sandbox.run(['users', 'create', 'alan@example.com']),
     ]);
+    assert.equal(other.code, 0, other.stderr);
     assert.equal(duplicate.code, 1);
     assert.match(duplicate.stderr, /an account already uses grace@example\.com/);
     assert.equal(invalid.code, 1);
@@ -38,7 +38,6 @@ describe('latchkey CLI', () => {
   });
 
   it('users list shows every account with its status, oldest first, and pages', async () => {
-    assert.equal((await sandbox.run(['users', 'create', 'alan@example.com'])).code, 0);
     const [list, second, empty, bad] = await Promise.all([
       sandbox.run(['users', 'list']),
       sandbox.run(['users', 'list', '--limit', '1', '--offset', '1']),

@@ -61,6 +61,27 @@ describe('the reset form and link expiry (RESET_TOKEN_TTL=900, manual clock)', (
     assert.equal(again.status, 400, 'the form is gone once used');
   });
 
+  it('the API answers each refused password with its code and keeps the token usable', async () => {
+    const { token } = await openLink();
+    const api = apiClient(service);
+    const cases: Array<[string, string]> = [
+      ['short', 'PASSWORD_TOO_SHORT'],
+      ['x'.repeat(129), 'PASSWORD_TOO_LONG'],
+      ['iloveyou', 'PASSWORD_TOO_COMMON'],
+      ['ada@example.com', 'PASSWORD_CONTAINS_EMAIL'],
+      ['bad\u0000password', 'PASSWORD_INVALID_CHARACTERS'],
+      ['a brand new passphrase', 'PASSWORD_SAME_AS_CURRENT'],
+    ];
+    for (const [password, code] of cases) {
+      const response = await api.postJson('/api/password/reset', { token, password });
+      assert.equal(response.status, 400, code);
+      assert.equal(response.json().error.code, code);
+    }
+    assert.equal((await api.postJson('/api/password/reset', { token, password: 'the third passphrase' })).status, 200);
+    assert.equal((await api.postJson('/api/password/reset', { token, password: 'the fourth passphrase' })).json().error.code, 'TOKEN_USED');
+    assert.equal((await api.postJson('/api/login', { email: EMAIL, password: 'the third passphrase' })).status, 200);
+  });
+
   it('works until its TTL and then shows "expired" with a button to request a new link', async () => {
     const { browser, csrf, token } = await openLink();
     clock.advanceSeconds(899);
@@ -79,12 +100,12 @@ describe('the reset form and link expiry (RESET_TOKEN_TTL=900, manual clock)', (
     assert.match(post.text, /This link has expired/);
     const api = await apiClient(service).postJson('/api/password/reset', { token, password: 'another new passphrase' });
     assert.equal(api.json().error.code, 'TOKEN_EXPIRED');
-    assert.equal((await apiClient(service).postJson('/api/login', { email: EMAIL, password: 'a brand new passphrase' })).status, 200);
+    assert.equal((await apiClient(service).postJson('/api/login', { email: EMAIL, password: 'the third passphrase' })).status, 200);
   });
 
   it('ends remembered sessions after SESSION_TTL', async () => {
     const api = apiClient(service);
-    assert.equal((await api.postJson('/api/login', { email: EMAIL, password: 'a brand new passphrase', remember: true })).status, 200);
+    assert.equal((await api.postJson('/api/login', { email: EMAIL, password: 'the third passphrase', remember: true })).status, 200);
     clock.advanceSeconds(service.config.sessionTtlSeconds - 1);
     assert.equal((await api.get('/api/session')).status, 200);
     clock.advanceSeconds(1);

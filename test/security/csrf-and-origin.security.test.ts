@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ERROR_CODES } from '../../src/kernel/errors.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
-import { registerUser, requestResetToken, signedInClient } from '../support/flows.ts';
+import { registerUser, requestResetToken, setCookieLine, signedInClient } from '../support/flows.ts';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
@@ -80,6 +80,22 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
         path,
       );
     }
+  });
+
+  it('keeps the CSRF secret in an HttpOnly, SameSite=Lax cookie, and has no state-changing GET', async () => {
+    const browser = new TestClient(service.url);
+    const page = await browser.get('/forgot-password');
+    const line = setCookieLine(page, 'lk_csrf') ?? '';
+    const attributes = line.split(';').map((a) => a.trim().toLowerCase());
+    for (const expected of ['httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(expected), line);
+    assert.ok(!page.text.includes(browser.cookies.get('lk_csrf') as string), 'the form carries an HMAC, not the cookie');
+
+    const client = await signedInClient(service, EMAIL, PASSWORD);
+    for (const path of ['/logout', '/api/logout', '/api/password/forgot', '/api/password/reset', '/register', '/api/register']) {
+      const response = await client.get(path);
+      assert.ok(response.status === 404 || response.status === 200, `${path}: ${response.status}`);
+    }
+    assert.equal((await client.get('/api/session')).status, 200, 'still signed in');
   });
 
   it('refuses API POSTs that carry a session cookie from a foreign, null or missing Origin', async () => {

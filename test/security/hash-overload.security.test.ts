@@ -21,7 +21,7 @@ describe('a burst of logins beyond the hashing capacity (S14)', () => {
 
   it('answers the excess with 503 OVERLOADED and Retry-After, never a crash, and serves again afterwards', async () => {
     const responses = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
+      Array.from({ length: 40 }, (_, i) =>
         apiClient(service).postJson('/api/login', { email: i % 2 ? EMAIL : 'nobody@example.com', password: 'wrong password' }),
       ),
     );

@@ -149,6 +149,18 @@ describe('strict input on every API endpoint (S20)', () => {
     assertClientError(response, 'form body to the API', 'UNSUPPORTED_MEDIA_TYPE');
   });
 
+  it('answers malformed URLs and over-long path parameters in the same error shape', async () => {
+    for (const path of ['/api/%', '/api/password/%E0%A4%A', '/api/session?x=%']) {
+      const response = await api.get(path);
+      assert.ok(response.status === 400 || response.status === 401, `${path}: ${response.status}`);
+      assertClientError(response, path);
+    }
+    const page = await new TestClient(service.url).get(`/reset-password/${'a'.repeat(300)}`);
+    assert.equal(page.status, 400);
+    assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
+    assert.doesNotMatch(page.text, /aaaaaaaaaa/, 'the URL is not echoed');
+  });
+
   it('sent no mail for any of it', async () => {
     assert.equal(service.smtp.mails.length, 0);
   });

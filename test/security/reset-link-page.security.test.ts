@@ -83,7 +83,16 @@ describe('the emailed reset link (S10)', () => {
 
   it('every page carries the security headers (S25)', async () => {
     const browser = new TestClient(service.url);
-    for (const path of ['/', '/login', '/register', '/forgot-password', '/no-such-page']) {
+    for (const path of [
+      '/',
+      '/login',
+      '/register',
+      '/forgot-password',
+      '/no-such-page',
+      '/%',
+      '/reset-password/%E0%A4%A',
+      `/reset-password/${'a'.repeat(300)}`,
+    ]) {
       assertStrictPageHeaders(await browser.get(path), path);
     }
     assertStrictPageHeaders(await apiClient(service).get('/api/session'), '/api/session');

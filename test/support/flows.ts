@@ -58,7 +58,7 @@ export function setCookieLine(response: TestResponse, name: string): string | un
 }
 
 /** Polls `probe` until it returns a value other than undefined (for background work such as the courier). */
-export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 10_000): Promise<T> {
+export async function eventually<T>(probe: () => Promise<T | undefined>, what: string, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
