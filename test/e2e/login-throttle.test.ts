@@ -41,7 +41,9 @@ describe('sign-in tracking and the per-account slow-down (LOGIN_THROTTLE_AFTER=3
       unknown.push(await attempt('nobody@example.com', `wrong ${i}`));
     }
     for (let i = 0; i < 3; i++) assert.equal(known[i]!.status, 401, `failure ${i}`);
-    for (const [k, u] of [[known[3]!, unknown[3]!]]) {
+    {
+      const k = known[3] as TestResponse;
+      const u = unknown[3] as TestResponse;
       assert.equal(k.status, 429);
       assert.equal(k.json().error.code, 'RATE_LIMITED');
       assert.equal(k.headers.get('retry-after'), '1');
