@@ -79,7 +79,7 @@ describe('sessions: list, revoke, remember me, timeouts', () => {
     await browser.submitForm('/login', '/login', { email: EMAIL, password: PASSWORD });
     const page = await browser.get('/account/sessions');
     assert.equal(page.status, 200);
-    assert.match(page.text, /Firefox on Linux <strong>\(this device\)<\/strong>/);
+    assert.match(page.text, /<strong>Firefox on Linux<\/strong> <strong>\(this device\)<\/strong>/);
     assert.match(page.text, /Chrome on Windows/);
     const ids = [...page.text.matchAll(/name="session_id" value="([^"]+)"/g)].map((m) => m[1] as string);
     assert.ok(ids.length >= 1, 'a button for every other session, none for this one');

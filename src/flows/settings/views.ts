@@ -38,22 +38,21 @@ ${o.needsPassword ? field({ name: 'password', label: 'Your password', type: 'pas
 }
 
 export function sessionsPage(o: { csrf: string; user: User; sessions: SessionView[]; info?: string; error?: string }): Html {
-  const rows = o.sessions.map(
-    (s) => html`<tr>
-<td>${s.browser}${s.current ? html` <strong>(this device)</strong>` : ''}${s.remembered ? html`<br><small>remembered</small>` : ''}</td>
-<td>${s.ip ?? 'unknown'}</td>
-<td>${formatTime(s.createdAtMs)}</td>
-<td>${formatTime(s.lastSeenAtMs)}</td>
-<td>${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${formatTime(s.lastSeenAtMs)}">Sign out</button></form>`}</td>
-</tr>`,
+  const items = o.sessions.map(
+    (s) => html`<li>
+<p><strong>${s.browser}</strong>${s.current ? html` <strong>(this device)</strong>` : ''}${s.remembered ? html` <small>remembered</small>` : ''}</p>
+<dl>
+<dt>IP address</dt><dd>${s.ip ?? 'unknown'}</dd>
+<dt>Signed in</dt><dd>${formatTime(s.createdAtMs)}</dd>
+<dt>Last seen</dt><dd>${formatTime(s.lastSeenAtMs)}</dd>
+</dl>
+${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${formatTime(s.lastSeenAtMs)}">Sign out</button></form>`}
+</li>`,
   );
   return layout(
     { title: 'Your sessions', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}${notice('info', o.info)}
-<table>
-<thead><tr><th scope="col">Browser</th><th scope="col">IP address</th><th scope="col">Signed in</th><th scope="col">Last seen</th><th scope="col"><span hidden>Action</span></th></tr></thead>
-<tbody>${rows}</tbody>
-</table>
+<ul class="sessions">${items}</ul>
 ${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">Sign out every other session</button></form>` : ''}
 <p class="actions"><a href="/">Back to your account</a></p>`,
   );
