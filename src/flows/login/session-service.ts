@@ -90,7 +90,7 @@ export class SessionService {
 
   async list(userId: string, currentSessionId: string): Promise<SessionView[]> {
     const rows = await this.deps.store.sessions.listForUser(userId, this.deps.clock.nowMs(), this.idleMs());
-    return rows.map((row) => ({
+    const views = rows.map((row) => ({
       id: row.id,
       browser: describeUserAgent(row.user_agent),
       ip: row.ip,
@@ -99,6 +99,8 @@ export class SessionService {
       remembered: Number(row.persistent) === 1,
       current: row.id === currentSessionId,
     }));
+    // This device first, then the others, most recently used first.
+    return [...views.filter((v) => v.current), ...views.filter((v) => !v.current)];
   }
 
   count(userId: string): Promise<number> {
