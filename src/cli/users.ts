@@ -10,7 +10,7 @@ function fail(message: string): never {
 }
 
 /** The value of a successful admin action, or exit 1 naming the problem. */
-function valueOf<T>(result: Result<T, AdminProblem>, email: string): T {
+function unwrap<T>(result: Result<T, AdminProblem>, email: string): T {
   if (result.ok) return result.value;
   if (result.code === 'USER_NOT_FOUND') fail(`no account uses ${email.trim()}`);
   if (result.code === 'EMAIL_INVALID') fail(`"${email}" is not a valid email address`);
@@ -47,7 +47,7 @@ export function registerUserCommands(program: Command): void {
     .option('--name <name>', 'display name')
     .action(async (email: string, options: { name?: string }) => {
       await withDeps(async (deps) => {
-        const created = valueOf(await deps.admin.create(email, options.name), email);
+        const created = unwrap(await deps.admin.create(email, options.name), email);
         process.stdout.write(`created ${created.email} (${created.id}); a link to set the password is queued for delivery\n`);
       });
     });
@@ -58,7 +58,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const user = valueOf(await deps.admin.disable(email), email);
+        const user = unwrap(await deps.admin.disable(email), email);
         process.stdout.write(`disabled ${user.email}\n`);
       });
     });
@@ -69,7 +69,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const user = valueOf(await deps.admin.enable(email), email);
+        const user = unwrap(await deps.admin.enable(email), email);
         process.stdout.write(`enabled ${user.email}\n`);
       });
     });
@@ -80,7 +80,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const user = valueOf(await deps.admin.delete(email), email);
+        const user = unwrap(await deps.admin.delete(email), email);
         process.stdout.write(`deleted ${user.email} (${user.id})\n`);
       });
     });
@@ -91,7 +91,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const { user, sessionsEnded } = valueOf(await deps.admin.revokeSessions(email), email);
+        const { user, sessionsEnded } = unwrap(await deps.admin.revokeSessions(email), email);
         process.stdout.write(`ended ${sessionsEnded} session(s) of ${user.email}\n`);
       });
     });
@@ -102,7 +102,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const user = valueOf(await deps.admin.reset(email), email);
+        const user = unwrap(await deps.admin.reset(email), email);
         process.stdout.write(`a reset link for ${user.email} is queued for delivery\n`);
       });
     });
@@ -113,7 +113,7 @@ export function registerUserCommands(program: Command): void {
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        process.stdout.write(`${describe(valueOf(await deps.admin.show(email), email))}\n`);
+        process.stdout.write(`${describe(unwrap(await deps.admin.show(email), email))}\n`);
       });
     });
 

@@ -15,9 +15,7 @@ export type TokenProblem = 'TOKEN_INVALID' | 'TOKEN_EXPIRED' | 'TOKEN_USED' | 'T
  * (S4). A token of one purpose is never accepted for another.
  */
 export class LinkTokens {
-  constructor(
-    private readonly deps: { digester: TokenDigester; random: RandomSource; clock: Clock; limits: RateLimits },
-  ) {}
+  constructor(private readonly deps: { digester: TokenDigester; random: RandomSource; clock: Clock; limits: RateLimits }) {}
 
   /** Creates a token through `store` (pass the transaction's) and returns it for the mail. */
   async issue(

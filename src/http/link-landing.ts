@@ -1,3 +1,4 @@
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../flows/context.ts';
 import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
@@ -5,8 +6,7 @@ import type { Result } from '../kernel/result.ts';
 import { type Html, html } from '../views/html.ts';
 import { csrfField, layout, notice } from '../views/layout.ts';
 import { type HttpKit, requestContext, sendPage } from './kit.ts';
-import { strictObject, Csrf } from './schemas.ts';
-import { Type } from '@sinclair/typebox';
+import { Csrf, strictObject } from './schemas.ts';
 
 const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 
@@ -31,7 +31,13 @@ export interface LinkLanding<T> {
  * button; `POST path` (CSRF-checked like every form) redeems the token.
  */
 export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T>): void {
-  const cookieOptions = (maxAge: number) => ({ path: landing.path, httpOnly: true, secure: kit.cookies.secure, sameSite: 'lax' as const, maxAge });
+  const cookieOptions = (maxAge: number) => ({
+    path: landing.path,
+    httpOnly: true,
+    secure: kit.cookies.secure,
+    sameSite: 'lax' as const,
+    maxAge,
+  });
 
   const problem = (reply: FastifyReply, code: ErrorCode) => {
     reply.clearCookie(landing.cookie, cookieOptions(0));
@@ -39,13 +45,17 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     return sendPage(reply, linkProblemPage(ERROR_CODES[code].message, landing.retry), ERROR_CODES[code].status);
   };
 
-  app.get(`${landing.path}/:token`, { schema: { params: strictObject({ token: Type.String({ maxLength: 256 }) }) } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const check = await landing.check(token, requestContext(request));
-    if (!check.ok) return problem(reply, check.code);
-    reply.setCookie(landing.cookie, token, cookieOptions(LINK_COOKIE_MAX_AGE_SECONDS));
-    return reply.redirect(landing.path, 303);
-  });
+  app.get(
+    `${landing.path}/:token`,
+    { schema: { params: strictObject({ token: Type.String({ maxLength: 256 }) }) } },
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const check = await landing.check(token, requestContext(request));
+      if (!check.ok) return problem(reply, check.code);
+      reply.setCookie(landing.cookie, token, cookieOptions(LINK_COOKIE_MAX_AGE_SECONDS));
+      return reply.redirect(landing.path, 303);
+    },
+  );
 
   app.get(landing.path, async (request, reply) => {
     const token = request.cookies[landing.cookie];

@@ -30,7 +30,12 @@ export class LoginThrottlesRepository {
     await this.db
       .updateTable('login_throttles')
       .set((eb) => ({
-        failures: eb.case().when('last_failed_at', '<', nowMs - windowMs).then(1).else(eb('failures', '+', 1)).end(),
+        failures: eb
+          .case()
+          .when('last_failed_at', '<', nowMs - windowMs)
+          .then(1)
+          .else(eb('failures', '+', 1))
+          .end(),
         last_failed_at: nowMs,
       }))
       .where('key', '=', key)

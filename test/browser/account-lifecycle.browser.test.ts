@@ -139,7 +139,10 @@ describe('account lifecycle in Chromium: register, confirm, change email and pas
     assert.equal(await page.locator('ul.sessions > li').count(), 2);
     assert.match((await page.locator('ul.sessions').textContent()) ?? '', /Chrome on Linux \(this device\)/);
     await capture(page, 'sessions');
-    await page.locator('ul.sessions').getByRole('button', { name: /^Sign out Chrome/ }).click();
+    await page
+      .locator('ul.sessions')
+      .getByRole('button', { name: /^Sign out Chrome/ })
+      .click();
     await page.waitForURL((url) => url.pathname === '/account/sessions');
     assert.match((await page.getByRole('status').textContent()) ?? '', /The session was signed out/);
     assert.equal(await page.locator('ul.sessions > li').count(), 1);

@@ -81,7 +81,10 @@ describe('change email address', () => {
   it('refuses the change when the address was taken meanwhile (EMAIL_TAKEN, not a crash)', async () => {
     const api = await signedInClient(service, 'ada.new@example.com', PASSWORD);
     await api.postJson('/api/email/change', { email: 'contested@example.com' });
-    const link = linkIn(await service.smtp.waitForMail('contested@example.com', { subject: /Confirm your new email address/ }), '/email-change/confirm/');
+    const link = linkIn(
+      await service.smtp.waitForMail('contested@example.com', { subject: /Confirm your new email address/ }),
+      '/email-change/confirm/',
+    );
     await registerUser(service, 'contested@example.com', PASSWORD);
     const refused = await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(link) });
     assert.equal(refused.status, 409);
@@ -97,7 +100,10 @@ describe('change email address', () => {
     await api.postJson('/api/email/change', { email: 'late@example.com' });
     const link = linkIn(await service.smtp.waitForMail('late@example.com', { subject: /Confirm your new/ }), '/email-change/confirm/');
     clock.advanceSeconds(2 * 3600);
-    assert.equal((await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(link) })).json().error.code, 'TOKEN_EXPIRED');
+    assert.equal(
+      (await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(link) })).json().error.code,
+      'TOKEN_EXPIRED',
+    );
     const tampered = `${tokenOf(link).slice(0, -2)}xx`;
     assert.equal((await apiClient(service).postJson('/api/email/change/confirm', { token: tampered })).json().error.code, 'TOKEN_INVALID');
   });
@@ -107,7 +113,10 @@ describe('change email address', () => {
     const victim = await signedInClient(service, 'grace@example.com', PASSWORD);
     await victim.postJson('/api/email/change', { email: 'attacker@example.com' });
     const undoLink = linkIn(await service.smtp.waitForMail('grace@example.com', { subject: /being changed/ }), '/email-change/undo/');
-    const confirm = linkIn(await service.smtp.waitForMail('attacker@example.com', { subject: /Confirm your new/ }), '/email-change/confirm/');
+    const confirm = linkIn(
+      await service.smtp.waitForMail('attacker@example.com', { subject: /Confirm your new/ }),
+      '/email-change/confirm/',
+    );
     assert.equal((await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(confirm) })).status, 200);
 
     const { pressed } = await followLinkAndPress(new TestClient(service.url), undoLink);
@@ -117,7 +126,10 @@ describe('change email address', () => {
     const user = await service.deps.store.users.findByCanonicalEmail('grace@example.com');
     assert.ok(user, 'the old address is back');
     await service.smtp.waitForMail('grace@example.com', { subject: /Reset your password/ });
-    assert.equal((await apiClient(service).postJson('/api/email/change/undo', { token: tokenOf(undoLink) })).json().error.code, 'TOKEN_USED');
+    assert.equal(
+      (await apiClient(service).postJson('/api/email/change/undo', { token: tokenOf(undoLink) })).json().error.code,
+      'TOKEN_USED',
+    );
   });
 
   it('works through the page: it asks for the password unless it was entered recently', async () => {

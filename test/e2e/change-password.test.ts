@@ -17,7 +17,10 @@ describe('change password while signed in', () => {
   after(() => service.close());
 
   it('needs a session, the right current password, a policy-passing and different new one', async () => {
-    assert.equal((await apiClient(service).postJson('/api/password/change', { current_password: PASSWORD, new_password: NEW_PASSWORD })).status, 401);
+    assert.equal(
+      (await apiClient(service).postJson('/api/password/change', { current_password: PASSWORD, new_password: NEW_PASSWORD })).status,
+      401,
+    );
     const api = await signedInClient(service, EMAIL, PASSWORD);
     const cases: Array<[string, string, number, string]> = [
       ['wrong current password', NEW_PASSWORD, 400, 'CURRENT_PASSWORD_INCORRECT'],
@@ -47,7 +50,15 @@ describe('change password while signed in', () => {
     assert.notEqual(current.cookies.get('lk_session'), oldCookie, 'a new session token');
     assert.equal((await current.get('/api/session')).status, 200, 'the caller stays signed in');
     assert.equal((await other.get('/api/session')).status, 401, 'every other session ended');
-    assert.equal((await new TestClient(service.url, { origin: service.config.publicUrl.origin, cookie: `lk_session=${oldCookie}` }).get('/api/session')).status, 401, 'the old token is dead');
+    assert.equal(
+      (
+        await new TestClient(service.url, { origin: service.config.publicUrl.origin, cookie: `lk_session=${oldCookie}` }).get(
+          '/api/session',
+        )
+      ).status,
+      401,
+      'the old token is dead',
+    );
 
     const reset = await apiClient(service).postJson('/api/password/reset', { token: outstanding, password: 'an attacker passphrase' });
     assert.equal(reset.json().error.code, 'TOKEN_REVOKED');
@@ -74,7 +85,11 @@ describe('change password while signed in', () => {
     }
     const fields = { current_password: NEW_PASSWORD, new_password: 'third passphrase here', new_password_confirm: 'third passphrase here' };
     assert.equal((await browser.postForm('/account/password', fields)).status, 403, 'no CSRF token');
-    const mismatch = await browser.postForm('/account/password', { _csrf: page.csrfToken(), ...fields, new_password_confirm: 'something else' });
+    const mismatch = await browser.postForm('/account/password', {
+      _csrf: page.csrfToken(),
+      ...fields,
+      new_password_confirm: 'something else',
+    });
     assert.equal(mismatch.status, 400);
     assert.match(mismatch.text, /The two passwords do not match/);
     const done = await browser.postForm('/account/password', { _csrf: page.csrfToken(), ...fields });

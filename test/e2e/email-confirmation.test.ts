@@ -38,7 +38,10 @@ describe('email confirmation, CONFIRM_EMAIL=required (the default)', () => {
     const page = await browser.submitForm('/login', '/login', { email: 'ada@example.com', password: PASSWORD });
     assert.equal(page.status, 403);
     assert.match(page.text, /Confirm your email address before signing in/);
-    assert.match(page.text, /<form method="post" action="\/confirm\/resend"><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="email" value="ada@example.com"><button type="submit">Send a new confirmation link<\/button>/);
+    assert.match(
+      page.text,
+      /<form method="post" action="\/confirm\/resend"><input type="hidden" name="_csrf" value="[^"]+"><input type="hidden" name="email" value="ada@example.com"><button type="submit">Send a new confirmation link<\/button>/,
+    );
     const wrongPage = await browser.submitForm('/login', '/login', { email: 'ada@example.com', password: 'not the password' });
     assert.equal(wrongPage.status, 401);
     assert.doesNotMatch(wrongPage.text, /before signing in|Send a new confirmation link/);
@@ -78,15 +81,23 @@ describe('email confirmation, CONFIRM_EMAIL=required (the default)', () => {
     assert.match(page.text, /This link is not valid/);
     assert.match(page.text, /href="\/confirm\/resend"/);
     const resetToken = await requestResetToken(service, 'ada@example.com');
-    assert.equal((await api.postJson('/api/confirm', { token: resetToken })).json().error.code, 'TOKEN_INVALID', 'a reset token confirms nothing');
-    assert.equal((await api.postJson('/api/password/reset', { token: tampered, password: 'x new passphrase' })).json().error.code, 'TOKEN_INVALID');
+    assert.equal(
+      (await api.postJson('/api/confirm', { token: resetToken })).json().error.code,
+      'TOKEN_INVALID',
+      'a reset token confirms nothing',
+    );
+    assert.equal(
+      (await api.postJson('/api/password/reset', { token: tampered, password: 'x new passphrase' })).json().error.code,
+      'TOKEN_INVALID',
+    );
   });
 
   it('resends a link only to an unconfirmed account, answering the same for every address', async () => {
     const newToken = await registerUnconfirmed(service, 'bob@example.com', PASSWORD);
     const api = apiClient(service);
     const answers = [];
-    for (const email of ['bob@example.com', 'ada@example.com', 'nobody@example.com']) answers.push(await api.postJson('/api/confirm/resend', { email }));
+    for (const email of ['bob@example.com', 'ada@example.com', 'nobody@example.com'])
+      answers.push(await api.postJson('/api/confirm/resend', { email }));
     for (const answer of answers) {
       assert.equal(answer.status, 202);
       assert.equal(answer.text, answers[0]!.text);
@@ -109,8 +120,14 @@ describe('email confirmation, CONFIRM_EMAIL=required (the default)', () => {
   it('a completed password reset confirms the address too', async () => {
     await registerUnconfirmed(service, 'carol@example.com', PASSWORD);
     const resetToken = await requestResetToken(service, 'carol@example.com');
-    assert.equal((await apiClient(service).postJson('/api/password/reset', { token: resetToken, password: 'a brand new passphrase' })).status, 200);
-    assert.equal((await apiClient(service).postJson('/api/login', { email: 'carol@example.com', password: 'a brand new passphrase' })).status, 200);
+    assert.equal(
+      (await apiClient(service).postJson('/api/password/reset', { token: resetToken, password: 'a brand new passphrase' })).status,
+      200,
+    );
+    assert.equal(
+      (await apiClient(service).postJson('/api/login', { email: 'carol@example.com', password: 'a brand new passphrase' })).status,
+      200,
+    );
   });
 });
 

@@ -13,7 +13,10 @@ describe('sign-in tracking and the per-account slow-down (LOGIN_THROTTLE_AFTER=3
   let service: TestService;
   // The in-memory per-account limit is set out of the way, so that the slow-down alone is measured.
   before(async () => {
-    service = await startTestService({ LOGIN_THROTTLE_AFTER: '3', RATE_LIMIT_LOGIN_ACCOUNT: '1000/900', RATE_LIMIT_LOGIN_IP: '10000/900' }, { clock });
+    service = await startTestService(
+      { LOGIN_THROTTLE_AFTER: '3', RATE_LIMIT_LOGIN_ACCOUNT: '1000/900', RATE_LIMIT_LOGIN_IP: '10000/900' },
+      { clock },
+    );
     await registerUser(service, EMAIL, PASSWORD);
   });
   after(() => service.close());

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { describeUserAgent } from '../../src/kernel/user-agent.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
+import { describeUserAgent } from '../../src/kernel/user-agent.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
 import { apiClient, registerUser, setCookieLine } from '../support/flows.ts';
@@ -34,7 +34,10 @@ describe('sessions: list, revoke, remember me, timeouts', () => {
     assert.equal(describeUserAgent(CHROME_WINDOWS), 'Chrome on Windows');
     assert.equal(describeUserAgent(FIREFOX_LINUX), 'Firefox on Linux');
     assert.equal(describeUserAgent(SAFARI_IPHONE), 'Safari on iOS');
-    assert.equal(describeUserAgent('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0'), 'Edge on macOS');
+    assert.equal(
+      describeUserAgent('Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/537.36 Chrome/126.0 Safari/537.36 Edg/126.0'),
+      'Edge on macOS',
+    );
     assert.equal(describeUserAgent(null), 'Unknown browser');
   });
 
@@ -45,7 +48,15 @@ describe('sessions: list, revoke, remember me, timeouts', () => {
     const safari = await signIn(service, SAFARI_IPHONE);
     const listed = await firefox.get('/api/sessions');
     assert.equal(listed.status, 200);
-    const sessions = listed.json().sessions as Array<{ id: string; browser: string; ip: string; createdAtMs: number; lastSeenAtMs: number; remembered: boolean; current: boolean }>;
+    const sessions = listed.json().sessions as Array<{
+      id: string;
+      browser: string;
+      ip: string;
+      createdAtMs: number;
+      lastSeenAtMs: number;
+      remembered: boolean;
+      current: boolean;
+    }>;
     assert.equal(sessions.length, 3);
     const mine = sessions.find((s) => s.current)!;
     assert.equal(mine.browser, 'Firefox on Linux');
@@ -103,7 +114,10 @@ describe('sessions: list, revoke, remember me, timeouts', () => {
 
     const form = new TestClient(service.url);
     const page = await form.get('/login');
-    assert.match(page.text, /<input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"><label for="remember">Keep me signed in on this device<\/label>/);
+    assert.match(
+      page.text,
+      /<input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"><label for="remember">Keep me signed in on this device<\/label>/,
+    );
     const signedIn = await form.postForm('/login', { _csrf: page.csrfToken(), email: EMAIL, password: PASSWORD, remember: 'on' });
     assert.match(setCookieLine(signedIn, 'lk_session') ?? '', /Max-Age=86400/);
   });

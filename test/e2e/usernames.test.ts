@@ -19,7 +19,8 @@ describe('usernames (USERNAMES=optional)', () => {
     assert.deepEqual(parseUsername(' Ada_Lovelace '), { display: 'Ada_Lovelace', canonical: 'ada_lovelace' });
     assert.equal(parseUsername('ＡＤＡ')?.canonical, 'ada', 'full-width letters fold to ASCII');
     assert.equal(parseUsername('Straße')?.canonical, parseUsername('STRASSE')?.canonical);
-    for (const bad of ['ab', 'a@b', '.ada', 'ada.', 'with space', 'x'.repeat(33), 'tab\tname']) assert.equal(parseUsername(bad), undefined, bad);
+    for (const bad of ['ab', 'a@b', '.ada', 'ada.', 'with space', 'x'.repeat(33), 'tab\tname'])
+      assert.equal(parseUsername(bad), undefined, bad);
   });
 
   it('registers with a unique username and signs in with it or the email address', async () => {
@@ -60,7 +61,8 @@ describe('usernames (USERNAMES=optional)', () => {
     const api = apiClient(service);
     assert.equal((await api.postJson('/api/register', { email: 'plain@example.com', password: PASSWORD })).status, 202);
     const responses = [];
-    for (const email of ['ADA@example.com', 'plain@example.com', 'nobody@example.com']) responses.push(await api.postJson('/api/username/forgot', { email }));
+    for (const email of ['ADA@example.com', 'plain@example.com', 'nobody@example.com'])
+      responses.push(await api.postJson('/api/username/forgot', { email }));
     for (const response of responses) {
       assert.equal(response.status, 202);
       assert.equal(response.text, responses[0]!.text);
@@ -91,7 +93,11 @@ describe('USERNAMES=required and off', () => {
   it('off (the default): no username field, a username is refused, forgot-username does not exist', async () => {
     const service = await startTestService();
     try {
-      const response = await apiClient(service).postJson('/api/register', { email: 'a@example.com', password: PASSWORD, username: 'alpha' });
+      const response = await apiClient(service).postJson('/api/register', {
+        email: 'a@example.com',
+        password: PASSWORD,
+        username: 'alpha',
+      });
       assert.equal(response.json().error.code, 'USERNAME_NOT_ALLOWED');
       assert.doesNotMatch((await new TestClient(service.url).get('/register')).text, /name="username"/);
       assert.equal((await apiClient(service).postJson('/api/username/forgot', { email: 'a@example.com' })).status, 404);

@@ -55,7 +55,9 @@ describe('confirmation, email-change and undo tokens (S1-S3, S6, S9, S10)', () =
     assert.ok(confirms.filter((r) => r.status !== 200).every((r) => r.json().error.code === 'TOKEN_USED'));
 
     const { confirm } = await emailChangeTokens(service, 'race@example.com', 'race.new@example.com');
-    const changes = await Promise.all(Array.from({ length: 8 }, () => apiClient(service).postJson('/api/email/change/confirm', { token: confirm })));
+    const changes = await Promise.all(
+      Array.from({ length: 8 }, () => apiClient(service).postJson('/api/email/change/confirm', { token: confirm })),
+    );
     assert.equal(changes.filter((r) => r.status === 200).length, 1);
     assert.ok(changes.filter((r) => r.status !== 200).every((r) => r.json().error.code === 'TOKEN_USED'));
     assert.ok(await service.deps.store.users.findByCanonicalEmail('race.new@example.com'));
@@ -89,10 +91,15 @@ describe('confirmation, email-change and undo tokens (S1-S3, S6, S9, S10)', () =
     await registerUser(service, 'erin@example.com', PASSWORD);
     const { confirm } = await emailChangeTokens(service, 'erin@example.com', 'erin.new@example.com');
     const api = await signedInClient(service, 'erin@example.com', PASSWORD);
-    assert.equal((await api.postJson('/api/password/change', { current_password: PASSWORD, new_password: 'a brand new passphrase' })).status, 200);
+    assert.equal(
+      (await api.postJson('/api/password/change', { current_password: PASSWORD, new_password: 'a brand new passphrase' })).status,
+      200,
+    );
     const response = await apiClient(service).postJson('/api/email/change/confirm', { token: confirm });
     assert.equal(response.json().error.code, 'TOKEN_REVOKED');
-    const page = await followLinkAndPress(new TestClient(service.url), `${service.url}/email-change/confirm/${confirm}`).catch((e: Error) => e);
+    const page = await followLinkAndPress(new TestClient(service.url), `${service.url}/email-change/confirm/${confirm}`).catch(
+      (e: Error) => e,
+    );
     assert.ok(page instanceof Error && /answered 400/.test(page.message), 'the link page refuses it too');
   });
 
@@ -103,6 +110,10 @@ describe('confirmation, email-change and undo tokens (S1-S3, S6, S9, S10)', () =
     assert.equal((await apiClient(service).postJson('/api/email/change/confirm', { token: second.confirm })).status, 200);
     const stale = await apiClient(service).postJson('/api/email/change/confirm', { token: first.confirm });
     assert.equal(stale.json().error.code, 'TOKEN_REVOKED');
-    assert.equal((await apiClient(service).postJson('/api/email/change/undo', { token: first.undo })).status, 200, 'the undo links survive');
+    assert.equal(
+      (await apiClient(service).postJson('/api/email/change/undo', { token: first.undo })).status,
+      200,
+      'the undo links survive',
+    );
   });
 });

@@ -28,7 +28,10 @@ describe('the account lifecycle logs no token, password or cookie (S23)', () => 
     secrets.push(api.cookies.get('lk_session')!);
     assert.equal((await api.postJson('/api/reauthenticate', { password: PASSWORDS[1] })).status, 204);
     assert.equal((await api.postJson('/api/email/change', { email: 'ada.new@example.com', password: PASSWORDS[1] })).status, 202);
-    const confirm = linkIn(await service.smtp.waitForMail('ada.new@example.com', { subject: /Confirm your new/ }), '/email-change/confirm/');
+    const confirm = linkIn(
+      await service.smtp.waitForMail('ada.new@example.com', { subject: /Confirm your new/ }),
+      '/email-change/confirm/',
+    );
     const undo = linkIn(await service.smtp.waitForMail('ada@example.com', { subject: /being changed/ }), '/email-change/undo/');
     secrets.push(tokenOf(confirm), tokenOf(undo));
     await followLinkAndPress(new TestClient(service.url), confirm);

@@ -12,7 +12,12 @@ export function linkIn(mail: ReceivedMail, pathPrefix: string): string {
 }
 
 /** Registers through the API and returns the confirmation token from the welcome mail (not yet used). */
-export async function registerUnconfirmed(service: TestService, email: string, password: string, extra: Record<string, string> = {}): Promise<string> {
+export async function registerUnconfirmed(
+  service: TestService,
+  email: string,
+  password: string,
+  extra: Record<string, string> = {},
+): Promise<string> {
   const response = await apiClient(service).postJson('/api/register', { email, password, ...extra });
   if (response.status !== 202) throw new Error(`registration of ${email} failed: ${response.status} ${response.text}`);
   return tokenOf(linkIn(await service.smtp.waitForMail(email, { subject: /Welcome/ }), '/confirm-email/'));

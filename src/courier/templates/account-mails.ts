@@ -1,22 +1,29 @@
 import { formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
-type AccountMail = Extract<MailMessage, { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' }>;
+type AccountMail = Extract<
+  MailMessage,
+  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' }
+>;
 
 /** Mails of the account lifecycle: confirmation, email change, username reminder. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
-      return mail(context, message.data.welcome ? `Welcome to ${context.productName}: confirm your email address` : 'Confirm your email address', [
-        greeting(message.data.name),
-        message.data.welcome
-          ? 'Your account has been created. Confirm that this address is yours, then sign in:'
-          : 'Confirm that this address is yours, then sign in:',
-        { label: 'Confirm your email address', url: link(context, `/confirm-email/${message.data.token}`) },
-        `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Once the address is confirmed:`,
-        { label: 'Sign in', url: link(context, '/login') },
-        'If you did not create an account, ignore this email.',
-      ]);
+      return mail(
+        context,
+        message.data.welcome ? `Welcome to ${context.productName}: confirm your email address` : 'Confirm your email address',
+        [
+          greeting(message.data.name),
+          message.data.welcome
+            ? 'Your account has been created. Confirm that this address is yours, then sign in:'
+            : 'Confirm that this address is yours, then sign in:',
+          { label: 'Confirm your email address', url: link(context, `/confirm-email/${message.data.token}`) },
+          `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Once the address is confirmed:`,
+          { label: 'Sign in', url: link(context, '/login') },
+          'If you did not create an account, ignore this email.',
+        ],
+      );
     case 'email-change-confirm':
       return mail(context, 'Confirm your new email address', [
         greeting(message.data.name),

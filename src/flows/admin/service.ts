@@ -88,7 +88,13 @@ export class AdminService {
     let sessionsEnded = 0;
     const result = await this.withUser(email, async (tx, user, nowMs) => {
       sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
-      await tx.audit.record({ type: 'user.sessions_revoked_by_admin', userId: user.id, ...this.deps.context, nowMs, detail: { sessionsEnded } });
+      await tx.audit.record({
+        type: 'user.sessions_revoked_by_admin',
+        userId: user.id,
+        ...this.deps.context,
+        nowMs,
+        detail: { sessionsEnded },
+      });
     });
     return result.ok ? ok({ user: result.value, sessionsEnded }) : result;
   }
@@ -136,7 +142,10 @@ export class AdminService {
     return user ? ok(user) : fail('USER_NOT_FOUND');
   }
 
-  private async withUser(email: string, change: (tx: Store, user: UserRecord, nowMs: number) => Promise<void>): Promise<Result<UserRecord, AdminProblem>> {
+  private async withUser(
+    email: string,
+    change: (tx: Store, user: UserRecord, nowMs: number) => Promise<void>,
+  ): Promise<Result<UserRecord, AdminProblem>> {
     const found = await this.find(email);
     if (!found.ok) return found;
     await this.deps.store.transaction((tx) => change(tx, found.value, this.deps.clock.nowMs()));

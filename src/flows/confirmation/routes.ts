@@ -25,15 +25,21 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     return reply.status(202).send({ message: RESEND_SENT_MESSAGE });
   });
 
-  app.get('/confirm/resend', async (request, reply) => sendPage(reply, resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply) })));
+  app.get('/confirm/resend', async (request, reply) =>
+    sendPage(reply, resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply) })),
+  );
 
-  app.post('/confirm/resend', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    const { email } = request.body as { email: string };
-    const result = await confirmation.requestResend(email, requestContext(request));
-    const csrf = kit.csrf.tokenFor(request, reply);
-    if (!result.ok) return sendPage(reply, resendConfirmationPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
-    return sendPage(reply, resendConfirmationPage({ csrf, info: RESEND_SENT_MESSAGE }));
-  });
+  app.post(
+    '/confirm/resend',
+    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      const { email } = request.body as { email: string };
+      const result = await confirmation.requestResend(email, requestContext(request));
+      const csrf = kit.csrf.tokenFor(request, reply);
+      if (!result.ok) return sendPage(reply, resendConfirmationPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
+      return sendPage(reply, resendConfirmationPage({ csrf, info: RESEND_SENT_MESSAGE }));
+    },
+  );
 
   registerLinkLanding(app, kit, {
     path: '/confirm-email',

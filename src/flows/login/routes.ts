@@ -7,7 +7,10 @@ import { ERROR_CODES } from '../../kernel/errors.ts';
 import { accountOverview } from '../settings/overview.ts';
 import { homePage, loginNotice, loginPage } from './views.ts';
 
-const NextQuery = Type.Object({ next: Type.Optional(Type.String({ maxLength: 512 })), notice: Type.Optional(Type.String({ maxLength: 64 })) });
+const NextQuery = Type.Object({
+  next: Type.Optional(Type.String({ maxLength: 512 })),
+  notice: Type.Optional(Type.String({ maxLength: 64 })),
+});
 
 const ApiLoginBody = strictObject({
   email: Type.Optional(Email),
@@ -57,7 +60,14 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const csrf = kit.csrf.tokenFor(request, reply);
     const account = request.auth && (await accountOverview(kit.deps, request.auth.user.id));
     const notice = (request.query as { notice?: string }).notice;
-    return sendPage(reply, homePage({ csrf, account, info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined }));
+    return sendPage(
+      reply,
+      homePage({
+        csrf,
+        account,
+        info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
+      }),
+    );
   });
 
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
@@ -71,7 +81,12 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     {
       schema: {
         querystring: NextQuery,
-        body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Password, remember: Type.Optional(Type.Literal('on')) }),
+        body: strictObject({
+          _csrf: Csrf,
+          email: Type.String({ maxLength: 1024 }),
+          password: Password,
+          remember: Type.Optional(Type.Literal('on')),
+        }),
       },
     },
     async (request, reply) => {

@@ -91,7 +91,10 @@ export class LoginService {
    * session was already ended by the reset). Never for a user with a second factor (S17): they
    * get SECOND_FACTOR_REQUIRED and go through the login page.
    */
-  async signInAfterReset(userId: string, context: RequestContext): Promise<Result<SignedIn, 'SECOND_FACTOR_REQUIRED' | 'INVALID_CREDENTIALS'>> {
+  async signInAfterReset(
+    userId: string,
+    context: RequestContext,
+  ): Promise<Result<SignedIn, 'SECOND_FACTOR_REQUIRED' | 'INVALID_CREDENTIALS'>> {
     if (await this.deps.secondFactors.requiredFor(userId)) return fail('SECOND_FACTOR_REQUIRED');
     const user = await this.deps.store.users.findById(userId);
     if (!user || user.disabled_at !== null) return fail('INVALID_CREDENTIALS');

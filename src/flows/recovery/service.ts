@@ -107,7 +107,11 @@ export class RecoveryService {
       await tx.users.markEmailConfirmed(user.id, nowMs);
       await tx.tokens.revokeAllForUser(user.id, nowMs);
       const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
-      await outbox.enqueue(tx.outbox, 'mail', { template: 'password-changed', to: user.email, data: { name: user.name, changedAtMs: nowMs } });
+      await outbox.enqueue(tx.outbox, 'mail', {
+        template: 'password-changed',
+        to: user.email,
+        data: { name: user.name, changedAtMs: nowMs },
+      });
       await tx.audit.record({ type: 'password_reset.completed', userId: user.id, ...context, nowMs, detail: { sessionsEnded } });
       return ok({ userId: user.id });
     });

@@ -3,8 +3,8 @@ import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
-import type { Store } from '../../store/store.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
@@ -152,7 +152,13 @@ export class EmailChangeService {
       const redeemed = await links.redeem(tx, 'email-change', token);
       if (!redeemed.ok) throw new RollBack(redeemed.code);
       await tx.tokens.revokeAllForUser(user.id, nowMs, ['email-change-undo']);
-      await tx.audit.record({ type: 'email.changed', userId: user.id, ...context, nowMs, detail: { from: user.email, to: target.display } });
+      await tx.audit.record({
+        type: 'email.changed',
+        userId: user.id,
+        ...context,
+        nowMs,
+        detail: { from: user.email, to: target.display },
+      });
       return ok({ userId: user.id, email: target.display });
     });
     if (!outcome.ok && outcome.code === 'EMAIL_TAKEN') {
@@ -177,7 +183,9 @@ export class EmailChangeService {
       if (!user || !previous) return fail('TOKEN_INVALID');
       const nowMs = clock.nowMs();
       const restored =
-        user.email_canonical === previous.canonical ? 'unchanged' : await tx.users.changeEmail(user.id, user.email_canonical, previous, nowMs);
+        user.email_canonical === previous.canonical
+          ? 'unchanged'
+          : await tx.users.changeEmail(user.id, user.email_canonical, previous, nowMs);
       const redeemed = await links.redeem(tx, 'email-change-undo', token);
       if (!redeemed.ok) throw new RollBack(redeemed.code);
       await tx.tokens.revokeAllForUser(user.id, nowMs);

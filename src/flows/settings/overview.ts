@@ -16,7 +16,10 @@ export interface AccountOverview {
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
-export async function accountOverview(deps: { store: Store; sessions: SessionService }, userId: string): Promise<AccountOverview | undefined> {
+export async function accountOverview(
+  deps: { store: Store; sessions: SessionService },
+  userId: string,
+): Promise<AccountOverview | undefined> {
   const user = await deps.store.users.findById(userId);
   if (!user) return undefined;
   return {

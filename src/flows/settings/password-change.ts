@@ -34,7 +34,9 @@ export async function verifyCurrentPassword(
   const key = throttle.keyFor(user, '');
   const waitSeconds = await throttle.waitSeconds(key);
   if (waitSeconds > 0) return { ...fail('RATE_LIMITED'), retryAfterSeconds: waitSeconds };
-  const verified = user.password_hash ? await hasher.verifyPassword(user.password_hash, password) : (await hasher.verifyDummy(password), false);
+  let verified = false;
+  if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
+  else await hasher.verifyDummy(password);
   if (!verified) {
     await throttle.recordFailure(key);
     await store.audit.record({ type: 'login.failed', userId, ...context, nowMs: clock.nowMs(), detail: { step: 'current-password' } });
@@ -83,7 +85,11 @@ export class PasswordChangeService {
       await tx.tokens.revokeAllForUser(user.id, nowMs);
       const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
       const fresh = await sessions.create(user.id, context, { persistent: caller.persistent }, tx);
-      await outbox.enqueue(tx.outbox, 'mail', { template: 'password-changed', to: user.email, data: { name: user.name, changedAtMs: nowMs } });
+      await outbox.enqueue(tx.outbox, 'mail', {
+        template: 'password-changed',
+        to: user.email,
+        data: { name: user.name, changedAtMs: nowMs },
+      });
       await tx.audit.record({ type: 'password.changed', userId: user.id, ...context, nowMs, detail: { sessionsEnded } });
       return fresh;
     });

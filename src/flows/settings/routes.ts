@@ -62,13 +62,27 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
 
   app.post(
     '/account/password',
-    { schema: { body: strictObject({ _csrf: Csrf, username: Type.Optional(Type.String({ maxLength: 320 })), current_password: Password, new_password: Password, new_password_confirm: Password }) } },
+    {
+      schema: {
+        body: strictObject({
+          _csrf: Csrf,
+          username: Type.Optional(Type.String({ maxLength: 320 })),
+          current_password: Password,
+          new_password: Password,
+          new_password_confirm: Password,
+        }),
+      },
+    },
     async (request, reply) => {
       const caller = pageCaller(request, reply);
       if (!caller) return reply;
       const body = request.body as { current_password: string; new_password: string; new_password_confirm: string };
       const again = (code: ErrorCode) =>
-        sendPage(reply, changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: messageFor(code) }), ERROR_CODES[code].status);
+        sendPage(
+          reply,
+          changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: messageFor(code) }),
+          ERROR_CODES[code].status,
+        );
       if (body.new_password !== body.new_password_confirm) return again('PASSWORD_MISMATCH');
       const result = await passwordChange.change(caller, body.current_password, body.new_password, requestContext(request));
       if (!result.ok) {
@@ -162,17 +176,26 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     return sendPage(reply, sessionsPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, sessions: list, info }));
   });
 
-  app.post('/account/sessions/revoke', { schema: { body: strictObject({ _csrf: Csrf, session_id: SessionId }) } }, async (request, reply) => {
-    const caller = pageCaller(request, reply);
-    if (!caller) return reply;
-    const result = await sessions.revokeOne(caller.userId, (request.body as { session_id: string }).session_id, requestContext(request));
-    if (!result.ok) {
-      const list = await sessions.list(caller.userId, caller.sessionId);
-      const page = sessionsPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, sessions: list, error: ERROR_CODES[result.code].message });
-      return sendPage(reply, page, ERROR_CODES[result.code].status);
-    }
-    return reply.redirect('/account/sessions?notice=revoked', 303);
-  });
+  app.post(
+    '/account/sessions/revoke',
+    { schema: { body: strictObject({ _csrf: Csrf, session_id: SessionId }) } },
+    async (request, reply) => {
+      const caller = pageCaller(request, reply);
+      if (!caller) return reply;
+      const result = await sessions.revokeOne(caller.userId, (request.body as { session_id: string }).session_id, requestContext(request));
+      if (!result.ok) {
+        const list = await sessions.list(caller.userId, caller.sessionId);
+        const page = sessionsPage({
+          csrf: kit.csrf.tokenFor(request, reply),
+          user: caller.auth.user,
+          sessions: list,
+          error: ERROR_CODES[result.code].message,
+        });
+        return sendPage(reply, page, ERROR_CODES[result.code].status);
+      }
+      return reply.redirect('/account/sessions?notice=revoked', 303);
+    },
+  );
 
   app.post('/account/sessions/revoke-others', { schema: { body: strictObject({ _csrf: Csrf }) } }, async (request, reply) => {
     const caller = pageCaller(request, reply);

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
 import { Csrf, Email, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
 import { html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 
@@ -35,10 +35,14 @@ ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'e
 
   app.get('/forgot-username', async (request, reply) => sendPage(reply, page(kit.csrf.tokenFor(request, reply))));
 
-  app.post('/forgot-username', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    const result = await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
-    const csrf = kit.csrf.tokenFor(request, reply);
-    if (!result.ok) return sendPage(reply, page(csrf, undefined, ERROR_CODES[result.code].message), 400);
-    return sendPage(reply, page(csrf, USERNAME_SENT_MESSAGE));
-  });
+  app.post(
+    '/forgot-username',
+    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      const result = await usernameReminder.requestReminder((request.body as { email: string }).email, requestContext(request));
+      const csrf = kit.csrf.tokenFor(request, reply);
+      if (!result.ok) return sendPage(reply, page(csrf, undefined, ERROR_CODES[result.code].message), 400);
+      return sendPage(reply, page(csrf, USERNAME_SENT_MESSAGE));
+    },
+  );
 }

@@ -18,7 +18,11 @@ export class UsernameReminderService {
     const { store, outbox } = this.deps;
     const user = await store.users.findByCanonicalEmail(job.emailCanonical);
     if (!user || user.disabled_at !== null || user.username === null) return;
-    await outbox.enqueue(store.outbox, 'mail', { template: 'username-reminder', to: user.email, data: { name: user.name, username: user.username } });
+    await outbox.enqueue(store.outbox, 'mail', {
+      template: 'username-reminder',
+      to: user.email,
+      data: { name: user.name, username: user.username },
+    });
     outbox.wake();
   }
 }

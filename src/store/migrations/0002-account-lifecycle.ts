@@ -19,15 +19,30 @@ export const accountLifecycle: Migration = {
       ['last_failed_login_at', 'bigint'],
     ];
     for (const [name, type] of userColumns) await db.schema.alterTable('users').addColumn(name, type).execute();
-    await db.schema.alterTable('users').addColumn('login_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.alterTable('users').addColumn('failed_login_count', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+    await db.schema
+      .alterTable('users')
+      .addColumn('login_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .alterTable('users')
+      .addColumn('failed_login_count', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
     await db.schema.createIndex('users_username_canonical').on('users').column('username_canonical').unique().execute();
     // Accounts made before confirmation existed are taken as confirmed: they were never asked.
-    await db.updateTable('users').set((eb) => ({ email_confirmed_at: eb.ref('created_at') })).execute();
+    await db
+      .updateTable('users')
+      .set((eb) => ({ email_confirmed_at: eb.ref('created_at') }))
+      .execute();
 
     await db.schema.alterTable('sessions').addColumn('authenticated_at', 'bigint').execute();
-    await db.schema.alterTable('sessions').addColumn('persistent', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.updateTable('sessions').set((eb) => ({ authenticated_at: eb.ref('created_at'), persistent: 1 })).execute();
+    await db.schema
+      .alterTable('sessions')
+      .addColumn('persistent', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db
+      .updateTable('sessions')
+      .set((eb) => ({ authenticated_at: eb.ref('created_at'), persistent: 1 }))
+      .execute();
 
     await db.schema.alterTable('tokens').addColumn('target_email', 'varchar(254)').execute();
 
@@ -46,8 +61,16 @@ export const accountLifecycle: Migration = {
     await db.schema.alterTable('sessions').dropColumn('authenticated_at').execute();
     await db.schema.dropIndex('users_username_canonical').on('users').execute();
     for (const name of [
-      'failed_login_count', 'login_count', 'last_failed_login_at', 'last_login_ip', 'last_login_at',
-      'current_login_ip', 'current_login_at', 'username_canonical', 'username', 'email_confirmed_at',
+      'failed_login_count',
+      'login_count',
+      'last_failed_login_at',
+      'last_login_ip',
+      'last_login_at',
+      'current_login_ip',
+      'current_login_at',
+      'username_canonical',
+      'username',
+      'email_confirmed_at',
     ]) {
       await db.schema.alterTable('users').dropColumn(name).execute();
     }
