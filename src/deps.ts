@@ -140,6 +140,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     throttle,
     recovery,
     clock,
+    limits,
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
     undoTtlSeconds: account.emailChangeUndoTtlSeconds,
   });

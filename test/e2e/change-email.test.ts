@@ -132,9 +132,21 @@ describe('change email address', () => {
     );
   });
 
+  it('mails no inbox more than 5 times an hour (RATE_LIMIT_FORGOT_EMAIL)', async () => {
+    await registerUser(service, 'henry@example.com', PASSWORD);
+    const api = await signedInClient(service, 'henry@example.com', PASSWORD);
+    for (let i = 0; i < 5; i++) assert.equal((await api.postJson('/api/email/change', { email: 'flood@example.com' })).status, 202);
+    const limited = await api.postJson('/api/email/change', { email: 'FLOOD@example.com' });
+    assert.equal(limited.status, 429);
+    assert.equal(limited.json().error.code, 'RATE_LIMITED');
+    assert.ok(Number(limited.headers.get('retry-after')) > 0);
+    await outboxSettled(service);
+    assert.equal(service.smtp.mailsTo('flood@example.com').length, 5);
+  });
+
   it('works through the page: it asks for the password unless it was entered recently', async () => {
     const browser = new TestClient(service.url);
-    await browser.submitForm('/login', '/login', { email: 'ada.new@example.com', password: PASSWORD });
+    await browser.submitForm('/login', '/login', { email: 'grace@example.com', password: PASSWORD });
     const fresh = await browser.get('/account/email');
     assert.match(fresh.text, /id="email" name="email" type="email" autocomplete="email"/);
     assert.doesNotMatch(fresh.text, /name="password"/);

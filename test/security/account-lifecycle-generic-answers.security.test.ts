@@ -22,7 +22,8 @@ describe('the new forms tell nobody who has an account (S7, S8)', () => {
   // One address of every kind: unconfirmed, confirmed, disabled, with a username, unknown.
   const addresses = ['unconfirmed@example.com', 'confirmed@example.com', 'disabled@example.com', 'named@example.com', 'nobody@example.com'];
   before(async () => {
-    service = await startTestService({ USERNAMES: 'optional' });
+    // Generous mail limits: every address here is asked about many times; the limits have their own tests.
+    service = await startTestService({ USERNAMES: 'optional', RATE_LIMIT_FORGOT_EMAIL: '100/3600', RATE_LIMIT_FORGOT_IP: '100/3600' });
     await registerUnconfirmed(service, 'unconfirmed@example.com', PASSWORD);
     await registerUser(service, 'confirmed@example.com', PASSWORD);
     await registerUser(service, 'disabled@example.com', PASSWORD);

@@ -22,6 +22,7 @@ const ApiLoginBody = strictObject({
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { login, sessions, store, clock, config } = kit.deps;
   const usernames = config.account.usernames !== 'off';
+  const confirmation = config.account.confirmEmail !== 'off';
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post('/api/login', { schema: { body: ApiLoginBody } }, async (request, reply) => {
@@ -73,7 +74,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const query = request.query as { next?: string; notice?: string };
     const info = loginNotice(query.notice);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames }));
+    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames, confirmation }));
   });
 
   app.post(
@@ -101,6 +102,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           next,
           error: ERROR_CODES[result.code].message,
           usernames,
+          confirmation,
           unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
           remember: remember === 'on',
         });

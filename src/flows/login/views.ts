@@ -24,6 +24,8 @@ export function loginPage(o: {
   error?: string;
   info?: string;
   usernames: boolean;
+  /** CONFIRM_EMAIL is not off: link to "resend the confirmation link". */
+  confirmation: boolean;
   /** Set when the right password was given for an unconfirmed address: offer a new link. */
   unconfirmed?: boolean;
   remember?: boolean;
@@ -40,7 +42,7 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 <p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
-<p class="actions"><a href="/forgot-password">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="/register">Create an account</a> <a href="/confirm/resend">Resend the confirmation link</a></p>`,
+<p class="actions"><a href="/forgot-password">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="/register">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
   );
 }
 

@@ -4,6 +4,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { RequestContext } from '../context.ts';
@@ -13,7 +14,7 @@ import type { LoginThrottle } from '../login/throttle.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import { type PasswordCheckProblem, verifyCurrentPassword } from './password-change.ts';
 
-export type EmailChangeRequestProblem = PasswordCheckProblem | 'REAUTH_REQUIRED' | 'EMAIL_INVALID' | 'EMAIL_SAME_AS_CURRENT';
+export type EmailChangeRequestProblem = PasswordCheckProblem | 'REAUTH_REQUIRED' | 'EMAIL_INVALID' | 'EMAIL_SAME_AS_CURRENT' | 'RATE_LIMITED';
 export type EmailChangeProblem = TokenProblem | 'RATE_LIMITED' | 'EMAIL_TAKEN';
 
 /** Carries an expected failure out of a transaction so that the transaction rolls back. */
@@ -42,6 +43,7 @@ export class EmailChangeService {
       throttle: LoginThrottle;
       recovery: RecoveryService;
       clock: Clock;
+      limits: RateLimits;
       confirmTtlSeconds: number;
       undoTtlSeconds: number;
     },
@@ -81,6 +83,18 @@ export class EmailChangeService {
     }
     const address = parseEmailAddress(newEmail);
     if (!address) return fail('EMAIL_INVALID');
+    // The per-inbox "mail me" budget (S19): a request mails the new and the old address, so
+    // neither inbox gets more than a handful of these an hour, whoever asks.
+    const { limits } = this.deps;
+    const ownCanonical = parseEmailAddress(auth.user.email)?.canonical ?? auth.user.email;
+    if (ownCanonical === address.canonical) return fail('EMAIL_SAME_AS_CURRENT');
+    const decisions = [
+      await limits.forgotPerEmail.consume(limits.accountKey(address.canonical)),
+      await limits.forgotPerEmail.consume(limits.accountKey(ownCanonical)),
+    ];
+    if (decisions.some((d) => !d.allowed)) {
+      return { ...fail('RATE_LIMITED'), retryAfterSeconds: Math.max(...decisions.map((d) => d.retryAfterSeconds)) };
+    }
     const outcome = await store.transaction(async (tx): Promise<Result<void, 'EMAIL_SAME_AS_CURRENT' | 'NOT_AUTHENTICATED'>> => {
       const user = await tx.users.findById(auth.user.id);
       if (!user) return fail('NOT_AUTHENTICATED');
