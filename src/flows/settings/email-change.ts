@@ -204,7 +204,8 @@ export class EmailChangeService {
       if (!redeemed.ok) throw new RollBack(redeemed.code);
       await tx.tokens.revokeAllForUser(user.id, nowMs);
       const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
-      await recovery.issueResetLink(user.id, context, {}, tx);
+      // The reset link goes only to the restored address, never to the one being undone.
+      if (restored === 'changed' || restored === 'unchanged') await recovery.issueResetLink(user.id, context, {}, tx);
       await tx.audit.record({ type: 'email_change.undone', userId: user.id, ...context, nowMs, detail: { restored, sessionsEnded } });
       return ok({ userId: user.id });
     });
