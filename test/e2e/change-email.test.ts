@@ -132,6 +132,26 @@ describe('change email address', () => {
     );
   });
 
+  it('"it was not me" before the new address confirmed kills the pending change', async () => {
+    await registerUser(service, 'ivy@example.com', PASSWORD);
+    const api = await signedInClient(service, 'ivy@example.com', PASSWORD);
+    await api.postJson('/api/email/change', { email: 'ivy.new@example.com' });
+    const undo = linkIn(await service.smtp.waitForMail('ivy@example.com', { subject: /being changed/ }), '/email-change/undo/');
+    const confirm = linkIn(
+      await service.smtp.waitForMail('ivy.new@example.com', { subject: /Confirm your new/ }),
+      '/email-change/confirm/',
+    );
+    const undone = await apiClient(service).postJson('/api/email/change/undo', { token: tokenOf(undo) });
+    assert.equal(undone.status, 200);
+    assert.equal(
+      (await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(confirm) })).json().error.code,
+      'TOKEN_REVOKED',
+    );
+    assert.equal((await api.get('/api/session')).status, 401);
+    await service.smtp.waitForMail('ivy@example.com', { subject: /Reset your password/ });
+    assert.ok(await service.deps.store.users.findByCanonicalEmail('ivy@example.com'));
+  });
+
   it('mails no inbox more than 5 times an hour (RATE_LIMIT_FORGOT_EMAIL)', async () => {
     await registerUser(service, 'henry@example.com', PASSWORD);
     const api = await signedInClient(service, 'henry@example.com', PASSWORD);
