@@ -93,3 +93,45 @@ export async function timeArgon2Hashes(count: number): Promise<number[]> {
   }
   return times;
 }
+
+/**
+ * Redeems each token once with `POST /api/password/reset`, `connections` requests at a time over
+ * kept-alive connections (each reset hashes one new password and runs one transaction).
+ */
+export async function redeemResetTokens(url: string, tokens: string[], connections: number): Promise<LoadResult> {
+  const agent = new Agent({ keepAlive: true, maxSockets: connections });
+  const latencies: number[] = [];
+  let unexpected = 0;
+  let next = 0;
+  const started = process.hrtime.bigint();
+  const worker = async () => {
+    while (next < tokens.length) {
+      const token = tokens[next++] as string;
+      const payload = JSON.stringify({ token, password: `bench reset passphrase ${token.slice(0, 8)}` });
+      const t0 = process.hrtime.bigint();
+      const status = await new Promise<number>((resolve) => {
+        const req = request(
+          url,
+          { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', () => resolve(0));
+        req.end(payload);
+      });
+      latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      if (status !== 200) unexpected++;
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: connections }, worker));
+  } finally {
+    agent.destroy();
+  }
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+  return { requestsPerSecond: latencies.length / seconds, p50Ms: at(50), p99Ms: at(99), total: latencies.length, unexpected };
+}

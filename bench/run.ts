@@ -1,12 +1,14 @@
-// npm run bench [-- --duration 10 --connections 10 --sequential 2000 --hashes 20 --db sqlite]
+// npm run bench [-- --duration 10 --connections 10 --sequential 2000 --hashes 20 --resets 300 --db sqlite,postgres,mysql]
 //
-// Starts the real service in this process (rate limits raised, courier sending to a real SMTP
-// peer), then measures with autocannon: forgot-password for a known and an unknown address (and,
-// fairer for enumeration, a sequential alternating loop), and login against the hash-bound limit.
+// For each database given, starts the real service in this process (rate limits raised, courier
+// sending to a real SMTP peer), then measures with autocannon: forgot-password for a known and an
+// unknown address (and, fairer for enumeration, a sequential alternating loop), login against the
+// hash-bound limit, and password-reset throughput. With several databases it ends with a table
+// comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { BENCH_DATABASES } from './databases.ts';
-import { alternateJsonPosts, loadJsonPost, timeArgon2Hashes } from './measure.ts';
-import { helpText, parseBenchOptions, UsageError } from './options.ts';
+import { alternateJsonPosts, type LoadResult, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
+import { type BenchOptions, helpText, parseBenchOptions, UsageError } from './options.ts';
 import { markdownTable, ms, type Row, textTable } from './report.ts';
 import { startBenchService } from './service.ts';
 import { mannWhitneyP, median, percentile } from './stats.ts';
@@ -18,13 +20,45 @@ const CATCH_UP_MS = 8_000;
 
 const progress = (message: string) => process.stderr.write(`· ${message}\n`);
 
+/** What the comparison across databases shows for one database. */
+interface Summary {
+  db: string;
+  forgotUnknown: LoadResult;
+  forgotKnown: LoadResult;
+  reset: LoadResult;
+}
+
 async function main(): Promise<void> {
   const options = parseBenchOptions(process.argv.slice(2));
   if (options === 'help') {
     console.log(helpText());
     return;
   }
-  const database = BENCH_DATABASES[options.db]!;
+  const summaries: Summary[] = [];
+  for (const db of options.db) summaries.push(await benchmarkOn(db, options));
+  if (summaries.length > 1) {
+    const rows: Row[] = summaries.flatMap((s) => [
+      { route: `${s.db}: POST /api/password/forgot (unknown)`, ...s.forgotUnknown, notes: 'autocannon' },
+      { route: `${s.db}: POST /api/password/forgot (known)`, ...s.forgotKnown, notes: 'autocannon' },
+      { route: `${s.db}: POST /api/password/reset`, ...s.reset, notes: `${s.reset.total} resets, ${options.connections} at a time` },
+    ]);
+    const base = summaries[0] as Summary;
+    const relative = summaries
+      .slice(1)
+      .map(
+        (s) =>
+          `${s.db} vs ${base.db}: forgot (known) ${((s.forgotKnown.requestsPerSecond / base.forgotKnown.requestsPerSecond) * 100).toFixed(0)}%, ` +
+          `reset ${((s.reset.requestsPerSecond / base.reset.requestsPerSecond) * 100).toFixed(0)}% of the throughput`,
+      );
+    console.log(`\nComparison across databases (same machine, same run)\n`);
+    console.log(textTable(rows));
+    console.log(`\n${relative.join('\n')}\n`);
+    console.log(`Markdown:\n\n${markdownTable(rows)}\n`);
+  }
+}
+
+async function benchmarkOn(db: string, options: BenchOptions): Promise<Summary> {
+  const database = BENCH_DATABASES[db]!;
   const cores = availableParallelism();
   const startedAt = new Date();
   const loadBefore = loadavg()[0] ?? 0;
@@ -92,6 +126,11 @@ async function main(): Promise<void> {
     const loginShare = login.requestsPerSecond / hashBoundPerSecond;
     await bench.settle();
 
+    progress(`password reset: ${options.resets} tokens redeemed, ${options.connections} at a time`);
+    const resetTokens = await bench.resetTokens(options.resets);
+    const reset = await redeemResetTokens(bench.at('/api/password/reset'), resetTokens, options.connections);
+    await bench.settle();
+
     const unexpected = (n: number) => (n > 0 ? `; ${n} unexpected responses/errors` : '');
     const rows: Row[] = [
       {
@@ -124,6 +163,11 @@ async function main(): Promise<void> {
         notes: `autocannon, ${options.connections} conn; ${(loginShare * 100).toFixed(0)}% of hash-bound limit${unexpected(login.unexpected)}`,
       },
       {
+        route: 'POST /api/password/reset',
+        ...reset,
+        notes: `${reset.total} resets, ${options.connections} at a time (one hash + one transaction each)${unexpected(reset.unexpected)}`,
+      },
+      {
         route: 'Argon2id hash (sequential)',
         requestsPerSecond: 1000 / hashMs,
         p50Ms: hashMs,
@@ -150,6 +194,7 @@ async function main(): Promise<void> {
     console.log(textTable(rows));
     console.log(`\n${ratios.join('\n')}\n`);
     console.log(`Markdown:\n\n${markdownTable(rows)}\n`);
+    return { db, forgotUnknown: unknown, forgotKnown: known, reset };
   } finally {
     await bench.close();
   }

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.ts';
+import { generateToken } from '../src/crypto/tokens.ts';
 import { createDeps } from '../src/deps.ts';
+import { newId } from '../src/kernel/random.ts';
 import { createLogger } from '../src/logger.ts';
 import { type RunningService, startService } from '../src/main.ts';
+import { migrateToLatest } from '../src/store/migrate.ts';
 import type { BenchDatabase } from './databases.ts';
 import { SmtpSink } from './smtp-sink.ts';
 
@@ -25,6 +28,8 @@ export interface BenchService {
   discardOutbox(): Promise<number>;
   /** Stops the in-process courier; it first sends what it has claimed. */
   stopCourier(): Promise<void>;
+  /** Creates `count` password-less accounts, each with one valid reset token; returns the raw tokens. */
+  resetTokens(count: number): Promise<string[]>;
   /**
    * Waits for requests still hashing after a load run ends (the load generator hangs up on them),
    * so closing the database does not fail them.
@@ -61,6 +66,8 @@ export async function startBenchService(database: BenchDatabase): Promise<BenchS
     RATE_LIMIT_REGISTER_IP: UNLIMITED,
   });
   const deps = createDeps(config, createLogger(config.logLevel));
+  // As a deploy would: `latchkey migrate`, then `serve` (which refuses a schema that is behind).
+  await migrateToLatest(deps.database);
   const service = await startService(config, deps);
 
   const pending = async () => {
@@ -85,6 +92,27 @@ export async function startBenchService(database: BenchDatabase): Promise<BenchS
       return Number(result.numDeletedRows);
     },
     stopCourier: () => deps.courier.stop(),
+    resetTokens: async (count) => {
+      const tokens: string[] = [];
+      const nowMs = deps.clock.nowMs();
+      for (let i = 0; i < count; i++) {
+        const userId = newId();
+        const email = `reset-${i}-${userId.slice(0, 8)}@example.com`;
+        await deps.store.users.insertIfAbsent({ id: userId, email, emailCanonical: email, name: null, passwordHash: null, nowMs });
+        const token = generateToken(deps.random);
+        await deps.store.tokens.create({
+          id: newId(),
+          purpose: 'password-reset',
+          digest: deps.digester.digest(token),
+          userId,
+          nowMs,
+          expiresAtMs: nowMs + 3_600_000,
+          requestedIp: null,
+        });
+        tokens.push(token);
+      }
+      return tokens;
+    },
     settle: async () => {
       while (deps.hasher.queueLength > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       await new Promise((resolve) => setTimeout(resolve, 500));

@@ -20,5 +20,47 @@ if (files.length === 0) {
   console.error('no test files found');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], { stdio: 'inherit' });
-process.exit(result.status ?? 1);
+
+// Say up front which databases and services the contract suites run on, and what was skipped.
+const services = [
+  ['TEST_POSTGRES_URL', 'PostgreSQL'],
+  ['TEST_MYSQL_URL', 'MySQL/MariaDB'],
+  ['TEST_REDIS_URL', 'Redis'],
+];
+console.log('contract suites run on: SQLite (always)');
+for (const [variable, name] of services) {
+  console.log(
+    process.env[variable]
+      ? `contract suites run on: ${name} (${variable} is set)`
+      : `SKIPPED: the ${name} suites do not run because ${variable} is not set (.ci/run sets it for this machine's services)`,
+  );
+}
+
+const run = (list, env = {}) =>
+  spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...list], {
+    stdio: 'inherit',
+    env: { ...process.env, ...env },
+  }).status ?? 1;
+
+let status = run(files);
+
+// The service-level suites (e2e and security) drive the store through the whole app: when a server
+// database is configured and the whole suite runs, they run once more on a fresh database of each
+// server (TEST_DATABASE selects the engine in test/support/app.ts). The CLI tests spawn their own
+// SQLite processes and the browser tests need no second engine, so they are not repeated.
+if (args.length === 0) {
+  const serviceLevel = files.filter((f) => /^test[\\/](e2e|security)[\\/]/.test(f) && !/[\\/]cli[^\\/]*\.test\.ts$/.test(f));
+  for (const [variable, name, engine] of [
+    ['TEST_POSTGRES_URL', 'PostgreSQL', 'postgres'],
+    ['TEST_MYSQL_URL', 'MySQL/MariaDB', 'mysql'],
+  ]) {
+    if (!process.env[variable]) continue;
+    console.log(`\n=== e2e and security suites again on ${name} (TEST_DATABASE=${engine}) ===`);
+    status = run(serviceLevel, { TEST_DATABASE: engine }) || status;
+  }
+}
+
+for (const [variable, name] of services) {
+  if (!process.env[variable]) console.log(`SKIPPED: ${name} suites (${variable} is not set)`);
+}
+process.exit(status);

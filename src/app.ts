@@ -15,6 +15,8 @@ import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
+import { operationsRoutes } from './http/operations-routes.ts';
+import { registerRequestMetrics } from './http/request-metrics.ts';
 import type { HttpKit } from './http/kit.ts';
 import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
@@ -45,7 +47,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   const cookies = new CookiePolicy(config.publicUrl);
   const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };
 
-  registerErrorHandler(app);
+  registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error));
+  registerRequestMetrics(app, deps.metrics);
   registerFormParser(app);
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
@@ -69,6 +72,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await emailChangeLinkRoutes(scope, kit);
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
+    await operationsRoutes(scope, kit);
   });
   return app;
 }

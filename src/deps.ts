@@ -24,7 +24,9 @@ import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
-import { createRateLimits, type RateLimits } from './rate-limits/rate-limits.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { createRateLimits, memoryBackend, type RateLimits } from './rate-limits/rate-limits.ts';
+import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
@@ -42,6 +44,7 @@ export interface Deps {
   limits: RateLimits;
   mailChannel: MailChannel;
   courier: CourierWorker;
+  metrics: Metrics;
   sessions: SessionService;
   login: LoginService;
   registration: RegistrationService;
@@ -67,13 +70,23 @@ export interface DepsOverrides {
 export function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Deps {
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
-  const database = overrides.database ?? openDatabase(config.database);
+  const database =
+    overrides.database ??
+    openDatabase(config.database, {
+      onIdleError: (error) => logger.warn({ reason: error.message }, 'database: an idle connection failed; it will be replaced'),
+    });
   const store = new Store(database.db, database.capabilities);
   const keyring = new Keyring(config.secretKeys);
   const digester = new TokenDigester(keyring);
   const outbox = new Outbox(new SecretBox(keyring), clock);
   const hasher = new Argon2Hasher({ concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
-  const limits = overrides.limits ?? createRateLimits(config.rateLimits, keyring);
+  const limits =
+    overrides.limits ??
+    createRateLimits(
+      config.rateLimits,
+      keyring,
+      config.redisUrl ? new RedisLimitBackend({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger }) : memoryBackend,
+    );
   const passwordPolicy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
   const mailChannel =
     overrides.mailChannel ??
@@ -147,6 +160,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
+  const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,
@@ -162,9 +176,16 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
     clock,
     logger,
-    { pollMs: config.courierPollMs, maxAttempts: config.courierMaxAttempts },
+    {
+      pollMs: config.courierPollMs,
+      maxAttempts: config.courierMaxAttempts,
+      messageIdDomain: config.publicUrl.hostname,
+      onOutcome: (outcome, topic) => metrics.observeCourier(outcome, topic),
+    },
   );
 
-  return { config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, sessions, login, registration, recovery,
-    confirmation, passwordChange, emailChange, usernameReminder, admin };
+  return {
+    config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics,
+    sessions, login, registration, recovery, confirmation, passwordChange, emailChange, usernameReminder, admin,
+  };
 }

@@ -4,7 +4,7 @@ import type { Config } from './config/config.ts';
 import { createDeps, type Deps } from './deps.ts';
 import { createLogger } from './logger.ts';
 import { runCleanup } from './maintenance/cleanup.ts';
-import { migrateToLatest } from './store/migrate.ts';
+import { ensureSchemaCurrent } from './store/migrate.ts';
 
 export interface RunningService {
   app: FastifyInstance;
@@ -13,7 +13,11 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
-/** config -> deps -> migrations -> app -> listen, with the courier and cleanup schedule in-process. */
+/**
+ * config -> deps -> schema check -> app -> listen, with the courier and cleanup schedule
+ * in-process. Refuses to start (SchemaBehindError) on a database whose schema is behind, except
+ * the embedded SQLite default, which migrates itself.
+ */
 export async function startService(config: Config, deps?: Deps): Promise<RunningService> {
   const logger = deps?.logger ?? createLogger(config.logLevel);
   if (config.secretKeysGenerated) {
@@ -23,7 +27,13 @@ export async function startService(config: Config, deps?: Deps): Promise<Running
     );
   }
   const d = deps ?? createDeps(config, logger);
-  const applied = await migrateToLatest(d.database.db);
+  let applied: string[];
+  try {
+    applied = await ensureSchemaCurrent(d.database, d.config.database);
+  } catch (error) {
+    await d.database.close();
+    throw error;
+  }
   if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
 
   const app = await buildApp(d);
@@ -45,11 +55,13 @@ export async function startService(config: Config, deps?: Deps): Promise<Running
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
+    // Stop accepting connections and let requests in flight finish (app.close), let the courier
+    // finish the message in hand and release the rest of its claims, then close the pools.
     stopping ??= (async () => {
       if (cleanupTimer) clearInterval(cleanupTimer);
-      await app.close();
-      await d.courier.stop();
+      await Promise.all([app.close(), d.courier.stop()]);
       await d.mailChannel.close();
+      await d.limits.close();
       await d.database.close();
     })();
     return stopping;

@@ -1,10 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { Config } from '../config/config.ts';
 import { loadConfig } from '../config/config.ts';
+import { redactDatabaseUrl } from '../config/database-url.ts';
 import { ConfigError } from '../config/parse.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
-import { migrateToLatest } from '../store/migrate.ts';
+import { ensureSchemaCurrent, SchemaBehindError } from '../store/migrate.ts';
 
 /** Reads `.env` (if present; real environment variables win) and the validated Config, or exits naming the problem. */
 export function configFromEnvironment(): Config {
@@ -20,15 +21,43 @@ export function configFromEnvironment(): Config {
   }
 }
 
-/** Deps for a one-shot command, with the schema brought up to date first. */
-export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+/**
+ * Startup failures an operator can fix, as one line and a distinct exit code: 3 when the schema
+ * is behind (names `latchkey migrate`), 4 when the database cannot be reached. Anything else is
+ * rethrown (a bug).
+ */
+export function exitOnStartupError(deps: Pick<Deps, 'config' | 'database'>) {
+  return (error: unknown): never => {
+    if (error instanceof SchemaBehindError) {
+      process.stderr.write(`latchkey: ${error.message}\n`);
+      process.exit(3);
+    }
+    if (deps.database.capabilities.isUnavailable(error)) {
+      const target = deps.config.database;
+      const where = 'url' in target ? redactDatabaseUrl(target.url) : target.filename;
+      const reason = error instanceof Error ? error.message : String(error);
+      process.stderr.write(
+        `latchkey: cannot reach the database at ${where}: ${reason}. Check DATABASE_URL and that the server is running.\n`,
+      );
+      process.exit(4);
+    }
+    throw error;
+  };
+}
+
+/**
+ * Deps for a one-shot command. Unless `checkSchema` is false, the schema must be current (the
+ * embedded SQLite default migrates itself), exactly as for `serve`.
+ */
+export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { checkSchema?: boolean } = {}): Promise<T> {
   const config = configFromEnvironment();
   const deps = createDeps(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
   try {
-    if (options.migrate !== false) await migrateToLatest(deps.database.db);
-    return await fn(deps);
+    if (options.checkSchema !== false) await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
+    return await fn(deps).catch(exitOnStartupError(deps));
   } finally {
     await deps.mailChannel.close();
+    await deps.limits.close();
     await deps.database.close();
   }
 }

@@ -3,8 +3,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
-import { migrateToLatest, pendingMigrations } from '../store/migrate.ts';
-import { configFromEnvironment, withDeps } from './context.ts';
+import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
+import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerUserCommands } from './users.ts';
 import { createDeps } from '../deps.ts';
 
@@ -18,7 +18,8 @@ export function buildProgram(): Command {
     .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
     .action(async () => {
       const config = configFromEnvironment();
-      const service = await startService(config);
+      const deps = createDeps(config, createLogger(config.logLevel));
+      const service = await startService(config, deps).catch(exitOnStartupError(deps));
       const shutdown = (signal: string) => {
         service.deps.logger.info({ signal }, 'shutting down');
         service.stop().then(
@@ -36,15 +37,17 @@ export function buildProgram(): Command {
     .action(async () => {
       const config = configFromEnvironment();
       const deps = createDeps(config, createLogger(config.logLevel));
-      await migrateToLatest(deps.database.db);
+      await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
       deps.courier.start();
       // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
       const keepAlive = setInterval(() => {}, 60_000);
       deps.logger.info('courier worker running');
       const stop = async () => {
+        deps.logger.info('courier worker stopping: finishing the message in hand, releasing other claims');
         clearInterval(keepAlive);
         await deps.courier.stop();
         await deps.mailChannel.close();
+        await deps.limits.close();
         await deps.database.close();
         process.exit(0);
       };
@@ -54,20 +57,22 @@ export function buildProgram(): Command {
 
   program
     .command('migrate')
-    .description('apply pending database migrations and list what was applied')
+    .description('apply pending database migrations (run it before deploying a new version), listing each one')
     .option('--status', 'only list pending migrations')
     .action(async (options: { status?: boolean }) => {
       await withDeps(
         async (deps) => {
+          const pending = await pendingMigrations(deps.database);
           if (options.status) {
-            const pending = await pendingMigrations(deps.database.db);
             process.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'schema is up to date\n');
             return;
           }
-          const applied = await migrateToLatest(deps.database.db);
+          // What is about to change goes to stderr first, so an operator sees it even if a migration fails.
+          for (const name of pending) process.stderr.write(`applying ${name} to the ${deps.database.dialect} database\n`);
+          const applied = await migrateToLatest(deps.database);
           process.stdout.write(applied.length ? `applied: ${applied.join(', ')}\n` : 'schema is up to date, nothing to apply\n');
         },
-        { migrate: false },
+        { checkSchema: false },
       );
     });
 

@@ -47,6 +47,12 @@ export interface Config {
   readonly devMailbox: boolean;
   /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
   readonly account: AccountSettings;
+  /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
+  readonly redisUrl: string | undefined;
+  /** Prefix of every Redis key, so several deployments can share one Redis. */
+  readonly redisKeyPrefix: string;
+  /** Bearer token that /metrics requires; without it /metrics is off. */
+  readonly metricsToken: string | undefined;
 }
 
 const DAY = 86_400;
@@ -92,6 +98,19 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     secretKeysGenerated = true;
   }
 
+  const redisUrl = read.raw('REDIS_URL');
+  if (redisUrl !== undefined && !/^rediss?:\/\/[^/]/.test(redisUrl)) {
+    read.problems.push('REDIS_URL must start with redis:// or rediss://, e.g. redis://127.0.0.1:6379');
+  }
+  const redisKeyPrefix = read.string('REDIS_KEY_PREFIX', 'latchkey');
+  if (!/^[A-Za-z0-9:_.-]{1,64}$/.test(redisKeyPrefix)) {
+    read.problems.push('REDIS_KEY_PREFIX must be 1-64 letters, digits, ":", "_", "." or "-"');
+  }
+  const metricsToken = read.raw('METRICS_TOKEN');
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    read.problems.push('METRICS_TOKEN must be at least 16 characters (e.g. `openssl rand -hex 16`)');
+  }
+
   const trustProxy = parseTrustProxy(read);
   const passwordMinLength = read.integer('PASSWORD_MIN_LENGTH', 8, 8, 128, ' characters');
   const passwordMaxLength = read.integer('PASSWORD_MAX_LENGTH', 128, 64, 1024, ' characters');
@@ -134,6 +153,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
     account: readAccountSettings(read),
+    redisUrl,
+    redisKeyPrefix,
+    metricsToken,
   };
   if (passwordMinLength > passwordMaxLength) {
     read.problems.push('PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH');

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../kernel/clock.ts';
 import type { OutboxRecord, OutboxRepository } from '../store/outbox-repository.ts';
@@ -12,6 +11,13 @@ export interface CourierOptions {
   maxAttempts: number;
   leaseMs?: number;
   batchSize?: number;
+  /**
+   * Domain of the Message-ID (`<outbox-id@domain>`). The same on every node, so a message sent
+   * twice (at-least-once delivery) carries the same Message-ID and is recognisable as a duplicate.
+   */
+  messageIdDomain?: string;
+  /** Told the outcome of every attempt (metrics). */
+  onOutcome?: (outcome: 'sent' | 'failed' | 'dead', topic: string) => void;
 }
 
 /** Delay before attempt n+1: 5 s, 10 s, 20 s ... capped at one hour. */
@@ -29,7 +35,8 @@ export class CourierWorker {
   private running: Promise<void> | undefined;
   private again = false;
   private stopped = true;
-  private readonly host = hostname().replace(/[^A-Za-z0-9.-]/g, '') || 'latchkey';
+  /** Set by stop(): the batch in hand finishes its current message and gives the rest back. */
+  private stopRequested = false;
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -40,15 +47,24 @@ export class CourierWorker {
     private readonly options: CourierOptions,
   ) {}
 
+  private get messageIdDomain(): string {
+    return this.options.messageIdDomain?.replace(/[^A-Za-z0-9.-]/g, '') || 'latchkey';
+  }
+
   start(): void {
     this.stopped = false;
+    this.stopRequested = false;
     this.outbox.onWake(() => this.kick());
     this.schedule(0);
   }
 
-  /** Stops polling and waits for the batch in hand to finish. */
+  /**
+   * Stops polling, lets the message being sent finish and releases the other claimed messages
+   * of the batch (they are due again at once for any other worker).
+   */
   async stop(): Promise<void> {
     this.stopped = true;
+    this.stopRequested = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
   }
@@ -56,11 +72,12 @@ export class CourierWorker {
   /** Processes everything due now; resolves when the queue holds nothing due. For CLI and tests. */
   async drain(): Promise<number> {
     let total = 0;
-    for (;;) {
+    while (!this.stopRequested) {
       const n = await this.runOnce();
       total += n;
       if (n === 0) return total;
     }
+    return total;
   }
 
   private kick(): void {
@@ -91,8 +108,16 @@ export class CourierWorker {
   /** One batch; returns how many messages it handled. */
   async runOnce(): Promise<number> {
     const claimed = await this.repository.claimDue(this.clock.nowMs(), this.options.leaseMs ?? 60_000, this.options.batchSize ?? 20);
-    for (const record of claimed) await this.process(record);
-    return claimed.length;
+    let handled = 0;
+    for (const record of claimed) {
+      if (this.stopRequested) {
+        await this.repository.releaseClaim(record.id, this.clock.nowMs());
+        continue;
+      }
+      await this.process(record);
+      handled++;
+    }
+    return handled;
   }
 
   private async process(record: OutboxRecord): Promise<void> {
@@ -102,17 +127,20 @@ export class CourierWorker {
       const topic = record.topic as OutboxTopic;
       const handler = this.handlers[topic] as OutboxHandler<OutboxTopic> | undefined;
       if (!handler) throw new Error(`no handler for topic ${record.topic}`);
-      await handler(this.outbox.open(topic, record.payload), { id: record.id, messageId: `<${record.id}@${this.host}>` });
+      await handler(this.outbox.open(topic, record.payload), { id: record.id, messageId: `<${record.id}@${this.messageIdDomain}>` });
       await this.repository.markSent(record.id, this.clock.nowMs());
+      this.options.onOutcome?.('sent', record.topic);
       log.debug('courier: message done');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (record.attempts >= this.options.maxAttempts) {
         await this.repository.markDead(record.id, reason, this.clock.nowMs());
+        this.options.onOutcome?.('dead', record.topic);
         log.error({ reason }, 'courier: message is dead after its last attempt');
       } else {
         const next = this.clock.nowMs() + backoffMs(record.attempts);
         await this.repository.markFailed(record.id, reason, next);
+        this.options.onOutcome?.('failed', record.topic);
         log.warn({ reason, retryInMs: next - this.clock.nowMs() }, 'courier: attempt failed, will retry');
       }
     }

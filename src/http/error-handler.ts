@@ -31,8 +31,15 @@ export function describeValidation(errors: AjvError[]): string {
   }
 }
 
-function classify(error: FastifyError | AppError): { code: ErrorCode; message?: string; retryAfter?: number } {
+/** Seconds a client should wait before retrying while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+function classify(
+  error: FastifyError | AppError,
+  isDatabaseUnavailable: (error: unknown) => boolean,
+): { code: ErrorCode; message?: string; retryAfter?: number } {
   if (error instanceof AppError) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
+  if (isDatabaseUnavailable(error)) return { code: 'DATABASE_UNAVAILABLE', retryAfter: DATABASE_RETRY_AFTER_SECONDS };
   if (error.validation) return { code: 'VALIDATION_FAILED', message: describeValidation(error.validation as AjvError[]) };
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -62,10 +69,17 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
   return reply.type('text/html; charset=utf-8').send(errorPage(status, message ?? ERROR_CODES[code].message).value);
 }
 
-/** One handler maps every error to a listed code; 5xx never carry internals. */
-export function registerErrorHandler(app: FastifyInstance): void {
+/**
+ * One handler maps every error to a listed code; 5xx never carry internals. A database outage
+ * (as the engine's capabilities recognise it) is 503 DATABASE_UNAVAILABLE with Retry-After; the
+ * pools reconnect by themselves, so the service recovers without a restart.
+ */
+export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable: (error: unknown) => boolean = () => false): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
-    const { code, message, retryAfter } = classify(error);
+    const { code, message, retryAfter } = classify(error, isDatabaseUnavailable);
+    if (code === 'DATABASE_UNAVAILABLE') {
+      request.log.warn({ reason: error.message }, 'database unavailable: answered 503');
+    }
     if (code === 'INTERNAL_ERROR') {
       request.log.error({ err: error }, 'request failed');
       return sendError(request, reply, code, undefined);

@@ -79,6 +79,14 @@ export const ERROR_CODES = {
   RATE_LIMITED: { status: 429, message: 'Too many attempts. Wait a little and try again.' },
   INTERNAL_ERROR: { status: 500, message: 'Something went wrong on our side. Try again later.' },
   OVERLOADED: { status: 503, message: 'The service is busy. Try again in a moment.' },
+  DATABASE_UNAVAILABLE: {
+    status: 503,
+    message: 'The service cannot reach its database right now. Try again in a moment.',
+  },
+  SCHEMA_OUTDATED: {
+    status: 503,
+    message: 'The database schema is behind this version of the service. An operator must run `latchkey migrate`.',
+  },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,4 +1,5 @@
 import type { RateLimits as RateLimitSettings } from '../config/config.ts';
+import type { RateLimitSetting } from '../config/parse.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { type Limit, memoryLimit } from './limiter.ts';
 
@@ -12,20 +13,27 @@ export interface RateLimits {
   tokenPerIp: Limit;
   /** Key for per-account limits: no address is kept in the limiter store in the clear. */
   accountKey(emailCanonical: string): string;
+  /** Releases the store's connections (Redis); nothing to do for memory. */
+  close(): Promise<void>;
 }
 
-export function createRateLimits(
-  settings: RateLimitSettings,
-  keyring: Keyring,
-  makeLimit: (name: string, setting: RateLimitSettings[keyof RateLimitSettings]) => Limit = memoryLimit,
-): RateLimits {
+/** Where limits count: this process's memory, or a store shared by every node (Redis). */
+export interface LimitBackend {
+  make(name: string, setting: RateLimitSetting): Limit;
+  close(): Promise<void>;
+}
+
+export const memoryBackend: LimitBackend = { make: memoryLimit, close: async () => {} };
+
+export function createRateLimits(settings: RateLimitSettings, keyring: Keyring, backend: LimitBackend = memoryBackend): RateLimits {
   return {
-    forgotPerIp: makeLimit('forgot-ip', settings.forgotPerIp),
-    forgotPerEmail: makeLimit('forgot-email', settings.forgotPerEmail),
-    loginPerIp: makeLimit('login-ip', settings.loginPerIp),
-    loginPerAccount: makeLimit('login-account', settings.loginPerAccount),
-    registerPerIp: makeLimit('register-ip', settings.registerPerIp),
-    tokenPerIp: makeLimit('token-ip', settings.tokenPerIp),
+    forgotPerIp: backend.make('forgot-ip', settings.forgotPerIp),
+    forgotPerEmail: backend.make('forgot-email', settings.forgotPerEmail),
+    loginPerIp: backend.make('login-ip', settings.loginPerIp),
+    loginPerAccount: backend.make('login-account', settings.loginPerAccount),
+    registerPerIp: backend.make('register-ip', settings.registerPerIp),
+    tokenPerIp: backend.make('token-ip', settings.tokenPerIp),
     accountKey: (emailCanonical) => keyring.hmac('rate-limit-key', emailCanonical).slice(0, 32),
+    close: () => backend.close(),
   };
 }

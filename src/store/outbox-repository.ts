@@ -1,12 +1,46 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import type { Capabilities } from './database.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
 export type OutboxRecord = Selectable<OutboxTable>;
 
+/** Due: waiting and its time has come, or claimed by a worker whose lease ran out (it died). */
+function due(nowMs: number) {
+  return (eb: ExpressionBuilder<Database, 'outbox'>): Expression<SqlBool> =>
+    eb.or([
+      eb.and([eb('status', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', nowMs)]),
+      eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', nowMs)]),
+    ]);
+}
+
 export class OutboxRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly capabilities: Capabilities,
+    private readonly inTransaction = false,
+  ) {}
+
+  /**
+   * Workers race on this table by design; an engine may pick one of them as a deadlock victim.
+   * Every write here is idempotent or conditional, so it is simply run again (a few times, with
+   * a short random pause). Inside a caller's transaction the conflict goes to the caller.
+   */
+  private async retryingConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (this.inTransaction || attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
+      }
+    }
+  }
 
   async enqueue(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {
+    await this.retryingConflicts(() => this.insert(message));
+  }
+
+  private async insert(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {
     await this.db
       .insertInto('outbox')
       .values({
@@ -25,66 +59,100 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims up to `limit` due messages for `leaseMs`. Each claim is a conditional UPDATE whose
-   * row count decides, so two workers never both claim a message; a message whose worker died
-   * is claimed again when its lease runs out (at-least-once delivery).
+   * Claims up to `limit` due messages for `leaseMs` (at-least-once delivery: a message whose
+   * worker died is claimed again when its lease runs out). Where the engine has it, one
+   * transaction selects candidates `FOR UPDATE SKIP LOCKED` (workers never wait on each other)
+   * and claims them; elsewhere each claim is a conditional UPDATE whose row count decides. Either
+   * way two workers never both hold a message.
    */
   async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<OutboxRecord[]> {
-    const candidates = await this.db
-      .selectFrom('outbox')
-      .select('id')
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', nowMs)]),
-          eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', nowMs)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .limit(limit)
-      .execute();
+    const claim = (eb: ExpressionBuilder<Database, 'outbox'>) => ({
+      status: 'sending' as const,
+      locked_until: nowMs + leaseMs,
+      attempts: eb('attempts', '+', 1),
+    });
+    if (this.capabilities.skipLocked) {
+      const run = async (db: Kysely<Database>) => {
+        const rows = await db
+          .selectFrom('outbox')
+          .select('id')
+          .where(due(nowMs))
+          .orderBy('next_attempt_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked()
+          .execute();
+        const ids = rows.map((r) => r.id);
+        if (ids.length === 0) return [];
+        await db.updateTable('outbox').set(claim).where('id', 'in', ids).execute();
+        return db.selectFrom('outbox').selectAll().where('id', 'in', ids).orderBy('created_at').execute();
+      };
+      return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
+    }
+    const candidates = await this.db.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').limit(limit).execute();
     const claimed: string[] = [];
     for (const { id } of candidates) {
-      const result = await this.db
-        .updateTable('outbox')
-        .set((eb) => ({ status: 'sending', locked_until: nowMs + leaseMs, attempts: eb('attempts', '+', 1) }))
-        .where('id', '=', id)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', nowMs)]),
-            eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', nowMs)]),
-          ]),
-        )
-        .executeTakeFirst();
+      const result = await this.retryingConflicts(() =>
+        this.db.updateTable('outbox').set(claim).where('id', '=', id).where(due(nowMs)).executeTakeFirst(),
+      );
       if (Number(result.numUpdatedRows) === 1) claimed.push(id);
     }
     if (claimed.length === 0) return [];
     return this.db.selectFrom('outbox').selectAll().where('id', 'in', claimed).orderBy('created_at').execute();
   }
 
+  /** Gives a claimed but unprocessed message back (graceful shutdown): due again now, attempt not counted. */
+  async releaseClaim(id: string, nowMs: number): Promise<void> {
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set((eb) => ({ status: 'pending', locked_until: null, next_attempt_at: nowMs, attempts: eb('attempts', '-', 1) }))
+        .where('id', '=', id)
+        .where('status', '=', 'sending')
+        .execute(),
+    );
+  }
+
   /** Done: the payload (which may hold a link token) is dropped. */
   async markSent(id: string, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   async markFailed(id: string, error: string, nextAttemptAtMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'failed', next_attempt_at: nextAttemptAtMs, locked_until: null, last_error: error.slice(0, 1000) })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'failed', next_attempt_at: nextAttemptAtMs, locked_until: null, last_error: error.slice(0, 1000) })
+        .where('id', '=', id)
+        .execute(),
+    );
   }
 
   /** Given up: the payload is dropped too; the error stays for the operator. */
   async markDead(id: string, error: string, nowMs: number): Promise<void> {
-    await this.db
-      .updateTable('outbox')
-      .set({ status: 'dead', payload: null, finished_at: nowMs, locked_until: null, last_error: error.slice(0, 1000) })
-      .where('id', '=', id)
-      .execute();
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'dead', payload: null, finished_at: nowMs, locked_until: null, last_error: error.slice(0, 1000) })
+        .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  /** Messages not finished yet (pending, failed awaiting retry, or being sent): the queue depth. */
+  async countQueued(): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('status', 'in', ['pending', 'failed', 'sending'])
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -27,17 +27,30 @@ export class Store {
     readonly capabilities: Capabilities,
     private readonly inTransaction = false,
   ) {
-    this.users = new UsersRepository(db, capabilities);
+    this.users = new UsersRepository(db, capabilities, inTransaction);
     this.tokens = new TokensRepository(db);
     this.sessions = new SessionsRepository(db);
-    this.outbox = new OutboxRepository(db);
+    this.outbox = new OutboxRepository(db, capabilities, inTransaction);
     this.audit = new AuditRepository(db);
     this.cleanup = new CleanupRepository(db);
     this.loginThrottles = new LoginThrottlesRepository(db, capabilities);
   }
 
-  transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` in one transaction. When the engine reports a transient lock conflict (an InnoDB
+   * deadlock victim, a serialization failure), the whole transaction is rolled back and run
+   * again, a few times: `fn` must therefore only touch the database (queue side effects in the
+   * outbox, wake workers after it resolves).
+   */
+  async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    return this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true)));
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true)));
+      } catch (error) {
+        if (attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+      }
+    }
   }
 }

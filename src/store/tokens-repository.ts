@@ -39,12 +39,7 @@ export class TokensRepository {
 
   /** Finds a token by any of its candidate digests (one per server key). Changes nothing. */
   findByDigests(purpose: TokenPurpose, digests: string[]): Promise<TokenRecord | undefined> {
-    return this.db
-      .selectFrom('tokens')
-      .selectAll()
-      .where('purpose', '=', purpose)
-      .where('digest', 'in', digests)
-      .executeTakeFirst();
+    return this.db.selectFrom('tokens').selectAll().where('purpose', '=', purpose).where('digest', 'in', digests).executeTakeFirst();
   }
 
   /**

@@ -1,7 +1,6 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { Capabilities } from './database.ts';
 import type { Database, UsersTable } from './schema.ts';
-import { isUniqueViolation } from './unique-violation.ts';
 
 export type UserRecord = Selectable<UsersTable>;
 
@@ -21,6 +20,7 @@ export class UsersRepository {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly capabilities: Capabilities,
+    private readonly inTransaction = false,
   ) {}
 
   findByCanonicalEmail(emailCanonical: string): Promise<UserRecord | undefined> {
@@ -59,6 +59,18 @@ export class UsersRepository {
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
+  private async underSavepoint<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    await sql`savepoint ${sql.id(name)}`.execute(this.db);
+    try {
+      const value = await fn();
+      await sql`release savepoint ${sql.id(name)}`.execute(this.db);
+      return value;
+    } catch (error) {
+      await sql`rollback to savepoint ${sql.id(name)}`.execute(this.db);
+      throw error;
+    }
+  }
+
   async setPasswordHash(userId: string, passwordHash: string, nowMs: number): Promise<void> {
     await this.db
       .updateTable('users')
@@ -90,8 +102,8 @@ export class UsersRepository {
   /**
    * Moves an account to a new (confirmed) address, only if its address is still `fromCanonical`.
    * The unique index decides who gets a contested address: a lost race is the value 'taken',
-   * never a crash. Call it as the first write of a transaction (PostgreSQL aborts a transaction
-   * after a failed statement).
+   * never a crash. Inside a transaction the statement runs under a savepoint, so a lost race
+   * leaves the surrounding transaction usable on every engine (PostgreSQL aborts it otherwise).
    */
   async changeEmail(
     userId: string,
@@ -99,16 +111,18 @@ export class UsersRepository {
     to: { display: string; canonical: string },
     nowMs: number,
   ): Promise<'changed' | 'taken' | 'stale'> {
-    try {
-      const result = await this.db
+    const update = () =>
+      this.db
         .updateTable('users')
         .set({ email: to.display, email_canonical: to.canonical, email_confirmed_at: nowMs, updated_at: nowMs })
         .where('id', '=', userId)
         .where('email_canonical', '=', fromCanonical)
         .executeTakeFirst();
+    try {
+      const result = this.inTransaction ? await this.underSavepoint('latchkey_change_email', update) : await update();
       return Number(result.numUpdatedRows) === 1 ? 'changed' : 'stale';
     } catch (error) {
-      if (isUniqueViolation(error)) return 'taken';
+      if (this.capabilities.isUniqueViolation(error)) return 'taken';
       throw error;
     }
   }

@@ -59,9 +59,11 @@ describe('latchkey --help and configuration errors', () => {
     assert.match(production.stderr, /SECRET_KEYS is required when NODE_ENV=production/);
     assert.match(production.stderr, /SMTP_URL is required when NODE_ENV=production/);
 
-    assert.equal(postgres.code, 2, postgres.stderr);
-    assert.match(postgres.stderr, /DATABASE_URL postgres:\/\/ is recognised but not supported yet/);
+    // PostgreSQL is supported (issue 4): an unreachable server is named in one line, exit code 4.
+    assert.equal(postgres.code, 4, postgres.stderr);
+    assert.match(postgres.stderr, /^latchkey: cannot reach the database at postgres:\/\/latchkey:\*\*\*@db\.example\/latchkey: /);
     assert.doesNotMatch(postgres.stderr, /hunter2/);
+    assert.doesNotMatch(postgres.stderr, /\n\s+at /, 'no stack trace');
     assert.equal(existsSync(sandbox.databaseFile), false, 'nothing was created');
   });
 

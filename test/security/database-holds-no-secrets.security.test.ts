@@ -74,7 +74,12 @@ describe("a copy of the database resets nobody's password (S2, S22, issue item 8
     );
   });
 
-  it('the database file and its WAL hold no raw token, session token or password', () => {
+  const serverEngine = process.env.TEST_DATABASE && process.env.TEST_DATABASE !== 'sqlite' ? process.env.TEST_DATABASE : undefined;
+  it('the database file and its WAL hold no raw token, session token or password', {
+    skip: serverEngine
+      ? `reads the SQLite file byte by byte; on ${serverEngine} (TEST_DATABASE) the row-level checks above cover the same secrets`
+      : false,
+  }, () => {
     const files = [databaseFile(), `${databaseFile()}-wal`, `${databaseFile()}-shm`].filter((f) => existsSync(f));
     assert.ok(files.length >= 2, `expected the database and its WAL, found ${files.join(', ')}`);
     const contents = files.map((f) => readFileSync(f));

@@ -6,8 +6,8 @@ import { TEST_SECRET } from './app.ts';
 
 /** A migrated SQLite database: in memory unless a file is given. */
 export async function openTestDatabase(filename = ':memory:'): Promise<{ database: DatabaseHandle; store: Store }> {
-  const database = openDatabase({ dialect: 'sqlite', filename, isDefault: false });
-  await migrateToLatest(database.db);
+  const database = openDatabase({ dialect: 'sqlite', filename, isDefault: false, poolSize: 1 });
+  await migrateToLatest(database);
   return { database, store: new Store(database.db, database.capabilities) };
 }
 

@@ -1,9 +1,11 @@
 import type { Kysely, Migration } from 'kysely';
+import type { Capabilities } from '../database.ts';
+import { tableBuilder } from './table-builder.ts';
 
-export const initial: Migration = {
+export const initial = (capabilities: Capabilities): Migration => ({
   async up(db: Kysely<unknown>) {
-    await db.schema
-      .createTable('users')
+    const createTable = tableBuilder(db, capabilities);
+    await createTable('users')
       .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
       .addColumn('email', 'varchar(254)', (c) => c.notNull())
       .addColumn('email_canonical', 'varchar(254)', (c) => c.notNull().unique())
@@ -15,8 +17,7 @@ export const initial: Migration = {
       .addColumn('password_changed_at', 'bigint')
       .execute();
 
-    await db.schema
-      .createTable('tokens')
+    await createTable('tokens')
       .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
       .addColumn('purpose', 'varchar(32)', (c) => c.notNull())
       .addColumn('digest', 'varchar(64)', (c) => c.notNull().unique())
@@ -30,8 +31,7 @@ export const initial: Migration = {
     await db.schema.createIndex('tokens_user_id').on('tokens').column('user_id').execute();
     await db.schema.createIndex('tokens_expires_at').on('tokens').column('expires_at').execute();
 
-    await db.schema
-      .createTable('sessions')
+    await createTable('sessions')
       .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
       .addColumn('digest', 'varchar(64)', (c) => c.notNull().unique())
       .addColumn('user_id', 'varchar(36)', (c) => c.notNull().references('users.id').onDelete('cascade'))
@@ -44,8 +44,7 @@ export const initial: Migration = {
     await db.schema.createIndex('sessions_user_id').on('sessions').column('user_id').execute();
     await db.schema.createIndex('sessions_expires_at').on('sessions').column('expires_at').execute();
 
-    await db.schema
-      .createTable('outbox')
+    await createTable('outbox')
       .addColumn('id', 'varchar(36)', (c) => c.primaryKey())
       .addColumn('topic', 'varchar(64)', (c) => c.notNull())
       .addColumn('payload', 'text')
@@ -59,9 +58,10 @@ export const initial: Migration = {
       .execute();
     await db.schema.createIndex('outbox_status_next').on('outbox').columns(['status', 'next_attempt_at']).execute();
 
-    await db.schema
-      .createTable('audit_events')
-      .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
+    await createTable('audit_events')
+      .addColumn('id', 'integer', (c) =>
+        capabilities.autoIncrement === 'identity' ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
       .addColumn('type', 'varchar(64)', (c) => c.notNull())
       .addColumn('user_id', 'varchar(36)')
       .addColumn('ip', 'varchar(45)')
@@ -76,4 +76,4 @@ export const initial: Migration = {
       await db.schema.dropTable(table).execute();
     }
   },
-};
+});

@@ -1,4 +1,6 @@
 import type { Kysely, Migration } from 'kysely';
+import type { Capabilities } from '../database.ts';
+import { tableBuilder } from './table-builder.ts';
 
 /**
  * Issue 3: email confirmation, usernames, login tracking, per-account throttling, "remember me"
@@ -6,7 +8,7 @@ import type { Kysely, Migration } from 'kysely';
  * per column (SQLite adds one column per statement); a UNIQUE index rather than a UNIQUE column
  * (SQLite cannot add one), which every engine allows with many NULLs.
  */
-export const accountLifecycle: Migration = {
+export const accountLifecycle = (capabilities: Capabilities): Migration => ({
   async up(db: Kysely<any>) {
     const userColumns: Array<[string, 'bigint' | 'varchar(45)' | 'varchar(64)']> = [
       ['email_confirmed_at', 'bigint'],
@@ -46,8 +48,7 @@ export const accountLifecycle: Migration = {
 
     await db.schema.alterTable('tokens').addColumn('target_email', 'varchar(254)').execute();
 
-    await db.schema
-      .createTable('login_throttles')
+    await tableBuilder(db, capabilities)('login_throttles')
       .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('failures', 'integer', (c) => c.notNull())
       .addColumn('last_failed_at', 'bigint', (c) => c.notNull())
@@ -75,4 +76,4 @@ export const accountLifecycle: Migration = {
       await db.schema.alterTable('users').dropColumn(name).execute();
     }
   },
-};
+});

@@ -30,7 +30,10 @@ describe('configuration from the environment', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.host, '127.0.0.1');
     assert.equal(config.publicUrl.href, 'http://localhost:3000/');
-    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'data/latchkey.db'), isDefault: true });
+    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'data/latchkey.db'), isDefault: true, poolSize: 1 });
+    assert.equal(config.redisUrl, undefined);
+    assert.equal(config.redisKeyPrefix, 'latchkey');
+    assert.equal(config.metricsToken, undefined);
     assert.equal(config.smtpUrl, undefined);
     assert.equal(config.devMailbox, true);
     assert.equal(config.resetTokenTtlSeconds, 3600);
@@ -55,7 +58,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.port, 8080);
     assert.equal(config.publicUrl.origin, 'https://id.example.com');
     assert.deepEqual(config.allowedOrigins, ['https://id.example.com']);
-    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'other.db'), isDefault: false });
+    assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'other.db'), isDefault: false, poolSize: 1 });
     assert.deepEqual(config.secretKeys, [KEY, 'j'.repeat(32)]);
     assert.equal(config.resetTokenTtlSeconds, 900);
     assert.equal(config.trustProxy, '10.0.0.0/8,loopback');
@@ -85,16 +88,37 @@ describe('configuration from the environment', () => {
     );
   });
 
-  it('answers "not supported yet" for postgres:// and mysql:// and hides credentials of unknown URLs', () => {
-    assert.match(
-      problemsOf({ DATABASE_URL: 'postgres://u:p@db/latchkey' }),
-      /DATABASE_URL postgres:\/\/ is recognised but not supported yet/,
-    );
-    assert.match(problemsOf({ DATABASE_URL: 'postgresql://db/latchkey' }), /not supported yet/);
-    assert.match(problemsOf({ DATABASE_URL: 'mysql://u:p@db/latchkey' }), /DATABASE_URL mysql:\/\/ is recognised but not supported yet/);
+  it('accepts postgres:// and mysql:// databases, refuses URLs without a database, and hides credentials', () => {
+    assert.deepEqual(load({ DATABASE_URL: 'postgres://u:p@db/latchkey' }).database, {
+      dialect: 'postgres',
+      url: 'postgres://u:p@db/latchkey',
+      isDefault: false,
+      poolSize: 10,
+    });
+    assert.equal(load({ DATABASE_URL: 'postgresql://db/latchkey' }).database.dialect, 'postgres');
+    assert.deepEqual(load({ DATABASE_URL: 'mysql://u:p@db:3306/latchkey', DATABASE_POOL_SIZE: '25' }).database, {
+      dialect: 'mysql',
+      url: 'mysql://u:p@db:3306/latchkey',
+      isDefault: false,
+      poolSize: 25,
+    });
+    const noDatabase = problemsOf({ DATABASE_URL: 'postgres://u:secretpw@db' });
+    assert.match(noDatabase, /DATABASE_URL must name a host and a database/);
+    assert.ok(!noDatabase.includes('secretpw'), 'the password in the URL is not echoed');
+    assert.match(problemsOf({ DATABASE_POOL_SIZE: '0' }), /DATABASE_POOL_SIZE must be a whole number from 1 to 1000/);
     const unknown = problemsOf({ DATABASE_URL: 'redis://user:hunter2@cache:6379' });
     assert.match(unknown, /DATABASE_URL must start with sqlite:, postgres:\/\/ or mysql:\/\//);
     assert.ok(!unknown.includes('hunter2'), 'the password in the URL is not echoed');
+  });
+
+  it('reads REDIS_URL, REDIS_KEY_PREFIX and METRICS_TOKEN, naming bad values', () => {
+    const config = load({ REDIS_URL: 'redis://:pw@cache:6379/0', REDIS_KEY_PREFIX: 'lk-prod', METRICS_TOKEN: 'm'.repeat(16) });
+    assert.equal(config.redisUrl, 'redis://:pw@cache:6379/0');
+    assert.equal(config.redisKeyPrefix, 'lk-prod');
+    assert.equal(config.metricsToken, 'm'.repeat(16));
+    assert.match(problemsOf({ REDIS_URL: 'http://cache' }), /REDIS_URL must start with redis:\/\/ or rediss:\/\//);
+    assert.match(problemsOf({ REDIS_KEY_PREFIX: 'has space' }), /REDIS_KEY_PREFIX must be/);
+    assert.match(problemsOf({ METRICS_TOKEN: 'short' }), /METRICS_TOKEN must be at least 16 characters/);
   });
 
   it('requires SECRET_KEYS and SMTP_URL in production, naming both', () => {

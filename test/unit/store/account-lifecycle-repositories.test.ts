@@ -3,7 +3,6 @@ import { after, before, describe, it } from 'node:test';
 import { newId } from '../../../src/kernel/random.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import type { Store } from '../../../src/store/store.ts';
-import { isUniqueViolation } from '../../../src/store/unique-violation.ts';
 import { insertUser, openTestDatabase } from '../../support/database.ts';
 
 const NOW = Date.UTC(2026, 0, 1);
@@ -100,12 +99,4 @@ describe('account lifecycle repositories (portable query builder only)', () => {
     assert.deepEqual(live, [{ purpose: 'email-change-undo' }]);
   });
 
-  it('recognises unique violations of every engine by their driver codes', () => {
-    assert.equal(isUniqueViolation({ code: 'SQLITE_CONSTRAINT_UNIQUE' }), true);
-    assert.equal(isUniqueViolation({ code: '23505' }), true);
-    assert.equal(isUniqueViolation({ code: 'ER_DUP_ENTRY', errno: 1062 }), true);
-    assert.equal(isUniqueViolation({ code: 'SQLITE_BUSY' }), false);
-    assert.equal(isUniqueViolation(new Error('other')), false);
-    assert.equal(isUniqueViolation(null), false);
-  });
 });

@@ -1,0 +1,133 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { createPool } from 'mysql2';
+import pg from 'pg';
+import type { Capabilities, DatabaseHandle, OpenOptions } from './database.ts';
+import type { Database } from './schema.ts';
+
+/** Error codes (Node, pg SQLSTATE, mysql2) that mean "the database is not reachable right now". */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+const PG_UNAVAILABLE = /^(08|57P0[1-3]|53300)/;
+const MYSQL_UNAVAILABLE = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'PROTOCOL_SEQUENCE_TIMEOUT',
+  'ER_CON_COUNT_ERROR',
+  'ER_SERVER_SHUTDOWN',
+  'ER_CONNECTION_KILLED',
+]);
+
+function codes(error: unknown): string[] {
+  if (!error || typeof error !== 'object') return [];
+  const e = error as { code?: unknown; errors?: unknown[]; cause?: unknown };
+  const own = typeof e.code === 'string' ? [e.code] : [];
+  const inner = Array.isArray(e.errors) ? e.errors.flatMap(codes) : [];
+  return [...own, ...inner, ...(e.cause && e.cause !== error ? codes(e.cause) : [])];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : '';
+}
+
+const sqliteCapabilities: Capabilities = {
+  insertIgnoreStyle: 'on-conflict',
+  skipLocked: false,
+  autoIncrement: 'autoincrement',
+  exactTextTableOptions: null,
+  isUniqueViolation: (error) => codes(error).some((c) => c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === 'SQLITE_BUSY' || c === 'SQLITE_LOCKED'),
+  // An embedded file does not go away; a locked or full disk is a bug or an operator problem.
+  isUnavailable: () => false,
+};
+
+const postgresCapabilities: Capabilities = {
+  insertIgnoreStyle: 'on-conflict',
+  skipLocked: true,
+  autoIncrement: 'identity',
+  exactTextTableOptions: null,
+  isUniqueViolation: (error) => codes(error).includes('23505'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === '40001' || c === '40P01' || c === '55P03'),
+  isUnavailable: (error) =>
+    codes(error).some((c) => NETWORK_CODES.has(c) || PG_UNAVAILABLE.test(c)) ||
+    /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection terminated unexpectedly/i.test(
+      messageOf(error),
+    ),
+};
+
+const mysqlCapabilities: Capabilities = {
+  insertIgnoreStyle: 'ignore',
+  skipLocked: true,
+  autoIncrement: 'autoincrement',
+  exactTextTableOptions: 'default character set utf8mb4 collate utf8mb4_bin',
+  isUniqueViolation: (error) => codes(error).includes('ER_DUP_ENTRY'),
+  isRetryableConflict: (error) => codes(error).some((c) => c === 'ER_LOCK_DEADLOCK' || c === 'ER_LOCK_WAIT_TIMEOUT'),
+  isUnavailable: (error) =>
+    codes(error).some((c) => NETWORK_CODES.has(c) || MYSQL_UNAVAILABLE.has(c)) ||
+    /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state/i.test(messageOf(error)),
+};
+
+export function openSqlite(filename: string): DatabaseHandle {
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  const sqlite = new SQLite(filename);
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', capabilities: sqliteCapabilities, close: () => db.destroy() };
+}
+
+export function openPostgres(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+  // BIGINT (oid 20) holds epoch milliseconds and counts: parse as a JS number, on this pool only.
+  const types = new pg.TypeOverrides();
+  types.setTypeParser(20, Number);
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: poolSize,
+    types,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+  });
+  pool.on('error', (error) => options.onIdleError?.(error));
+  // A client checked out of the pool (between the statements of a transaction, say) has no
+  // listener of the pool's: without this one, a dropped connection would crash the process.
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.onIdleError?.(error));
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', capabilities: postgresCapabilities, close: () => db.destroy() };
+}
+
+export function openMysql(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+  const pool = createPool({
+    uri: url,
+    connectionLimit: poolSize,
+    // BIGINT epoch milliseconds come back as numbers (strings only beyond 2^53, which never happens).
+    supportBigNumbers: true,
+    bigNumberStrings: false,
+    charset: 'utf8mb4',
+    connectTimeout: 5_000,
+    enableKeepAlive: true,
+    timezone: 'Z',
+  });
+  pool.on('connection', (connection) => {
+    connection.on('error', (error: Error) => options.onIdleError?.(error));
+    // READ COMMITTED, as on PostgreSQL: the same isolation on both servers, and no InnoDB gap
+    // locks, so an outbox INSERT never deadlocks with a worker's FOR UPDATE SKIP LOCKED claim.
+    // Every race-sensitive write is a conditional statement, which is atomic at this level.
+    connection.query('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+  });
+  const db = new Kysely<Database>({ dialect: new MysqlDialect({ pool }) });
+  return { db, dialect: 'mysql', capabilities: mysqlCapabilities, close: () => db.destroy() };
+}
