@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { outboxSettled } from '../support/accounts.ts';
 import { startTestService, type TestService } from '../support/app.ts';
@@ -13,7 +12,7 @@ const PASSWORD = 'correct horse battery';
 describe('latchkey users disable|enable|delete|revoke-sessions|reset|show against a running service', () => {
   const sandbox = new CliSandbox();
   let service: TestService;
-  const cli = (...args: string[]) => sandbox.run(['users', ...args], { DATABASE_URL: `sqlite:${join(service.dataDir, 'latchkey.db')}` });
+  const cli = (...args: string[]) => sandbox.run(['users', ...args], { DATABASE_URL: service.databaseUrl });
 
   before(async () => {
     service = await startTestService();
