@@ -9,10 +9,19 @@ import { Keyring } from './crypto/keyring.ts';
 import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
+import { AdminService } from './flows/admin/service.ts';
+import { ConfirmationService } from './flows/confirmation/service.ts';
+import { LinkTokens } from './flows/link-tokens.ts';
+import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
+import { LoginThrottle } from './flows/login/throttle.ts';
+import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
+import { EmailChangeService } from './flows/settings/email-change.ts';
+import { PasswordChangeService } from './flows/settings/password-change.ts';
+import { UsernameReminderService } from './flows/username/service.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -40,6 +49,11 @@ export interface Deps {
   login: LoginService;
   registration: RegistrationService;
   recovery: RecoveryService;
+  confirmation: ConfirmationService;
+  passwordChange: PasswordChangeService;
+  emailChange: EmailChangeService;
+  usernameReminder: UsernameReminderService;
+  admin: AdminService;
 }
 
 export interface DepsOverrides {
@@ -48,6 +62,8 @@ export interface DepsOverrides {
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
   limits?: RateLimits;
+  /** Who has a second factor (none until the MFA work plugs its store in here). */
+  secondFactors?: SecondFactorGate;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -76,20 +92,73 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
 
-  const sessions = new SessionService({ store, clock, random, sessionTtlSeconds: config.sessionTtlSeconds });
-  const login = new LoginService({ store, hasher, sessions, limits, clock });
-  const registration = new RegistrationService({ store, outbox, hasher, clock, limits, passwordPolicy });
+  const account = config.account;
+  const links = new LinkTokens({ digester, random, clock, limits });
+  const sessions = new SessionService({
+    store,
+    clock,
+    random,
+    settings: {
+      sessionTtlSeconds: config.sessionTtlSeconds,
+      browserSessionTtlSeconds: account.browserSessionTtlSeconds,
+      sessionIdleTimeoutSeconds: account.sessionIdleTimeoutSeconds,
+      recentAuthSeconds: account.recentAuthSeconds,
+    },
+  });
+  const throttle = new LoginThrottle({
+    store,
+    clock,
+    limits,
+    settings: { after: account.loginThrottleAfter, maxDelaySeconds: account.loginThrottleMaxDelaySeconds },
+  });
+  const login = new LoginService({
+    store,
+    hasher,
+    sessions,
+    limits,
+    clock,
+    throttle,
+    secondFactors: overrides.secondFactors ?? noSecondFactors,
+    confirmEmail: account.confirmEmail,
+    usernames: account.usernames,
+  });
+  const confirmation = new ConfirmationService({
+    store,
+    outbox,
+    links,
+    clock,
+    limits,
+    mode: account.confirmEmail,
+    ttlSeconds: account.confirmTokenTtlSeconds,
+  });
+  const registration = new RegistrationService({ store, outbox, hasher, clock, limits, passwordPolicy, confirmation, usernames: account.usernames });
   const recovery = new RecoveryService({
     store,
     outbox,
     hasher,
-    digester,
-    random,
+    links,
     clock,
     limits,
-    resetTokenTtlSeconds: config.resetTokenTtlSeconds,
     passwordPolicy,
+    method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+    loginThrottle: throttle,
   });
+  const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, passwordPolicy });
+  const emailChange = new EmailChangeService({
+    store,
+    outbox,
+    hasher,
+    links,
+    sessions,
+    throttle,
+    recovery,
+    clock,
+    limits,
+    confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
+    undoTtlSeconds: account.emailChangeUndoTtlSeconds,
+  });
+  const usernameReminder = new UsernameReminderService({ store, outbox, limits });
+  const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
@@ -102,6 +171,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
         await mailChannel.send({ ...rendered, to: message.to, from: config.mailFrom, messageId: meta.messageId });
       },
       'password-reset-request': (job) => recovery.handleResetRequest(job),
+      'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
+      'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
     },
     clock,
     logger,
@@ -113,5 +184,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
   );
 
-  return { config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics, sessions, login, registration, recovery };
+  return {
+    config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics,
+    sessions, login, registration, recovery, confirmation, passwordChange, emailChange, usernameReminder, admin,
+  };
 }

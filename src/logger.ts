@@ -8,6 +8,8 @@ export const REDACT_PATHS = [
   '*.password',
   '*.password_confirm',
   '*.current_password',
+  '*.new_password',
+  '*.new_password_confirm',
   '*.token',
   '*.code',
   '*._csrf',
@@ -16,7 +18,7 @@ export const REDACT_PATHS = [
 /** Paths of URLs that carry a token in the path, and any query string, are masked in logs. */
 export function redactUrl(url: string): string {
   const [path = ''] = url.split('?');
-  const masked = path.replace(/^(\/reset-password\/)[^/]+/, '$1[redacted]');
+  const masked = path.replace(/^(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/, '$1[redacted]');
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 

@@ -1,23 +1,44 @@
 import type { Command } from 'commander';
-import { parseEmailAddress } from '../kernel/email-address.ts';
-import { newId } from '../kernel/random.ts';
+import type { AccountSummary, AdminProblem } from '../flows/admin/service.ts';
+import { ERROR_CODES } from '../kernel/errors.ts';
+import type { Result } from '../kernel/result.ts';
 import { withDeps } from './context.ts';
-import type { Deps } from '../deps.ts';
-
-const ADMIN_CONTEXT = { ip: null, userAgent: 'latchkey-cli' };
 
 function fail(message: string): never {
   process.stderr.write(`latchkey: ${message}\n`);
   process.exit(1);
 }
 
-async function userByEmail(deps: Deps, email: string) {
-  const address = parseEmailAddress(email) ?? fail(`"${email}" is not a valid email address`);
-  return (await deps.store.users.findByCanonicalEmail(address.canonical)) ?? fail(`no account uses ${address.display}`);
+/** The value of a successful admin action, or exit 1 naming the problem. */
+function unwrap<T>(result: Result<T, AdminProblem>, email: string): T {
+  if (result.ok) return result.value;
+  if (result.code === 'USER_NOT_FOUND') fail(`no account uses ${email.trim()}`);
+  if (result.code === 'EMAIL_INVALID') fail(`"${email}" is not a valid email address`);
+  if (result.code === 'EMAIL_TAKEN') fail(`an account already uses ${email.trim()}`);
+  fail(ERROR_CODES[result.code].message);
 }
 
+const when = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
+
+function describe(a: AccountSummary): string {
+  return [
+    `id:               ${a.id}`,
+    `email:            ${a.email}`,
+    `email confirmed:  ${a.emailConfirmedAtMs === null ? 'no' : when(a.emailConfirmedAtMs)}`,
+    `username:         ${a.username ?? '-'}`,
+    `name:             ${a.name ?? '-'}`,
+    `status:           ${a.status}`,
+    `created:          ${when(a.createdAtMs)}`,
+    `last sign-in:     ${when(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`,
+    `sign-ins:         ${a.loginCount}`,
+    `failed sign-ins:  ${a.failedLoginCount} since the last successful one`,
+    `active sessions:  ${a.activeSessions}`,
+  ].join('\n');
+}
+
+/** `latchkey users ...`: thin wrappers over AdminService (flows/admin/service.ts). */
 export function registerUserCommands(program: Command): void {
-  const users = program.command('users').description('administer accounts');
+  const users = program.command('users').description('administer accounts (an admin never sets or sees a password)');
 
   users
     .command('create')
@@ -26,38 +47,73 @@ export function registerUserCommands(program: Command): void {
     .option('--name <name>', 'display name')
     .action(async (email: string, options: { name?: string }) => {
       await withDeps(async (deps) => {
-        const address = parseEmailAddress(email) ?? fail(`"${email}" is not a valid email address`);
-        const id = newId();
-        const created = await deps.store.users.insertIfAbsent({
-          id,
-          email: address.display,
-          emailCanonical: address.canonical,
-          name: options.name?.trim() || null,
-          passwordHash: null,
-          nowMs: deps.clock.nowMs(),
-        });
-        if (!created) fail(`an account already uses ${address.display}`);
-        await deps.store.audit.record({ type: 'user.created_by_admin', userId: id, ...ADMIN_CONTEXT, nowMs: deps.clock.nowMs() });
-        await deps.recovery.issueResetLink(id, ADMIN_CONTEXT, { invited: true });
-        process.stdout.write(`created ${address.display} (${id}); a link to set the password is queued for delivery\n`);
+        const created = unwrap(await deps.admin.create(email, options.name), email);
+        process.stdout.write(`created ${created.email} (${created.id}); a link to set the password is queued for delivery\n`);
       });
     });
 
   users
     .command('disable')
-    .description('disable an account: it can no longer sign in or reset, and its sessions end')
+    .description('disable an account: it can no longer sign in or reset, and its sessions and links end')
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
       await withDeps(async (deps) => {
-        const user = await userByEmail(deps, email);
-        const nowMs = deps.clock.nowMs();
-        await deps.store.transaction(async (tx) => {
-          await tx.users.setDisabled(user.id, true, nowMs);
-          await tx.sessions.deleteAllForUser(user.id);
-          await tx.tokens.revokeAllForUser(user.id, nowMs);
-          await tx.audit.record({ type: 'user.disabled', userId: user.id, ...ADMIN_CONTEXT, nowMs });
-        });
+        const user = unwrap(await deps.admin.disable(email), email);
         process.stdout.write(`disabled ${user.email}\n`);
+      });
+    });
+
+  users
+    .command('enable')
+    .description('enable a disabled account again')
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        const user = unwrap(await deps.admin.enable(email), email);
+        process.stdout.write(`enabled ${user.email}\n`);
+      });
+    });
+
+  users
+    .command('delete')
+    .description('delete an account with its sessions and links (the audit trail keeps its id)')
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        const user = unwrap(await deps.admin.delete(email), email);
+        process.stdout.write(`deleted ${user.email} (${user.id})\n`);
+      });
+    });
+
+  users
+    .command('revoke-sessions')
+    .description('sign the account out everywhere')
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        const { user, sessionsEnded } = unwrap(await deps.admin.revokeSessions(email), email);
+        process.stdout.write(`ended ${sessionsEnded} session(s) of ${user.email}\n`);
+      });
+    });
+
+  users
+    .command('reset')
+    .description('email the user a password reset link (the current password works until they use it)')
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        const user = unwrap(await deps.admin.reset(email), email);
+        process.stdout.write(`a reset link for ${user.email} is queued for delivery\n`);
+      });
+    });
+
+  users
+    .command('show')
+    .description('show an account: status, confirmation, sign-ins, sessions')
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        process.stdout.write(`${describe(unwrap(await deps.admin.show(email), email))}\n`);
       });
     });
 

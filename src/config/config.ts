@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
+import { type AccountSettings, readAccountSettings } from './account-config.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -44,6 +45,8 @@ export interface Config {
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
   readonly devMailbox: boolean;
+  /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
+  readonly account: AccountSettings;
   /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
@@ -149,6 +152,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
+    account: readAccountSettings(read),
     redisUrl,
     redisKeyPrefix,
     metricsToken,

@@ -4,10 +4,19 @@ import type { Clock } from '../kernel/clock.ts';
 import type { OutboxRepository } from '../store/outbox-repository.ts';
 import type { MailMessage } from './templates/types.ts';
 
+/** A "mail me" request whose account is resolved later by the courier, so the request does the same work for every address (S8). */
+export interface MailRequestJob {
+  emailCanonical: string;
+  ip: string | null;
+  userAgent: string | null;
+}
+
 /** What can be queued: a mail to send, or a deferred job that may queue mails itself. */
 export interface OutboxTopics {
   mail: MailMessage;
-  'password-reset-request': { emailCanonical: string; ip: string | null; userAgent: string | null };
+  'password-reset-request': MailRequestJob;
+  'confirmation-resend-request': MailRequestJob;
+  'username-reminder-request': MailRequestJob;
 }
 export type OutboxTopic = keyof OutboxTopics;
 

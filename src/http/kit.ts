@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { RequestContext } from '../flows/context.ts';
+import type { NewSessionToken } from '../flows/login/session-service.ts';
+import type { Caller } from '../flows/settings/password-change.ts';
 import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
 import type { ActiveSession } from '../store/sessions-repository.ts';
 import type { Html } from '../views/html.ts';
@@ -40,8 +42,22 @@ export function sendApiError(reply: FastifyReply, code: ErrorCode, message?: str
   return reply.status(statusOf(code)).send({ error: { code, message: message ?? ERROR_CODES[code].message } });
 }
 
-export function setSessionCookie(kit: HttpKit, reply: FastifyReply, token: string): void {
-  reply.setCookie(kit.cookies.session, token, kit.cookies.sessionOptions(kit.deps.config.sessionTtlSeconds));
+/** Sets the session cookie: long-lived with "remember me", a browser-session cookie without. */
+export function setSessionCookie(kit: HttpKit, reply: FastifyReply, session: NewSessionToken): void {
+  reply.setCookie(kit.cookies.session, session.token, kit.cookies.sessionOptions(session.cookieMaxAgeSeconds));
+}
+
+/** The signed-in caller of a request, or undefined. */
+export function callerOf(request: FastifyRequest): Caller | undefined {
+  const auth = request.auth;
+  if (!auth) return undefined;
+  return { userId: auth.user.id, sessionId: auth.session.id, persistent: Number(auth.session.persistent) === 1 };
+}
+
+/** Formats a time for pages, in UTC so it reads the same for everyone. */
+export function formatTime(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined) return 'never';
+  return new Date(Number(ms)).toUTCString();
 }
 
 export function clearSessionCookie(kit: HttpKit, reply: FastifyReply): void {

@@ -15,3 +15,5 @@ export const Password = Type.String({ minLength: 1, maxLength: 4096 });
 export const Token = Type.String({ minLength: 1, maxLength: 256 });
 export const Csrf = Type.String({ minLength: 1, maxLength: 128 });
 export const Name = Type.String({ maxLength: 200 });
+/** Shape only; the flow checks the characters (USERNAME_INVALID) and the USERNAMES setting. */
+export const Username = Type.String({ maxLength: 64 });

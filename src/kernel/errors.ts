@@ -41,6 +41,28 @@ export const ERROR_CODES = {
     message: 'This link is no longer valid because the account changed since it was sent. Request a new one.',
   },
   INVALID_CREDENTIALS: { status: 401, message: 'The email address or password is incorrect.' },
+  EMAIL_NOT_CONFIRMED: {
+    status: 403,
+    message: 'Confirm your email address before signing in: follow the link we sent you, or ask for a new one.',
+  },
+  SECOND_FACTOR_REQUIRED: { status: 401, message: 'Sign in with your password and your second factor.' },
+  CURRENT_PASSWORD_INCORRECT: { status: 400, message: 'Your current password is not correct.' },
+  REAUTH_REQUIRED: { status: 403, message: 'For your security, enter your password again to continue.' },
+  EMAIL_SAME_AS_CURRENT: { status: 400, message: 'This is already the email address of your account.' },
+  EMAIL_TAKEN: {
+    status: 409,
+    message: 'Another account uses this address now, so your email address was not changed.',
+  },
+  SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
+  USERNAME_INVALID: {
+    status: 400,
+    message: 'A username is 3 to 32 letters or digits; dots, dashes and underscores may be used inside it.',
+  },
+  USERNAME_REQUIRED: { status: 400, message: 'Choose a username.' },
+  USERNAME_NOT_ALLOWED: { status: 400, message: 'This service does not use usernames.' },
+  USER_NOT_FOUND: { status: 404, message: 'No account uses this address.' },
+  ACCOUNT_DISABLED: { status: 409, message: 'This account is disabled. Enable it first.' },
+  USERNAME_TAKEN: { status: 409, message: 'This username is taken. Choose another.' },
   NOT_AUTHENTICATED: { status: 401, message: 'You are not signed in.' },
   CSRF_FAILED: {
     status: 403,

@@ -43,5 +43,7 @@ export async function runCleanup(
       onProgress({ table, deleted: deleted[table], total: Math.max(total, deleted[table]) });
     }
   }
+  // Sign-in slow-down state is forgotten after a failure-free hour anyway (flows/login/throttle.ts).
+  await store.loginThrottles.deleteOlderThan(nowMs - 3_600_000);
   return deleted;
 }

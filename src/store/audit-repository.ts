@@ -12,7 +12,19 @@ export type AuditEventType =
   | 'logout'
   | 'password_reset.requested'
   | 'password_reset.completed'
-  | 'sessions.revoked';
+  | 'sessions.revoked'
+  | 'login.unconfirmed'
+  | 'login.after_reset'
+  | 'reauthenticated'
+  | 'email.confirmed'
+  | 'email_change.requested'
+  | 'email.changed'
+  | 'email_change.refused'
+  | 'email_change.undone'
+  | 'password.changed'
+  | 'user.deleted'
+  | 'user.sessions_revoked_by_admin'
+  | 'password_reset.requested_by_admin';
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -11,6 +11,20 @@ export interface UsersTable {
   updated_at: number;
   disabled_at: number | null;
   password_changed_at: number | null;
+  /** NULL until the address was confirmed (link, or a completed reset). */
+  email_confirmed_at: number | null;
+  username: string | null;
+  /** NFKC, case-folded: what is compared and unique-indexed. */
+  username_canonical: string | null;
+  current_login_at: number | null;
+  current_login_ip: string | null;
+  /** The sign-in before the current one: what the account page shows. */
+  last_login_at: number | null;
+  last_login_ip: string | null;
+  login_count: Generated<number>;
+  /** Failed sign-ins since the last successful one. */
+  failed_login_count: Generated<number>;
+  last_failed_login_at: number | null;
 }
 
 /** One-time link tokens of every purpose (password reset, later email confirmation...). Digest only (S2). */
@@ -25,6 +39,8 @@ export interface TokensTable {
   /** Set when a credential change killed the token before use (S6). */
   revoked_at: number | null;
   requested_ip: string | null;
+  /** The address an email-change token is about: the new one (confirm) or the old one (undo). */
+  target_email: string | null;
 }
 
 export interface SessionsTable {
@@ -36,6 +52,17 @@ export interface SessionsTable {
   expires_at: number;
   ip: string | null;
   user_agent: string | null;
+  /** When the password was last given in this session ("recent authentication"). */
+  authenticated_at: number | null;
+  /** 1 with "remember me" (long-lived cookie), 0 for a browser-session cookie. */
+  persistent: number;
+}
+
+/** Failed sign-ins per account key (a keyed hash), for the per-account slow-down. */
+export interface LoginThrottlesTable {
+  key: string;
+  failures: number;
+  last_failed_at: number;
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'failed' | 'sent' | 'dead';
@@ -70,4 +97,5 @@ export interface Database {
   sessions: SessionsTable;
   outbox: OutboxTable;
   audit_events: AuditEventsTable;
+  login_throttles: LoginThrottlesTable;
 }

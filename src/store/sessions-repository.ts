@@ -11,11 +11,13 @@ export interface NewSession {
   expiresAtMs: number;
   ip: string | null;
   userAgent: string | null;
+  /** "Remember me": a long-lived cookie instead of a browser-session one. */
+  persistent?: boolean;
 }
 
 export interface ActiveSession {
   session: SessionRecord;
-  user: Pick<Selectable<UsersTable>, 'id' | 'email' | 'name' | 'disabled_at'>;
+  user: Pick<Selectable<UsersTable>, 'id' | 'email' | 'name' | 'disabled_at' | 'username'>;
 }
 
 export class SessionsRepository {
@@ -33,28 +35,61 @@ export class SessionsRepository {
         expires_at: session.expiresAtMs,
         ip: session.ip,
         user_agent: session.userAgent,
+        authenticated_at: session.nowMs,
+        persistent: session.persistent === true ? 1 : 0,
       })
       .execute();
   }
 
-  /** The live session with this digest and its (enabled) user, or undefined. */
-  async findActive(digest: string, nowMs: number): Promise<ActiveSession | undefined> {
+  /**
+   * The live session with this digest and its (enabled) user, or undefined. Live: before its
+   * absolute expiry and used within the idle timeout.
+   */
+  async findActive(digest: string, nowMs: number, idleTimeoutMs: number): Promise<ActiveSession | undefined> {
     const row = await this.db
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('sessions')
-      .select(['users.email as user_email', 'users.name as user_name', 'users.disabled_at as user_disabled_at'])
+      .select(['users.email as user_email', 'users.name as user_name', 'users.disabled_at as user_disabled_at', 'users.username as user_username'])
       .where('sessions.digest', '=', digest)
       .where('sessions.expires_at', '>', nowMs)
+      .where('sessions.last_seen_at', '>', nowMs - idleTimeoutMs)
       .where('users.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { user_email, user_name, user_disabled_at, ...session } = row;
-    return { session, user: { id: session.user_id, email: user_email, name: user_name, disabled_at: user_disabled_at } };
+    const { user_email, user_name, user_disabled_at, user_username, ...session } = row;
+    return {
+      session,
+      user: { id: session.user_id, email: user_email, name: user_name, disabled_at: user_disabled_at, username: user_username },
+    };
   }
 
   async touch(id: string, nowMs: number): Promise<void> {
     await this.db.updateTable('sessions').set({ last_seen_at: nowMs }).where('id', '=', id).execute();
+  }
+
+  /** Records that the password was just given again in this session (recent authentication). */
+  async markAuthenticated(id: string, nowMs: number): Promise<void> {
+    await this.db.updateTable('sessions').set({ authenticated_at: nowMs, last_seen_at: nowMs }).where('id', '=', id).execute();
+  }
+
+  /** A user's live sessions, most recently used first. */
+  listForUser(userId: string, nowMs: number, idleTimeoutMs: number): Promise<SessionRecord[]> {
+    return this.db
+      .selectFrom('sessions')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('expires_at', '>', nowMs)
+      .where('last_seen_at', '>', nowMs - idleTimeoutMs)
+      .orderBy('last_seen_at', 'desc')
+      .orderBy('id')
+      .execute();
+  }
+
+  /** Ends one session, only if it belongs to `userId`; true when it did. */
+  async deleteOneForUser(userId: string, sessionId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('sessions').where('id', '=', sessionId).where('user_id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
   async deleteByDigest(digest: string): Promise<void> {
@@ -69,12 +104,15 @@ export class SessionsRepository {
     return Number(result.numDeletedRows);
   }
 
-  countForUser(userId: string, nowMs: number): Promise<number> {
-    return this.db
+  /** Live sessions of a user; without `idleTimeoutMs`, every one not past its absolute expiry. */
+  countForUser(userId: string, nowMs: number, idleTimeoutMs?: number): Promise<number> {
+    let query = this.db
       .selectFrom('sessions')
       .select((eb) => eb.fn.countAll<number | string>().as('n'))
       .where('user_id', '=', userId)
-      .where('expires_at', '>', nowMs)
+      .where('expires_at', '>', nowMs);
+    if (idleTimeoutMs !== undefined) query = query.where('last_seen_at', '>', nowMs - idleTimeoutMs);
+    return query
       .executeTakeFirstOrThrow()
       .then((r) => Number(r.n));
   }

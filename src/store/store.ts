@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { AuditRepository } from './audit-repository.ts';
 import { CleanupRepository } from './cleanup-repository.ts';
 import type { Capabilities } from './database.ts';
+import { LoginThrottlesRepository } from './login-throttles-repository.ts';
 import { OutboxRepository } from './outbox-repository.ts';
 import type { Database } from './schema.ts';
 import { SessionsRepository } from './sessions-repository.ts';
@@ -19,6 +20,7 @@ export class Store {
   readonly outbox: OutboxRepository;
   readonly audit: AuditRepository;
   readonly cleanup: CleanupRepository;
+  readonly loginThrottles: LoginThrottlesRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -31,6 +33,7 @@ export class Store {
     this.outbox = new OutboxRepository(db, capabilities, inTransaction);
     this.audit = new AuditRepository(db);
     this.cleanup = new CleanupRepository(db);
+    this.loginThrottles = new LoginThrottlesRepository(db, capabilities);
   }
 
   /**

@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import type { Database, TokensTable } from './schema.ts';
 
 export type TokenRecord = Selectable<TokensTable>;
-export type TokenPurpose = 'password-reset';
+/** What a link token is for; a token of one purpose is never accepted for another. */
+export type TokenPurpose = 'password-reset' | 'email-confirm' | 'email-change' | 'email-change-undo';
 
 export interface NewToken {
   id: string;
@@ -12,6 +13,7 @@ export interface NewToken {
   nowMs: number;
   expiresAtMs: number;
   requestedIp: string | null;
+  targetEmail?: string | null;
 }
 
 export class TokensRepository {
@@ -30,6 +32,7 @@ export class TokensRepository {
         used_at: null,
         revoked_at: null,
         requested_ip: token.requestedIp,
+        target_email: token.targetEmail ?? null,
       })
       .execute();
   }
@@ -56,15 +59,19 @@ export class TokensRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
-  /** Kills every outstanding token of a user, of every purpose (S6). */
-  async revokeAllForUser(userId: string, nowMs: number): Promise<number> {
-    const result = await this.db
+  /**
+   * Kills every outstanding token of a user, of every purpose (S6), or of every purpose but
+   * `except` (an email change keeps the "it was not me" link it just sent to the old address).
+   */
+  async revokeAllForUser(userId: string, nowMs: number, except: TokenPurpose[] = []): Promise<number> {
+    let query = this.db
       .updateTable('tokens')
       .set({ revoked_at: nowMs })
       .where('user_id', '=', userId)
       .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
+      .where('revoked_at', 'is', null);
+    if (except.length > 0) query = query.where('purpose', 'not in', except);
+    const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
 }

@@ -1,5 +1,4 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
-import { fail, ok, type Result } from '../kernel/result.ts';
 import type { Capabilities } from './database.ts';
 import type { Database, UsersTable } from './schema.ts';
 
@@ -12,16 +11,10 @@ export interface NewUser {
   name: string | null;
   passwordHash: string | null;
   nowMs: number;
+  username?: { display: string; canonical: string } | null;
+  /** Set when the address counts as confirmed from the start (CONFIRM_EMAIL=off). */
+  emailConfirmed?: boolean;
 }
-
-export interface EmailChange {
-  userId: string;
-  email: string;
-  emailCanonical: string;
-  nowMs: number;
-}
-
-export type EmailChangeProblem = 'EMAIL_TAKEN' | 'USER_NOT_FOUND';
 
 export class UsersRepository {
   constructor(
@@ -34,11 +27,15 @@ export class UsersRepository {
     return this.db.selectFrom('users').selectAll().where('email_canonical', '=', emailCanonical).executeTakeFirst();
   }
 
+  findByCanonicalUsername(usernameCanonical: string): Promise<UserRecord | undefined> {
+    return this.db.selectFrom('users').selectAll().where('username_canonical', '=', usernameCanonical).executeTakeFirst();
+  }
+
   findById(id: string): Promise<UserRecord | undefined> {
     return this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
-  /** Inserts unless the canonical email is taken; true when this call created the account. */
+  /** Inserts unless the canonical email (or username) is taken; true when this call created the account. */
   async insertIfAbsent(user: NewUser): Promise<boolean> {
     const values = {
       id: user.id,
@@ -50,35 +47,16 @@ export class UsersRepository {
       updated_at: user.nowMs,
       disabled_at: null,
       password_changed_at: user.passwordHash ? user.nowMs : null,
+      email_confirmed_at: user.emailConfirmed ? user.nowMs : null,
+      username: user.username?.display ?? null,
+      username_canonical: user.username?.canonical ?? null,
     };
     const insert = this.db.insertInto('users').values(values);
     const result =
       this.capabilities.insertIgnoreStyle === 'ignore'
         ? await insert.ignore().executeTakeFirst()
-        : await insert.onConflict((oc) => oc.column('email_canonical').doNothing()).executeTakeFirst();
+        : await insert.onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
-  }
-
-  /**
-   * Moves an account to a new address. The unique index on the canonical address decides between
-   * concurrent changes to the same address: exactly one wins, the others get EMAIL_TAKEN (a value,
-   * not an exception). Inside a transaction the statement runs under a savepoint, so a lost race
-   * leaves the surrounding transaction usable on every engine (PostgreSQL aborts it otherwise).
-   */
-  async changeEmail(change: EmailChange): Promise<Result<void, EmailChangeProblem>> {
-    const update = () =>
-      this.db
-        .updateTable('users')
-        .set({ email: change.email, email_canonical: change.emailCanonical, updated_at: change.nowMs })
-        .where('id', '=', change.userId)
-        .executeTakeFirst();
-    try {
-      const result = this.inTransaction ? await this.underSavepoint('latchkey_change_email', update) : await update();
-      return Number(result.numUpdatedRows) === 1 ? ok(undefined) : fail('USER_NOT_FOUND');
-    } catch (error) {
-      if (this.capabilities.isUniqueViolation(error)) return fail('EMAIL_TAKEN');
-      throw error;
-    }
   }
 
   private async underSavepoint<T>(name: string, fn: () => Promise<T>): Promise<T> {
@@ -109,6 +87,74 @@ export class UsersRepository {
       .where('id', '=', userId)
       .where('password_hash', '=', expectedHash)
       .execute();
+  }
+
+  /** Marks the address confirmed (no-op when it already is). */
+  async markEmailConfirmed(userId: string, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ email_confirmed_at: nowMs, updated_at: nowMs })
+      .where('id', '=', userId)
+      .where('email_confirmed_at', 'is', null)
+      .execute();
+  }
+
+  /**
+   * Moves an account to a new (confirmed) address, only if its address is still `fromCanonical`.
+   * The unique index decides who gets a contested address: a lost race is the value 'taken',
+   * never a crash. Inside a transaction the statement runs under a savepoint, so a lost race
+   * leaves the surrounding transaction usable on every engine (PostgreSQL aborts it otherwise).
+   */
+  async changeEmail(
+    userId: string,
+    fromCanonical: string,
+    to: { display: string; canonical: string },
+    nowMs: number,
+  ): Promise<'changed' | 'taken' | 'stale'> {
+    const update = () =>
+      this.db
+        .updateTable('users')
+        .set({ email: to.display, email_canonical: to.canonical, email_confirmed_at: nowMs, updated_at: nowMs })
+        .where('id', '=', userId)
+        .where('email_canonical', '=', fromCanonical)
+        .executeTakeFirst();
+    try {
+      const result = this.inTransaction ? await this.underSavepoint('latchkey_change_email', update) : await update();
+      return Number(result.numUpdatedRows) === 1 ? 'changed' : 'stale';
+    } catch (error) {
+      if (this.capabilities.isUniqueViolation(error)) return 'taken';
+      throw error;
+    }
+  }
+
+  /** A successful sign-in: the current one becomes the last one, the count goes up, failures clear. */
+  async recordLogin(userId: string, ip: string | null, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({
+        last_login_at: eb.ref('current_login_at'),
+        last_login_ip: eb.ref('current_login_ip'),
+        current_login_at: nowMs,
+        current_login_ip: ip,
+        login_count: eb('login_count', '+', 1),
+        failed_login_count: 0,
+      }))
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  async recordFailedLogin(userId: string, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set((eb) => ({ failed_login_count: eb('failed_login_count', '+', 1), last_failed_login_at: nowMs }))
+      .where('id', '=', userId)
+      .execute();
+  }
+
+  /** Deletes the account; its tokens and sessions go with it (foreign keys cascade). */
+  async delete(userId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('users').where('id', '=', userId).executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
   }
 
   async setDisabled(userId: string, disabled: boolean, nowMs: number): Promise<void> {

@@ -95,7 +95,16 @@ describe('password recovery in Chromium', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.waitForLoadState();
     assert.match(await textOf(page.getByRole('status')), /We have sent a message to that address/);
-    await service.smtp.waitForMail(EMAIL, { subject: /Welcome/ });
+  });
+
+  step('confirms the address from the welcome mail (CONFIRM_EMAIL=required, the default)', async () => {
+    const mail = await service.smtp.waitForMail(EMAIL, { subject: /Welcome/ });
+    const link = /https?:\/\/\S+\/confirm-email\/[A-Za-z0-9_-]+/.exec(mail.parsed.text ?? '')?.[0] ?? '';
+    await page.goto(link);
+    assert.equal(new URL(page.url()).pathname, '/confirm-email');
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    assert.match(await textOf(page.getByRole('status')), /email address is confirmed/);
   });
 
   step('signs in through /login, sees the account page and signs out', async () => {

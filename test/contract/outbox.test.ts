@@ -117,6 +117,8 @@ describeEachDatabase('outbox store contract', (database) => {
           await new Promise((resolve) => setImmediate(resolve));
         },
         'password-reset-request': async () => {},
+        'confirmation-resend-request': async () => {},
+        'username-reminder-request': async () => {},
       } satisfies OutboxHandlers;
       return new CourierWorker(store.outbox, outbox, handlers, clock, silent, {
         pollMs: 50,
@@ -163,6 +165,8 @@ describeEachDatabase('outbox store contract', (database) => {
           sent.push(message.to);
         },
         'password-reset-request': async () => {},
+        'confirmation-resend-request': async () => {},
+        'username-reminder-request': async () => {},
       },
       clock,
       silent,

@@ -46,7 +46,7 @@ describe('login, session and logout', () => {
     const api = apiClient(service);
     const login = await api.postJson('/api/login', { email: ' ADA@example.com', password: PASSWORD });
     assert.equal(login.status, 200);
-    assert.deepEqual(Object.keys(login.json().user).sort(), ['email', 'id', 'name']);
+    assert.deepEqual(Object.keys(login.json().user).sort(), ['email', 'id', 'name', 'username']);
     assert.equal(login.json().user.email, EMAIL);
     const attributes = attributesOf(setCookieLine(login, 'lk_session'));
     for (const expected of ['httponly', 'samesite=lax', 'path=/']) assert.ok(attributes.includes(expected), `${expected} in ${attributes}`);

@@ -65,7 +65,7 @@ describe('HTML pages', () => {
   it('/login has email (username) and current-password fields', async () => {
     const page = await new TestClient(service.url).get('/login');
     assertPageShell(page);
-    assertForm(page, '/login', { email: 'username', password: 'current-password' });
+    assertForm(page, '/login', { email: 'username', password: 'current-password', remember: 'off' });
     assert.match(page.text, /href="\/forgot-password"/);
   });
 

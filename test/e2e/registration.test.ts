@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
-import { apiClient, headersWithoutDate } from '../support/flows.ts';
+import { apiClient, headersWithoutDate, tokenOf } from '../support/flows.ts';
 
 const PASSWORD = 'correct horse battery';
 
 describe('registration (API and form)', () => {
   let service: TestService;
+  let confirmLink = '';
   before(async () => {
     service = await startTestService();
   });
@@ -29,6 +30,8 @@ describe('registration (API and form)', () => {
 
   it('mails a welcome to a new address and "you already have an account" to the stored address', async () => {
     const welcome = await service.smtp.waitForMail('Ada@example.com', { subject: /Welcome to Latchkey/ });
+    confirmLink = /https?:\/\/\S+\/confirm-email\/[A-Za-z0-9_-]+/.exec(welcome.parsed.text ?? '')?.[0] ?? '';
+    assert.ok(confirmLink.startsWith(`${service.config.publicUrl.origin}/confirm-email/`), 'the welcome mail carries the confirmation link');
     assert.match(welcome.parsed.text ?? '', /Hello Ada,/);
     assert.match(welcome.parsed.text ?? '', new RegExp(`${service.config.publicUrl.origin}/login`));
     const exists = await service.smtp.waitForMail('Ada@example.com', { subject: /You already have an account/ });
@@ -42,6 +45,9 @@ describe('registration (API and form)', () => {
   it('leaves the existing account as it was', async () => {
     const api = apiClient(service);
     assert.equal((await api.postJson('/api/login', { email: 'ada@example.com', password: 'another passphrase here' })).status, 401);
+    // CONFIRM_EMAIL=required (the default): the account signs in once its address is confirmed.
+    assert.equal((await api.postJson('/api/login', { email: 'ada@example.com', password: PASSWORD })).json().error.code, 'EMAIL_NOT_CONFIRMED');
+    assert.equal((await api.postJson('/api/confirm', { token: tokenOf(confirmLink) })).status, 200);
     const login = await api.postJson('/api/login', { email: 'ada@example.com', password: PASSWORD });
     assert.equal(login.status, 200);
     assert.deepEqual({ email: login.json().user.email, name: login.json().user.name }, { email: 'Ada@example.com', name: 'Ada' });

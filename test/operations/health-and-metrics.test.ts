@@ -24,7 +24,7 @@ describe('health, readiness and metrics', () => {
 
   it('GET /readyz answers 200 when the database answers and the schema is current, 503 SCHEMA_OUTDATED when behind', async () => {
     const db = service.deps.store.db;
-    const [last] = await db
+    const applied = await db
       .selectFrom('kysely_migration' as never)
       .selectAll()
       .execute();
@@ -36,7 +36,7 @@ describe('health, readiness and metrics', () => {
     assert.ok(behind.headers.get('retry-after'));
     await db
       .insertInto('kysely_migration' as never)
-      .values(last as never)
+      .values(applied as never)
       .execute();
 
     const ready = await client.get('/readyz');

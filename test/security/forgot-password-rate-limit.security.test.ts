@@ -36,7 +36,7 @@ describe('per-email forgot-password limit (S19): a flood never fills an inbox', 
     }, 'the courier to finish the queue');
     const resetMails = service.smtp.mailsTo(EMAIL).filter((m) => /Reset your password/.test(m.parsed.subject ?? ''));
     assert.equal(resetMails.length, 5);
-    const tokens = await service.deps.store.db.selectFrom('tokens').select('id').execute();
+    const tokens = await service.deps.store.db.selectFrom('tokens').select('id').where('purpose', '=', 'password-reset').execute();
     assert.equal(tokens.length, 5, 'and only 5 tokens exist');
   });
 });

@@ -40,7 +40,11 @@ describe('guessing reset tokens is limited per client IP (S4, S19)', () => {
     assert.equal(api.json().error.code, 'RATE_LIMITED');
     assert.ok(Number(api.headers.get('retry-after')) > 0);
 
-    const row = await service.deps.store.db.selectFrom('tokens').select(['used_at', 'revoked_at']).executeTakeFirstOrThrow();
+    const row = await service.deps.store.db
+      .selectFrom('tokens')
+      .select(['used_at', 'revoked_at'])
+      .where('purpose', '=', 'password-reset')
+      .executeTakeFirstOrThrow();
     assert.deepEqual(row, { used_at: null, revoked_at: null }, 'the real token was not touched');
   });
 });

@@ -16,6 +16,8 @@ export interface TestService extends RunningService {
   smtp: TestSmtpServer;
   config: Config;
   dataDir: string;
+  /** The DATABASE_URL the service runs on (for CLI commands against the same database). */
+  databaseUrl: string;
   /** Absolute URL on the running server. */
   at(path: string): string;
   close(): Promise<void>;
@@ -77,6 +79,7 @@ export async function startTestService(
   const service = await startService(config, deps);
   return {
     ...service,
+    databaseUrl: env.DATABASE_URL ?? serverDatabase?.url ?? `sqlite:${join(dataDir, 'latchkey.db')}`,
     smtp,
     config,
     dataDir,

@@ -15,10 +15,10 @@ export function testKeyring(...secrets: string[]): Keyring {
   return new Keyring(secrets.length > 0 ? secrets : [TEST_SECRET]);
 }
 
-/** Inserts a user row directly (no mail, no hashing unless a hash is given). */
+/** Inserts a user row directly (no mail, no hashing unless a hash is given); confirmed unless told otherwise. */
 export async function insertUser(
   store: Store,
-  user: { id: string; email: string; passwordHash?: string | null; nowMs: number; name?: string | null },
+  user: { id: string; email: string; passwordHash?: string | null; nowMs: number; name?: string | null; emailConfirmed?: boolean },
 ): Promise<void> {
   const created = await store.users.insertIfAbsent({
     id: user.id,
@@ -27,6 +27,7 @@ export async function insertUser(
     name: user.name ?? null,
     passwordHash: user.passwordHash ?? null,
     nowMs: user.nowMs,
+    emailConfirmed: user.emailConfirmed ?? true,
   });
   if (!created) throw new Error(`user ${user.email} exists`);
 }

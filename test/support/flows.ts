@@ -7,11 +7,25 @@ export function apiClient(service: TestService, headers: Record<string, string> 
   return new TestClient(service.url, { origin: service.config.publicUrl.origin, ...headers });
 }
 
-/** Registers through the API and waits for the welcome mail, so the account exists afterwards. */
-export async function registerUser(service: TestService, email: string, password: string, name?: string): Promise<void> {
+/**
+ * Registers through the API and waits for the welcome mail, so the account exists afterwards.
+ * With CONFIRM_EMAIL on (the default) it also confirms the address through the emailed link's
+ * token, so the account can sign in; `confirm: false` leaves it unconfirmed.
+ */
+export async function registerUser(
+  service: TestService,
+  email: string,
+  password: string,
+  name?: string,
+  options: { confirm?: boolean } = {},
+): Promise<void> {
   const response = await apiClient(service).postJson('/api/register', { email, password, ...(name ? { name } : {}) });
   if (response.status !== 202) throw new Error(`registration of ${email} failed: ${response.status} ${response.text}`);
-  await service.smtp.waitForMail(email, { subject: /Welcome/ });
+  const welcome = await service.smtp.waitForMail(email, { subject: /Welcome/ });
+  const link = /https?:\/\/\S+\/confirm-email\/[A-Za-z0-9_-]+/.exec(welcome.parsed.text ?? '')?.[0];
+  if (!link || options.confirm === false) return;
+  const confirmed = await apiClient(service).postJson('/api/confirm', { token: tokenOf(link) });
+  if (confirmed.status !== 200) throw new Error(`confirmation of ${email} failed: ${confirmed.status} ${confirmed.text}`);
 }
 
 /** Asks for a reset link through the API and returns the token from the mail that arrives. */

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { ERROR_CODES } from '../../src/kernel/errors.ts';
 
 const README = new URL('../../README.md', import.meta.url);
-// Codes added for running in production are documented in docs/production.md, linked from the README.
-const PRODUCTION_DOC = new URL('../../docs/production.md', import.meta.url);
+const DOCS = new URL('../../docs/', import.meta.url);
 
 describe('error codes', () => {
   it('are UPPER_SNAKE and each has a 4xx/5xx status and a sentence for users', () => {
@@ -16,10 +15,11 @@ describe('error codes', () => {
     }
   });
 
-  it('are all documented in README.md or docs/production.md as `CODE`', () => {
+  it('are all documented in README.md or the pages under docs/ as `CODE`', () => {
     assert.ok(existsSync(README), 'README.md does not exist yet');
-    const readme = readFileSync(README, 'utf8') + (existsSync(PRODUCTION_DOC) ? readFileSync(PRODUCTION_DOC, 'utf8') : '');
-    const missing = Object.keys(ERROR_CODES).filter((code) => !readme.includes(`\`${code}\``));
-    assert.deepEqual(missing, [], `error codes missing from README.md and docs/production.md: ${missing.join(', ')}`);
+    const pages = existsSync(DOCS) ? readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, DOCS), 'utf8')) : [];
+    const documentation = [readFileSync(README, 'utf8'), ...pages].join('\n');
+    const missing = Object.keys(ERROR_CODES).filter((code) => !documentation.includes(`\`${code}\``));
+    assert.deepEqual(missing, [], `error codes missing from README.md and docs/: ${missing.join(', ')}`);
   });
 });

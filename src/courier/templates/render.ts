@@ -1,3 +1,4 @@
+import { renderAccountMail } from './account-mails.ts';
 import { formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
@@ -32,11 +33,15 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
     case 'account-exists':
       return mail(context, 'You already have an account', [
         greeting(message.data.name),
-        'Someone tried to register a new account with this email address, but you already have one.',
+        message.data.reason === 'email-change'
+          ? 'Someone asked to move another account to this email address, but you already have an account with it, so nothing was changed.'
+          : 'Someone tried to register a new account with this email address, but you already have one.',
         { label: 'Sign in', url: link(context, '/login') },
         'If you forgot your password, you can reset it:',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
         'If this was not you, ignore this email: nothing has changed.',
       ]);
+    default:
+      return renderAccountMail(message, context);
   }
 }

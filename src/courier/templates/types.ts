@@ -14,6 +14,14 @@ export type MailMessage =
   | { template: 'password-reset'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean } }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
   | { template: 'welcome'; to: string; data: { name: string | null } }
-  | { template: 'account-exists'; to: string; data: { name: string | null } };
+  | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change' } }
+  | { template: 'confirm-email'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean } }
+  | { template: 'email-change-confirm'; to: string; data: { name: string | null; token: string; expiresInSeconds: number } }
+  | {
+      template: 'email-change-requested';
+      to: string;
+      data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
+    }
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
 
 export type TemplateName = MailMessage['template'];

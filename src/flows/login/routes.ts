@@ -4,6 +4,7 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { safeRedirectPath } from '../../http/redirects.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { accountOverview } from '../settings/overview.ts';
 import { homePage, loginNotice, loginPage } from './views.ts';
 
 const NextQuery = Type.Object({
@@ -11,16 +12,29 @@ const NextQuery = Type.Object({
   notice: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
+const ApiLoginBody = strictObject({
+  email: Type.Optional(Email),
+  username: Type.Optional(Type.String({ minLength: 1, maxLength: 254 })),
+  password: Password,
+  remember: Type.Optional(Type.Boolean()),
+});
+
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { login, sessions, store, clock } = kit.deps;
+  const { login, sessions, store, clock, config } = kit.deps;
+  const usernames = config.account.usernames !== 'off';
+  const confirmation = config.account.confirmEmail !== 'off';
 
   // --- JSON API -----------------------------------------------------------------------------
-  app.post('/api/login', { schema: { body: strictObject({ email: Email, password: Password }) } }, async (request, reply) => {
-    const { email, password } = request.body as { email: string; password: string };
-    const result = await login.login(email, password, requestContext(request));
+  app.post('/api/login', { schema: { body: ApiLoginBody } }, async (request, reply) => {
+    const body = request.body as { email?: string; username?: string; password: string; remember?: boolean };
+    const identifier = body.email ?? body.username;
+    if (identifier === undefined || (body.email !== undefined && body.username !== undefined)) {
+      return sendApiError(reply, 'VALIDATION_FAILED', 'Send either "email" or "username", not both.');
+    }
+    const result = await login.login(identifier, body.password, requestContext(request), { remember: body.remember === true });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     await sessions.revoke(request.cookies[kit.cookies.session]);
-    setSessionCookie(kit, reply, result.value.sessionToken);
+    setSessionCookie(kit, reply, result.value.session);
     return reply.send({ user: result.value.user });
   });
 
@@ -32,40 +46,70 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.get('/api/session', async (request, reply) => {
     if (!request.auth) return sendApiError(reply, 'NOT_AUTHENTICATED');
-    const { id, email, name } = request.auth.user;
-    return reply.send({ user: { id, email, name } });
+    const { id, email, name, username } = request.auth.user;
+    return reply.send({ user: { id, email, name, username } });
+  });
+
+  app.get('/api/account', async (request, reply) => {
+    const account = request.auth && (await accountOverview(kit.deps, request.auth.user.id));
+    if (!account) return sendApiError(reply, 'NOT_AUTHENTICATED');
+    return reply.send({ account });
   });
 
   // --- Pages --------------------------------------------------------------------------------
-  app.get('/', async (request, reply) => {
+  app.get('/', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const csrf = kit.csrf.tokenFor(request, reply);
-    if (!request.auth) return sendPage(reply, homePage({ csrf }));
-    const sessionCount = await store.sessions.countForUser(request.auth.user.id, clock.nowMs());
-    return sendPage(reply, homePage({ csrf, user: request.auth.user, sessionCount }));
+    const account = request.auth && (await accountOverview(kit.deps, request.auth.user.id));
+    const notice = (request.query as { notice?: string }).notice;
+    return sendPage(
+      reply,
+      homePage({
+        csrf,
+        account,
+        info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
+      }),
+    );
   });
 
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const query = request.query as { next?: string; notice?: string };
     const info = loginNotice(query.notice);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info }));
+    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames, confirmation }));
   });
 
   app.post(
     '/login',
     {
-      schema: { querystring: NextQuery, body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Password }) },
+      schema: {
+        querystring: NextQuery,
+        body: strictObject({
+          _csrf: Csrf,
+          email: Type.String({ maxLength: 1024 }),
+          password: Password,
+          remember: Type.Optional(Type.Literal('on')),
+        }),
+      },
     },
     async (request, reply) => {
-      const { email, password } = request.body as { email: string; password: string };
+      const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
       const next = safeRedirectPath((request.query as { next?: string }).next);
-      const result = await login.login(email, password, requestContext(request));
+      const result = await login.login(email, password, requestContext(request), { remember: remember === 'on' });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const page = loginPage({ csrf: kit.csrf.tokenFor(request, reply), email, next, error: ERROR_CODES[result.code].message });
+        const page = loginPage({
+          csrf: kit.csrf.tokenFor(request, reply),
+          email,
+          next,
+          error: ERROR_CODES[result.code].message,
+          usernames,
+          confirmation,
+          unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
+          remember: remember === 'on',
+        });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
-      setSessionCookie(kit, reply, result.value.sessionToken);
+      setSessionCookie(kit, reply, result.value.session);
       return reply.redirect(next, 303);
     },
   );
@@ -81,3 +125,12 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     if (userId) await store.audit.record({ type: 'logout', userId, ...context, nowMs: clock.nowMs() });
   }
 }
+
+/** Fixed notices for the account page after a redirect. */
+const ACCOUNT_NOTICES: Record<string, string> = {
+  'password-changed': 'Your password has been changed. Every other session was signed out.',
+  'email-change-sent': 'We sent a confirmation link to the new address. Your address changes when you follow it.',
+  'email-changed': 'Your email address has been changed.',
+  'email-confirmed': 'Your email address is confirmed.',
+  'signed-in-after-reset': 'Your password has been changed and you are signed in. Every other session was signed out.',
+};

@@ -1,22 +1,30 @@
+import type { ConfirmEmailMode, UsernameMode } from '../../config/account-config.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
+import { parseUsername } from '../../kernel/username.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
+import type { UserRecord } from '../../store/users-repository.ts';
 import type { RequestContext } from '../context.ts';
-import type { SessionService } from './session-service.ts';
+import type { SecondFactorGate } from './second-factor.ts';
+import type { NewSessionToken, SessionService } from './session-service.ts';
+import type { LoginThrottle } from './throttle.ts';
 
 export interface SignedIn {
-  user: { id: string; email: string; name: string | null };
-  sessionToken: string;
+  user: { id: string; email: string; name: string | null; username: string | null };
+  session: NewSessionToken;
 }
 
-export type LoginProblem = 'INVALID_CREDENTIALS' | 'RATE_LIMITED';
+export type LoginProblem = 'INVALID_CREDENTIALS' | 'RATE_LIMITED' | 'EMAIL_NOT_CONFIRMED';
+export type LoginResult = Result<SignedIn, LoginProblem> & { retryAfterSeconds?: number };
 
 /**
- * Password login. Unknown, disabled and password-less accounts verify a dummy hash, so every
- * failure costs one Argon2id verification and gives the same answer (S7, S8, S14).
+ * Password login by email or username. Unknown, disabled and password-less accounts verify a
+ * dummy hash, so every failure costs one Argon2id verification and gives the same answer
+ * (S7, S8, S14). "Not confirmed yet" is only said after the right password: an unknown address
+ * can never get that far, so it tells nothing to someone who does not know the password.
  */
 export class LoginService {
   constructor(
@@ -26,24 +34,30 @@ export class LoginService {
       sessions: SessionService;
       limits: RateLimits;
       clock: Clock;
+      throttle: LoginThrottle;
+      secondFactors: SecondFactorGate;
+      confirmEmail: ConfirmEmailMode;
+      usernames: UsernameMode;
     },
   ) {}
 
   async login(
-    email: string,
+    identifier: string,
     password: string,
     context: RequestContext,
-  ): Promise<Result<SignedIn, LoginProblem> & { retryAfterSeconds?: number }> {
-    const { store, hasher, sessions, limits, clock } = this.deps;
-    const address = parseEmailAddress(email);
-    const accountKey = limits.accountKey(address?.canonical ?? email.trim().toLowerCase());
+    options: { remember: boolean } = { remember: false },
+  ): Promise<LoginResult> {
+    const { store, hasher, sessions, limits, clock, throttle } = this.deps;
+    const { user, canonical } = await this.findAccount(identifier);
+    const accountKey = limits.accountKey(canonical);
     const ip = await limits.loginPerIp.consume(context.ip ?? 'unknown');
     const account = await limits.loginPerAccount.check(accountKey);
-    if (!ip.allowed || !account.allowed) {
-      return { ...fail('RATE_LIMITED'), retryAfterSeconds: Math.max(ip.retryAfterSeconds, account.retryAfterSeconds) };
+    const throttleKey = throttle.keyFor(user, canonical);
+    const waitSeconds = await throttle.waitSeconds(throttleKey);
+    if (!ip.allowed || !account.allowed || waitSeconds > 0) {
+      return { ...fail('RATE_LIMITED'), retryAfterSeconds: Math.max(ip.retryAfterSeconds, account.retryAfterSeconds, waitSeconds) };
     }
 
-    const user = address ? await store.users.findByCanonicalEmail(address.canonical) : undefined;
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
     let verified = false;
     if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
@@ -52,6 +66,8 @@ export class LoginService {
     const nowMs = clock.nowMs();
     if (!usable || !verified) {
       await limits.loginPerAccount.consume(accountKey);
+      await throttle.recordFailure(throttleKey);
+      if (usable) await store.users.recordFailedLogin(usable.id, nowMs);
       await store.audit.record({ type: 'login.failed', userId: user?.id ?? null, ...context, nowMs });
       return fail('INVALID_CREDENTIALS');
     }
@@ -60,12 +76,62 @@ export class LoginService {
     if (hasher.needsRehash(currentHash)) {
       await store.users.upgradePasswordHash(usable.id, currentHash, await hasher.hashPassword(password), nowMs);
     }
-    const sessionToken = await store.transaction(async (tx) => {
-      const token = await sessions.create(usable.id, context, tx);
-      await tx.audit.record({ type: 'login.succeeded', userId: usable.id, ...context, nowMs });
-      return token;
-    });
+    await throttle.clear(throttleKey);
     await limits.loginPerAccount.reset(accountKey);
-    return ok({ user: { id: usable.id, email: usable.email, name: usable.name }, sessionToken });
+    if (this.deps.confirmEmail === 'required' && usable.email_confirmed_at === null) {
+      await store.audit.record({ type: 'login.unconfirmed', userId: usable.id, ...context, nowMs });
+      return fail('EMAIL_NOT_CONFIRMED');
+    }
+    const session = await this.startSession(usable, context, options.remember, 'login.succeeded');
+    return ok({ user: publicUser(usable), session });
   }
+
+  /**
+   * AUTO_LOGIN_AFTER_RESET: a fresh session for a user who just completed a reset (every older
+   * session was already ended by the reset). Never for a user with a second factor (S17): they
+   * get SECOND_FACTOR_REQUIRED and go through the login page.
+   */
+  async signInAfterReset(
+    userId: string,
+    context: RequestContext,
+  ): Promise<Result<SignedIn, 'SECOND_FACTOR_REQUIRED' | 'INVALID_CREDENTIALS'>> {
+    if (await this.deps.secondFactors.requiredFor(userId)) return fail('SECOND_FACTOR_REQUIRED');
+    const user = await this.deps.store.users.findById(userId);
+    if (!user || user.disabled_at !== null) return fail('INVALID_CREDENTIALS');
+    const session = await this.startSession(user, context, false, 'login.after_reset');
+    return ok({ user: publicUser(user), session });
+  }
+
+  /** The account an identifier names: an email address, or a username when USERNAMES is on. */
+  private async findAccount(identifier: string): Promise<{ user: UserRecord | undefined; canonical: string }> {
+    const { store, usernames } = this.deps;
+    if (identifier.includes('@')) {
+      const address = parseEmailAddress(identifier);
+      if (!address) return { user: undefined, canonical: identifier.trim().toLowerCase() };
+      return { user: await store.users.findByCanonicalEmail(address.canonical), canonical: address.canonical };
+    }
+    const username = usernames === 'off' ? undefined : parseUsername(identifier);
+    if (!username) return { user: undefined, canonical: identifier.trim().toLowerCase() };
+    return { user: await store.users.findByCanonicalUsername(username.canonical), canonical: `username:${username.canonical}` };
+  }
+
+  private async startSession(
+    user: UserRecord,
+    context: RequestContext,
+    persistent: boolean,
+    event: 'login.succeeded' | 'login.after_reset',
+  ): Promise<NewSessionToken> {
+    const { store, sessions, clock } = this.deps;
+    return store.transaction(async (tx) => {
+      const nowMs = clock.nowMs();
+      const session = await sessions.create(user.id, context, { persistent }, tx);
+      await tx.users.recordLogin(user.id, context.ip, nowMs);
+      await tx.audit.record({ type: event, userId: user.id, ...context, nowMs, detail: { remembered: persistent } });
+      return session;
+    });
+  }
+}
+
+export function publicUser(user: UserRecord): SignedIn['user'] {
+  return { id: user.id, email: user.email, name: user.name, username: user.username };
 }

@@ -1,10 +1,15 @@
+import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import type { AccountOverview } from '../settings/overview.ts';
 
 /** Fixed notices shown on the login page after a redirect; the query names one, never free text. */
 export const LOGIN_NOTICES: Record<string, string> = {
   'password-reset': 'Your password has been changed. Sign in with your new password.',
   'signed-out': 'You have been signed out.',
+  'email-confirmed': 'Your email address is confirmed. You can sign in now.',
+  'email-changed': 'Your email address has been changed. Sign in again if you are asked to.',
+  secured: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.',
 };
 
 /** The notice a query names, if it is one of ours: own keys only, so `constructor` or `__proto__` show nothing. */
@@ -12,26 +17,38 @@ export function loginNotice(name: string | undefined): string | undefined {
   return name !== undefined && Object.hasOwn(LOGIN_NOTICES, name) ? LOGIN_NOTICES[name] : undefined;
 }
 
-export function loginPage(o: { csrf: string; email?: string; next?: string; error?: string; info?: string }): Html {
+export function loginPage(o: {
+  csrf: string;
+  email?: string;
+  next?: string;
+  error?: string;
+  info?: string;
+  usernames: boolean;
+  /** CONFIRM_EMAIL is not off: link to "resend the confirmation link". */
+  confirmation: boolean;
+  /** Set when the right password was given for an unconfirmed address: offer a new link. */
+  unconfirmed?: boolean;
+  remember?: boolean;
+}): Html {
+  const resendEmail = o.email?.includes('@') ? o.email : undefined;
   return layout(
     { title: 'Sign in' },
     html`${notice('error', o.error)}${notice('info', o.info)}
+${o.unconfirmed ? html`<form method="post" action="/confirm/resend">${csrfField(o.csrf)}${resendEmail ? html`<input type="hidden" name="email" value="${resendEmail}">` : field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', maxLength: 254 })}<button type="submit">Send a new confirmation link</button></form>` : ''}
 <form method="post" action="/login${o.next && o.next !== '/' ? `?next=${encodeURIComponent(o.next)}` : ''}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
+${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email) })}
+<p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
-<p class="actions"><a href="/forgot-password">Forgot your password?</a> <a href="/register">Create an account</a></p>`,
+<p class="actions"><a href="/forgot-password">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="/register">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
   );
 }
 
-export function homePage(o: {
-  csrf: string;
-  user?: { email: string; name: string | null; createdAtMs?: number } | undefined;
-  sessionCount?: number;
-}): Html {
-  if (!o.user) {
+export function homePage(o: { csrf: string; account?: AccountOverview | undefined; info?: string }): Html {
+  const a = o.account;
+  if (!a) {
     return layout(
       { title: 'Welcome' },
       html`<p>Latchkey keeps your account safe and gets you back in when you forget your password.</p>
@@ -39,12 +56,16 @@ export function homePage(o: {
     );
   }
   return layout(
-    { title: 'Your account', user: o.user, csrf: o.csrf },
-    html`<dl>
-<dt>Email</dt><dd>${o.user.email}</dd>
-<dt>Name</dt><dd>${o.user.name ?? '—'}</dd>
-${o.sessionCount !== undefined ? html`<dt>Signed-in sessions</dt><dd>${o.sessionCount}</dd>` : ''}
+    { title: 'Your account', user: a, csrf: o.csrf },
+    html`${notice('info', o.info)}<dl>
+<dt>Email</dt><dd>${a.email}${a.emailConfirmed ? '' : html` (not confirmed yet: <a href="/confirm/resend">send the link again</a>)`}</dd>
+${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
+<dt>Name</dt><dd>${a.name ?? '—'}</dd>
+<dt>Last sign-in</dt><dd>${a.lastLoginAtMs === null ? 'This is your first sign-in.' : `${formatTime(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`}</dd>
+<dt>Sign-ins</dt><dd>${a.loginCount}</dd>
+<dt>Signed-in sessions</dt><dd>${a.activeSessions}</dd>
 </dl>
+<p class="actions"><a href="/account/password">Change password</a> <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a></p>
 <form method="post" action="/logout">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );
 }

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
-import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
 import type { ResetProblem, TokenProblem } from './service.ts';
 import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
@@ -23,7 +23,8 @@ function isTokenProblem(code: ResetProblem): code is TokenProblem | 'RATE_LIMITE
 
 /** Forgot-password and reset: pages and JSON API over one RecoveryService. */
 export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { recovery, config } = kit.deps;
+  const { recovery, config, login, sessions } = kit.deps;
+  const autoLogin = config.account.autoLoginAfterReset;
   const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
   const messageFor = (code: ResetProblem): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT'
@@ -45,6 +46,14 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const { token, password } = request.body as { token: string; password: string };
       const result = await recovery.resetPassword(token, password, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.code === 'RATE_LIMITED' ? 60 : undefined);
+      if (autoLogin) {
+        const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
+        if (signedIn.ok) {
+          await sessions.revoke(request.cookies[kit.cookies.session]);
+          setSessionCookie(kit, reply, signedIn.value.session);
+          return reply.send({ message: 'Your password has been changed and you are signed in.', user: signedIn.value.user });
+        }
+      }
       return reply.send({ message: 'Your password has been changed. Sign in with the new password.' });
     },
   );
@@ -96,6 +105,16 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
         return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
       }
       reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
+      if (autoLogin) {
+        // AUTO_LOGIN_AFTER_RESET: a fresh session (the reset ended every old one), unless the
+        // user has a second factor, who then signs in on the login page (S17).
+        const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
+        if (signedIn.ok) {
+          await sessions.revoke(request.cookies[kit.cookies.session]);
+          setSessionCookie(kit, reply, signedIn.value.session);
+          return reply.redirect('/?notice=signed-in-after-reset', 303);
+        }
+      }
       return reply.redirect('/login?notice=password-reset', 303);
     },
   );

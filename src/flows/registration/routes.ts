@@ -2,22 +2,22 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
-import { Csrf, Email, Name, Password, strictObject } from '../../http/schemas.ts';
+import { Csrf, Email, Name, Password, strictObject, Username } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import type { RegisterProblem } from './service.ts';
 import { REGISTER_SENT_MESSAGE, registerPage } from './views.ts';
 
 export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { registration, config } = kit.deps;
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, usernames: config.account.usernames };
   const messageFor = (code: RegisterProblem): string =>
     code.startsWith('PASSWORD_') ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy) : ERROR_CODES[code].message;
 
   app.post(
     '/api/register',
-    { schema: { body: strictObject({ email: Email, password: Password, name: Type.Optional(Name) }) } },
+    { schema: { body: strictObject({ email: Email, password: Password, name: Type.Optional(Name), username: Type.Optional(Username) }) } },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; name?: string };
+      const body = request.body as { email: string; password: string; name?: string; username?: string };
       const result = await registration.register(body, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
       return reply.status(202).send({ message: REGISTER_SENT_MESSAGE });
@@ -32,13 +32,24 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     '/register',
     {
       schema: {
-        body: strictObject({ _csrf: Csrf, name: Type.Optional(Name), email: Type.String({ maxLength: 1024 }), password: Password, password_confirm: Password }),
+        body: strictObject({
+          _csrf: Csrf,
+          name: Type.Optional(Name),
+          username: Type.Optional(Username),
+          email: Type.String({ maxLength: 1024 }),
+          password: Password,
+          password_confirm: Password,
+        }),
       },
     },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; password_confirm: string; name?: string };
+      const body = request.body as { email: string; password: string; password_confirm: string; name?: string; username?: string };
       const again = (error: string, status: number) =>
-        sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email: body.email, name: body.name, error }), status);
+        sendPage(
+          reply,
+          registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email: body.email, name: body.name, username: body.username, error }),
+          status,
+        );
       if (body.password !== body.password_confirm) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
       const result = await registration.register(body, requestContext(request));
       if (!result.ok) {

@@ -1,8 +1,9 @@
+import type { UsernameMode } from '../../config/account-config.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 
 export const REGISTER_SENT_MESSAGE =
-  'Thanks. We have sent a message to that address: follow it to sign in. If you already had an account, the message says so.';
+  'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, the message says so.';
 
 export function registerPage(o: {
   csrf: string;
@@ -10,6 +11,8 @@ export function registerPage(o: {
   maxLength: number;
   email?: string;
   name?: string;
+  username?: string;
+  usernames: UsernameMode;
   error?: string;
   info?: string;
 }): Html {
@@ -19,6 +22,7 @@ export function registerPage(o: {
 <form method="post" action="/register" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
+${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254 })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
 ${field({ name: 'password_confirm', label: 'Password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}

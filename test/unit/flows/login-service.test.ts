@@ -4,7 +4,9 @@ import { hash } from '@node-rs/argon2';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { sha256 } from '../../../src/crypto/tokens.ts';
 import { LoginService } from '../../../src/flows/login/service.ts';
+import { noSecondFactors } from '../../../src/flows/login/second-factor.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
+import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { ManualClock } from '../../../src/kernel/clock.ts';
 import { cryptoRandom, newId } from '../../../src/kernel/random.ts';
 import { createRateLimits } from '../../../src/rate-limits/rate-limits.ts';
@@ -37,8 +39,24 @@ describe('LoginService against a real SQLite database', () => {
       },
       testKeyring(),
     );
-    const sessions = new SessionService({ store, clock, random: cryptoRandom, sessionTtlSeconds: 3600 });
-    login = new LoginService({ store, hasher, sessions, limits, clock });
+    const sessions = new SessionService({
+      store,
+      clock,
+      random: cryptoRandom,
+      settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
+    });
+    const throttle = new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } });
+    login = new LoginService({
+      store,
+      hasher,
+      sessions,
+      limits,
+      clock,
+      throttle,
+      secondFactors: noSecondFactors,
+      confirmEmail: 'required',
+      usernames: 'off',
+    });
     const nowMs = clock.nowMs();
     await insertUser(store, { id: ids.current, email: 'current@example.com', passwordHash: await hasher.hashPassword(PASSWORD), nowMs });
     const weak = await hash(PASSWORD, { algorithm: 2, memoryCost: 4096, timeCost: 1, parallelism: 1 });
@@ -53,12 +71,12 @@ describe('LoginService against a real SQLite database', () => {
     const first = await login.login(' CURRENT@example.com', PASSWORD, CONTEXT);
     const second = await login.login('current@example.com', PASSWORD, CONTEXT);
     assert.ok(first.ok && second.ok);
-    assert.match(first.value.sessionToken, /^[A-Za-z0-9_-]{43}$/);
-    assert.notEqual(first.value.sessionToken, second.value.sessionToken);
-    assert.deepEqual(first.value.user, { id: ids.current, email: 'current@example.com', name: null });
+    assert.match(first.value.session.token, /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(first.value.session.token, second.value.session.token);
+    assert.deepEqual(first.value.user, { id: ids.current, email: 'current@example.com', name: null, username: null });
     const stored = (await store.db.selectFrom('sessions').select('digest').execute()).map((r) => r.digest);
-    assert.ok(stored.includes(sha256(first.value.sessionToken)));
-    assert.ok(!stored.includes(first.value.sessionToken));
+    assert.ok(stored.includes(sha256(first.value.session.token)));
+    assert.ok(!stored.includes(first.value.session.token));
     const events = await store.audit.listForUser(ids.current);
     assert.equal(events[0]?.type, 'login.succeeded');
   });

@@ -5,6 +5,9 @@ import { Outbox } from '../../../src/courier/outbox.ts';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { generateToken, TokenDigester } from '../../../src/crypto/tokens.ts';
+import { LinkTokens } from '../../../src/flows/link-tokens.ts';
+import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
+import { LinkRecoveryMethod } from '../../../src/flows/recovery/methods.ts';
 import { RecoveryService } from '../../../src/flows/recovery/service.ts';
 import { ManualClock } from '../../../src/kernel/clock.ts';
 import { cryptoRandom, newId } from '../../../src/kernel/random.ts';
@@ -41,16 +44,17 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
       },
       keyring,
     );
+    const links = new LinkTokens({ digester, random: cryptoRandom, clock, limits });
     return new RecoveryService({
       store,
       outbox,
       hasher,
       clock,
       limits,
-      digester,
-      random: cryptoRandom,
-      resetTokenTtlSeconds: 3600,
+      links,
       passwordPolicy: { minLength: 8, maxLength: 128 },
+      method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }),
+      loginThrottle: new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } }),
     });
   }
 

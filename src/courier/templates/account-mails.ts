@@ -1,0 +1,52 @@
+import { formatDuration, greeting, link, mail } from './layout.ts';
+import type { MailContext, MailMessage, RenderedMail } from './types.ts';
+
+type AccountMail = Extract<
+  MailMessage,
+  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' }
+>;
+
+/** Mails of the account lifecycle: confirmation, email change, username reminder. */
+export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
+  switch (message.template) {
+    case 'confirm-email':
+      return mail(
+        context,
+        message.data.welcome ? `Welcome to ${context.productName}: confirm your email address` : 'Confirm your email address',
+        [
+          greeting(message.data.name),
+          message.data.welcome
+            ? 'Your account has been created. Confirm that this address is yours, then sign in:'
+            : 'Confirm that this address is yours, then sign in:',
+          { label: 'Confirm your email address', url: link(context, `/confirm-email/${message.data.token}`) },
+          `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Once the address is confirmed:`,
+          { label: 'Sign in', url: link(context, '/login') },
+          'If you did not create an account, ignore this email.',
+        ],
+      );
+    case 'email-change-confirm':
+      return mail(context, 'Confirm your new email address', [
+        greeting(message.data.name),
+        `Someone (hopefully you) asked to use this address for their ${context.productName} account. The change happens when you confirm:`,
+        { label: 'Confirm your new email address', url: link(context, `/email-change/confirm/${message.data.token}`) },
+        `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
+        'If you did not ask for this, ignore this email: nothing changes.',
+      ]);
+    case 'email-change-requested':
+      return mail(context, 'Your email address is being changed', [
+        greeting(message.data.name),
+        `Someone signed in to your account asked to change its email address to ${message.data.newEmail}. It changes once that address confirms.`,
+        'If this was you, there is nothing more to do.',
+        'If it was not you, cancel the change: this also signs out every session and sends you a link to choose a new password.',
+        { label: 'Cancel the change and secure your account', url: link(context, `/email-change/undo/${message.data.undoToken}`) },
+        `This link works for ${formatDuration(message.data.expiresInSeconds)}, also after the change.`,
+      ]);
+    case 'username-reminder':
+      return mail(context, 'Your username', [
+        greeting(message.data.name),
+        `Someone (hopefully you) asked for the username of the account with this address. It is: ${message.data.username}`,
+        { label: 'Sign in', url: link(context, '/login') },
+        'If you did not ask for this, ignore this email.',
+      ]);
+  }
+}

@@ -1,0 +1,29 @@
+import type { Outbox } from '../courier/outbox.ts';
+import { parseEmailAddress } from '../kernel/email-address.ts';
+import { fail, ok, type Result } from '../kernel/result.ts';
+import type { RateLimits } from '../rate-limits/rate-limits.ts';
+import type { Store } from '../store/store.ts';
+import type { RequestContext } from './context.ts';
+
+/**
+ * The request half of every "mail me" form (forgot password, resend confirmation, forgot
+ * username): the same limits and the same one queued job for every well-formed address, known or
+ * not; the courier resolves the account later (S7, S8). Limited requests are dropped silently.
+ * Only a malformed address (which says nothing about accounts) is refused, so a typo can be fixed.
+ */
+export async function queueMailRequest(
+  deps: { limits: RateLimits; outbox: Outbox; store: Store },
+  topic: 'password-reset-request' | 'confirmation-resend-request' | 'username-reminder-request',
+  email: string,
+  context: RequestContext,
+): Promise<Result<void, 'EMAIL_INVALID'>> {
+  const { limits, outbox, store } = deps;
+  const address = parseEmailAddress(email);
+  if (!address) return fail('EMAIL_INVALID');
+  const ipDecision = await limits.forgotPerIp.consume(context.ip ?? 'unknown');
+  const emailDecision = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
+  if (!ipDecision.allowed || !emailDecision.allowed) return ok(undefined);
+  await outbox.enqueue(store.outbox, topic, { emailCanonical: address.canonical, ip: context.ip, userAgent: context.userAgent });
+  outbox.wake();
+  return ok(undefined);
+}

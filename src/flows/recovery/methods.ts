@@ -1,0 +1,39 @@
+import type { Outbox } from '../../courier/outbox.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import type { Store } from '../../store/store.ts';
+import type { UserRecord } from '../../store/users-repository.ts';
+import type { RequestContext } from '../context.ts';
+import type { LinkTokens } from '../link-tokens.ts';
+
+export interface RecoveryStartOptions {
+  /** The account was just created by an administrator: the mail invites rather than resets. */
+  invited?: boolean;
+}
+
+/**
+ * One way to prove control of the account's mailbox and start a recovery. Today: an emailed link
+ * (`link`). One-time codes and one-time login links come in later issues as more implementations;
+ * RecoveryService only ever calls `start`, inside the transaction it hands over.
+ */
+export interface RecoveryMethod {
+  readonly name: string;
+  start(tx: Store, user: UserRecord, context: RequestContext, options: RecoveryStartOptions): Promise<void>;
+}
+
+/** The emailed reset link: a token (S1-S3, S5) and its mail, queued in the same transaction. */
+export class LinkRecoveryMethod implements RecoveryMethod {
+  readonly name = 'link';
+
+  constructor(private readonly deps: { links: LinkTokens; outbox: Outbox; clock: Clock; ttlSeconds: number }) {}
+
+  async start(tx: Store, user: UserRecord, context: RequestContext, options: RecoveryStartOptions): Promise<void> {
+    const { links, outbox, clock, ttlSeconds } = this.deps;
+    const token = await links.issue(tx, { purpose: 'password-reset', userId: user.id, ttlSeconds, context });
+    await outbox.enqueue(tx.outbox, 'mail', {
+      template: 'password-reset',
+      to: user.email,
+      data: { name: user.name, token, expiresInSeconds: ttlSeconds, ...(options.invited ? { invited: true } : {}) },
+    });
+    await tx.audit.record({ type: 'password_reset.requested', userId: user.id, ...context, nowMs: clock.nowMs() });
+  }
+}

@@ -1,0 +1,46 @@
+import type { FastifyInstance } from 'fastify';
+import { type HttpKit, requestContext, sendApiError } from '../../http/kit.ts';
+import { registerLinkLanding } from '../../http/link-landing.ts';
+import { strictObject, Token } from '../../http/schemas.ts';
+
+/** The two emailed links of an email change: confirm (new address) and undo (old address). */
+export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
+  const { emailChange } = kit.deps;
+
+  app.post('/api/email/change/confirm', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
+    const result = await emailChange.confirm((request.body as { token: string }).token, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
+    return reply.send({ message: 'Your email address has been changed.', email: result.value.email });
+  });
+
+  app.post('/api/email/change/undo', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
+    const result = await emailChange.undo((request.body as { token: string }).token, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
+    return reply.send({ message: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.' });
+  });
+
+  registerLinkLanding(app, kit, {
+    path: '/email-change/confirm',
+    cookie: 'lk_email_change',
+    title: 'Confirm your new email address',
+    intro: 'Press the button to make this the email address of your account.',
+    button: 'Confirm new address',
+    retry: { href: '/account/email', label: 'Change your email address again' },
+    check: (token, context) => emailChange.checkConfirm(token, context),
+    redeem: (token, context) => emailChange.confirm(token, context),
+    done: (request, reply) => reply.redirect(request.auth ? '/?notice=email-changed' : '/login?notice=email-changed', 303),
+  });
+
+  registerLinkLanding(app, kit, {
+    path: '/email-change/undo',
+    cookie: 'lk_email_undo',
+    title: 'Cancel the email change',
+    intro:
+      'This puts your previous email address back, signs out every session and sends you a link to choose a new password. Do it if you did not ask for the change.',
+    button: 'Cancel the change and secure my account',
+    retry: { href: '/forgot-password', label: 'Reset your password' },
+    check: (token, context) => emailChange.checkUndo(token, context),
+    redeem: (token, context) => emailChange.undo(token, context),
+    done: (_request, reply) => reply.redirect('/login?notice=secured', 303),
+  });
+}

@@ -1,0 +1,99 @@
+import type { Outbox } from '../../courier/outbox.ts';
+import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
+import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
+import type { Clock } from '../../kernel/clock.ts';
+import { fail, ok, type Result } from '../../kernel/result.ts';
+import type { Store } from '../../store/store.ts';
+import type { RequestContext } from '../context.ts';
+import type { NewSessionToken, SessionService } from '../login/session-service.ts';
+import type { LoginThrottle } from '../login/throttle.ts';
+
+/** The signed-in caller: whose account, which session. */
+export interface Caller {
+  userId: string;
+  sessionId: string;
+  persistent: boolean;
+}
+
+export type PasswordCheckProblem = 'CURRENT_PASSWORD_INCORRECT' | 'RATE_LIMITED' | 'NOT_AUTHENTICATED';
+export type ChangePasswordProblem = PasswordCheckProblem | PasswordProblem | 'PASSWORD_SAME_AS_CURRENT';
+
+/**
+ * Checks the caller's current password, under the same per-account slow-down as sign-in, so a
+ * stolen session cannot be used to guess the password faster than the login form allows.
+ */
+export async function verifyCurrentPassword(
+  deps: { store: Store; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock },
+  userId: string,
+  password: string,
+  context: RequestContext,
+): Promise<Result<void, PasswordCheckProblem> & { retryAfterSeconds?: number }> {
+  const { store, hasher, throttle, clock } = deps;
+  const user = await store.users.findById(userId);
+  if (!user || user.disabled_at !== null) return fail('NOT_AUTHENTICATED');
+  const key = throttle.keyFor(user, '');
+  const waitSeconds = await throttle.waitSeconds(key);
+  if (waitSeconds > 0) return { ...fail('RATE_LIMITED'), retryAfterSeconds: waitSeconds };
+  let verified = false;
+  if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
+  else await hasher.verifyDummy(password);
+  if (!verified) {
+    await throttle.recordFailure(key);
+    await store.audit.record({ type: 'login.failed', userId, ...context, nowMs: clock.nowMs(), detail: { step: 'current-password' } });
+    return fail('CURRENT_PASSWORD_INCORRECT');
+  }
+  return ok(undefined);
+}
+
+/**
+ * Change password while signed in: the current password, the policy, different from the current
+ * one. Then, in one transaction: the new hash, every outstanding token killed, every session
+ * ended and the caller's replaced by a fresh one (rotation), the "password changed" mail (S6, S18, S22).
+ */
+export class PasswordChangeService {
+  constructor(
+    private readonly deps: {
+      store: Store;
+      outbox: Outbox;
+      hasher: PasswordHasher;
+      sessions: SessionService;
+      throttle: LoginThrottle;
+      clock: Clock;
+      passwordPolicy: PasswordPolicy;
+    },
+  ) {}
+
+  async change(
+    caller: Caller,
+    currentPassword: string,
+    newPassword: string,
+    context: RequestContext,
+  ): Promise<Result<{ session: NewSessionToken }, ChangePasswordProblem> & { retryAfterSeconds?: number }> {
+    const { store, outbox, hasher, sessions, clock, passwordPolicy } = this.deps;
+    const verified = await verifyCurrentPassword(this.deps, caller.userId, currentPassword, context);
+    if (!verified.ok) return verified;
+    const user = await store.users.findById(caller.userId);
+    if (!user) return fail('NOT_AUTHENTICATED');
+    const problem = checkPassword(newPassword, passwordPolicy, { email: user.email });
+    if (problem) return fail(problem);
+    if (user.password_hash && (await hasher.verifyPassword(user.password_hash, newPassword))) return fail('PASSWORD_SAME_AS_CURRENT');
+    const passwordHash = await hasher.hashPassword(newPassword);
+
+    const session = await store.transaction(async (tx) => {
+      const nowMs = clock.nowMs();
+      await tx.users.setPasswordHash(user.id, passwordHash, nowMs);
+      await tx.tokens.revokeAllForUser(user.id, nowMs);
+      const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      const fresh = await sessions.create(user.id, context, { persistent: caller.persistent }, tx);
+      await outbox.enqueue(tx.outbox, 'mail', {
+        template: 'password-changed',
+        to: user.email,
+        data: { name: user.name, changedAtMs: nowMs },
+      });
+      await tx.audit.record({ type: 'password.changed', userId: user.id, ...context, nowMs, detail: { sessionsEnded } });
+      return fresh;
+    });
+    outbox.wake();
+    return ok({ session });
+  }
+}

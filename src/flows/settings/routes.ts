@@ -1,0 +1,206 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
+import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
+import type { ActiveSession } from '../../store/sessions-repository.ts';
+import type { Caller } from './password-change.ts';
+import { changeEmailPage, changePasswordPage, sessionsPage } from './views.ts';
+
+const SessionId = Type.String({ minLength: 1, maxLength: 64 });
+const EMAIL_CHANGE_SENT = 'We sent a confirmation link to the new address. Your address changes when you follow it.';
+
+/** Signed-in settings: change password, change email, sessions. Pages and JSON API over the flow cores. */
+export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
+  const { passwordChange, emailChange, sessions, config } = kit.deps;
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const messageFor = (code: ErrorCode): string =>
+    code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT' && code !== 'PASSWORD_MISMATCH'
+      ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
+      : ERROR_CODES[code].message;
+
+  /** The caller of an API request, or a 401 already sent. */
+  const apiCaller = (request: FastifyRequest, reply: FastifyReply): (Caller & { auth: ActiveSession }) | undefined => {
+    const caller = callerOf(request);
+    if (!caller || !request.auth) {
+      sendApiError(reply, 'NOT_AUTHENTICATED');
+      return undefined;
+    }
+    return { ...caller, auth: request.auth };
+  };
+  /** The caller of a page request, or a redirect to the login page already sent. */
+  const pageCaller = (request: FastifyRequest, reply: FastifyReply): (Caller & { auth: ActiveSession }) | undefined => {
+    const caller = callerOf(request);
+    if (!caller || !request.auth) {
+      reply.redirect(`/login?next=${encodeURIComponent(request.url.split('?')[0] ?? '/')}`, 303);
+      return undefined;
+    }
+    return { ...caller, auth: request.auth };
+  };
+
+  // --- Change password ----------------------------------------------------------------------
+  app.post(
+    '/api/password/change',
+    { schema: { body: strictObject({ current_password: Password, new_password: Password }) } },
+    async (request, reply) => {
+      const caller = apiCaller(request, reply);
+      if (!caller) return reply;
+      const { current_password, new_password } = request.body as { current_password: string; new_password: string };
+      const result = await passwordChange.change(caller, current_password, new_password, requestContext(request));
+      if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
+      setSessionCookie(kit, reply, result.value.session);
+      return reply.send({ message: 'Your password has been changed. Every other session was signed out.' });
+    },
+  );
+
+  app.get('/account/password', async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    return sendPage(reply, changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy }));
+  });
+
+  app.post(
+    '/account/password',
+    {
+      schema: {
+        body: strictObject({
+          _csrf: Csrf,
+          username: Type.Optional(Type.String({ maxLength: 320 })),
+          current_password: Password,
+          new_password: Password,
+          new_password_confirm: Password,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const caller = pageCaller(request, reply);
+      if (!caller) return reply;
+      const body = request.body as { current_password: string; new_password: string; new_password_confirm: string };
+      const again = (code: ErrorCode) =>
+        sendPage(
+          reply,
+          changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: messageFor(code) }),
+          ERROR_CODES[code].status,
+        );
+      if (body.new_password !== body.new_password_confirm) return again('PASSWORD_MISMATCH');
+      const result = await passwordChange.change(caller, body.current_password, body.new_password, requestContext(request));
+      if (!result.ok) {
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        return again(result.code);
+      }
+      setSessionCookie(kit, reply, result.value.session);
+      return reply.redirect('/?notice=password-changed', 303);
+    },
+  );
+
+  // --- Recent authentication and change email ----------------------------------------------
+  app.post('/api/reauthenticate', { schema: { body: strictObject({ password: Password }) } }, async (request, reply) => {
+    const caller = apiCaller(request, reply);
+    if (!caller) return reply;
+    const result = await emailChange.reauthenticate(caller.auth, (request.body as { password: string }).password, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+    return reply.status(204).send();
+  });
+
+  app.post(
+    '/api/email/change',
+    { schema: { body: strictObject({ email: Email, password: Type.Optional(Password) }) } },
+    async (request, reply) => {
+      const caller = apiCaller(request, reply);
+      if (!caller) return reply;
+      const { email, password } = request.body as { email: string; password?: string };
+      const result = await emailChange.request(caller.auth, email, password, requestContext(request));
+      if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+      return reply.status(202).send({ message: EMAIL_CHANGE_SENT });
+    },
+  );
+
+  app.get('/account/email', async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    const needsPassword = !sessions.isRecentlyAuthenticated(caller.auth.session);
+    return sendPage(reply, changeEmailPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, needsPassword }));
+  });
+
+  app.post(
+    '/account/email',
+    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Type.Optional(Password) }) } },
+    async (request, reply) => {
+      const caller = pageCaller(request, reply);
+      if (!caller) return reply;
+      const { email, password } = request.body as { email: string; password?: string };
+      const result = await emailChange.request(caller.auth, email, password || undefined, requestContext(request));
+      if (!result.ok) {
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        const page = changeEmailPage({
+          csrf: kit.csrf.tokenFor(request, reply),
+          user: caller.auth.user,
+          needsPassword: true,
+          email,
+          error: ERROR_CODES[result.code].message,
+        });
+        return sendPage(reply, page, ERROR_CODES[result.code].status);
+      }
+      return reply.redirect('/?notice=email-change-sent', 303);
+    },
+  );
+
+  // --- Sessions -----------------------------------------------------------------------------
+  app.get('/api/sessions', async (request, reply) => {
+    const caller = apiCaller(request, reply);
+    if (!caller) return reply;
+    return reply.send({ sessions: await sessions.list(caller.userId, caller.sessionId) });
+  });
+
+  app.delete('/api/sessions/:id', { schema: { params: strictObject({ id: SessionId }) } }, async (request, reply) => {
+    const caller = apiCaller(request, reply);
+    if (!caller) return reply;
+    const result = await sessions.revokeOne(caller.userId, (request.params as { id: string }).id, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code);
+    return reply.status(204).send();
+  });
+
+  app.post('/api/sessions/revoke-others', async (request, reply) => {
+    const caller = apiCaller(request, reply);
+    if (!caller) return reply;
+    const ended = await sessions.revokeOthers(caller.userId, caller.sessionId, requestContext(request));
+    return reply.send({ sessionsEnded: ended });
+  });
+
+  app.get('/account/sessions', async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    const list = await sessions.list(caller.userId, caller.sessionId);
+    const info = (request.query as { notice?: string }).notice === 'revoked' ? 'The session was signed out.' : undefined;
+    return sendPage(reply, sessionsPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, sessions: list, info }));
+  });
+
+  app.post(
+    '/account/sessions/revoke',
+    { schema: { body: strictObject({ _csrf: Csrf, session_id: SessionId }) } },
+    async (request, reply) => {
+      const caller = pageCaller(request, reply);
+      if (!caller) return reply;
+      const result = await sessions.revokeOne(caller.userId, (request.body as { session_id: string }).session_id, requestContext(request));
+      if (!result.ok) {
+        const list = await sessions.list(caller.userId, caller.sessionId);
+        const page = sessionsPage({
+          csrf: kit.csrf.tokenFor(request, reply),
+          user: caller.auth.user,
+          sessions: list,
+          error: ERROR_CODES[result.code].message,
+        });
+        return sendPage(reply, page, ERROR_CODES[result.code].status);
+      }
+      return reply.redirect('/account/sessions?notice=revoked', 303);
+    },
+  );
+
+  app.post('/account/sessions/revoke-others', { schema: { body: strictObject({ _csrf: Csrf }) } }, async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    await sessions.revokeOthers(caller.userId, caller.sessionId, requestContext(request));
+    return reply.redirect('/account/sessions?notice=revoked', 303);
+  });
+}

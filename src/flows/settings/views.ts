@@ -1,0 +1,59 @@
+import { formatTime } from '../../http/kit.ts';
+import { type Html, html } from '../../views/html.ts';
+import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import type { SessionView } from '../login/session-service.ts';
+
+type User = { email: string; name: string | null };
+
+export function changePasswordPage(o: { csrf: string; user: User; minLength: number; maxLength: number; error?: string }): Html {
+  return layout(
+    { title: 'Change your password', user: o.user, csrf: o.csrf },
+    html`${notice('error', o.error)}
+<form method="post" action="/account/password" novalidate>
+${csrfField(o.csrf)}
+<input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
+${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+<button type="submit">Change password</button>
+</form>
+<p>Every other signed-in session will be signed out.</p>
+<p class="actions"><a href="/">Back to your account</a></p>`,
+  );
+}
+
+export function changeEmailPage(o: { csrf: string; user: User; needsPassword: boolean; email?: string; error?: string }): Html {
+  return layout(
+    { title: 'Change your email address', user: o.user, csrf: o.csrf },
+    html`${notice('error', o.error)}
+<p>Your address is <strong>${o.user.email}</strong>. We will send a link to the new address; the change happens when you follow it.</p>
+<form method="post" action="/account/email" novalidate>
+${csrfField(o.csrf)}
+${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true })}
+${o.needsPassword ? field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' }) : ''}
+<button type="submit">Send confirmation link</button>
+</form>
+<p class="actions"><a href="/">Back to your account</a></p>`,
+  );
+}
+
+export function sessionsPage(o: { csrf: string; user: User; sessions: SessionView[]; info?: string; error?: string }): Html {
+  const items = o.sessions.map(
+    (s) => html`<li>
+<p><strong>${s.browser}</strong>${s.current ? html` <strong>(this device)</strong>` : ''}${s.remembered ? html` <small>remembered</small>` : ''}</p>
+<dl>
+<dt>IP address</dt><dd>${s.ip ?? 'unknown'}</dd>
+<dt>Signed in</dt><dd>${formatTime(s.createdAtMs)}</dd>
+<dt>Last seen</dt><dd>${formatTime(s.lastSeenAtMs)}</dd>
+</dl>
+${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${formatTime(s.lastSeenAtMs)}">Sign out</button></form>`}
+</li>`,
+  );
+  return layout(
+    { title: 'Your sessions', user: o.user, csrf: o.csrf },
+    html`${notice('error', o.error)}${notice('info', o.info)}
+<ul class="sessions">${items}</ul>
+${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">Sign out every other session</button></form>` : ''}
+<p class="actions"><a href="/">Back to your account</a></p>`,
+  );
+}
