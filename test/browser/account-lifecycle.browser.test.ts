@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { linkIn } from '../support/accounts.ts';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile } from '../support/browser.ts';
+import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 
 const PHONE = { width: 375, height: 740 };
@@ -19,13 +19,8 @@ async function capture(page: Page, name: string): Promise<void> {
   assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px on a ${PHONE.width}px wide phone`);
 }
 
-async function signIn(page: Page, service: TestService, email: string, password: string): Promise<void> {
-  await page.goto(service.at('/login'));
-  await page.getByLabel('Email address').fill(email);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForLoadState();
-}
+const signIn = (page: Page, service: TestService, email: string, password: string) =>
+  signInThroughPage(page, service.at('/login'), email, password);
 
 describe('account lifecycle in Chromium: register, confirm, change email and password, revoke a session', () => {
   let service: TestService;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile } from '../support/browser.ts';
+import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 import { resetLinkIn } from '../support/smtp.ts';
 
@@ -31,13 +31,7 @@ async function textOf(locator: Locator): Promise<string> {
   return (await locator.textContent()) ?? '';
 }
 
-async function signIn(page: Page, service: TestService, password: string): Promise<void> {
-  await page.goto(service.at('/login'));
-  await page.getByLabel('Email address').fill(EMAIL);
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.waitForLoadState();
-}
+const signIn = (page: Page, service: TestService, password: string) => signInThroughPage(page, service.at('/login'), EMAIL, password);
 
 describe('password recovery in Chromium', () => {
   let service: TestService;

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium. Browser tests never download a browser. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -29,4 +29,13 @@ export function resultFile(name: string): string {
   const dir = fileURLToPath(new URL('../../test-results/', import.meta.url));
   mkdirSync(dir, { recursive: true });
   return `${dir}${name}`;
+}
+
+/** Signs in through the /login page, finding the fields by their labels. */
+export async function signInThroughPage(page: Page, loginUrl: string, email: string, password: string): Promise<void> {
+  await page.goto(loginUrl);
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState();
 }
