@@ -37,18 +37,22 @@ export class LinkTokens {
     return token;
   }
 
-  /** Checks a token without changing it (GET of an emailed link); wrong guesses count per client. */
+  /**
+   * Checks a token without changing it (GET of an emailed link). Only failed lookups count
+   * against the client's limit (S4), and a token that verifies is never refused: the token itself
+   * is the proof, so people behind one address (NAT) cannot block each other's links. Once the
+   * client's failures are spent, a wrong token answers RATE_LIMITED with the limiter's own wait.
+   */
   async check(
     store: Store,
     purpose: TokenPurpose,
     token: string,
     context: RequestContext,
   ): Promise<Result<TokenRecord, TokenProblem | 'RATE_LIMITED'>> {
-    const { limits } = this.deps;
-    const limited = await limits.tokenPerIp.check(context.ip ?? 'unknown');
-    if (!limited.allowed) return fail('RATE_LIMITED');
     const result = await this.lookup(store, purpose, token);
-    if (!result.ok) await limits.tokenPerIp.consume(context.ip ?? 'unknown');
+    if (result.ok) return result;
+    const failure = await this.deps.limits.tokenPerIp.consume(context.ip ?? 'unknown');
+    if (!failure.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: failure.retryAfterSeconds };
     return result;
   }
 

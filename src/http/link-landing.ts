@@ -39,9 +39,9 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     maxAge,
   });
 
-  const problem = (reply: FastifyReply, code: ErrorCode) => {
+  const problem = (reply: FastifyReply, code: ErrorCode, retryAfterSeconds?: number) => {
     reply.clearCookie(landing.cookie, cookieOptions(0));
-    if (code === 'RATE_LIMITED') reply.header('retry-after', '60');
+    if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     return sendPage(reply, linkProblemPage(ERROR_CODES[code].message, landing.retry), ERROR_CODES[code].status);
   };
 
@@ -51,7 +51,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     async (request, reply) => {
       const { token } = request.params as { token: string };
       const check = await landing.check(token, requestContext(request));
-      if (!check.ok) return problem(reply, check.code);
+      if (!check.ok) return problem(reply, check.code, check.retryAfterSeconds);
       reply.setCookie(landing.cookie, token, cookieOptions(LINK_COOKIE_MAX_AGE_SECONDS));
       return reply.redirect(landing.path, 303);
     },
@@ -61,7 +61,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     const token = request.cookies[landing.cookie];
     if (!token) return problem(reply, 'TOKEN_INVALID');
     const check = await landing.check(token, requestContext(request));
-    if (!check.ok) return problem(reply, check.code);
+    if (!check.ok) return problem(reply, check.code, check.retryAfterSeconds);
     const page = layout(
       { title: landing.title },
       html`<p>${landing.intro}</p>
@@ -74,7 +74,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     const token = request.cookies[landing.cookie];
     if (!token) return problem(reply, 'TOKEN_INVALID');
     const result = await landing.redeem(token, requestContext(request));
-    if (!result.ok) return problem(reply, result.code);
+    if (!result.ok) return problem(reply, result.code, result.retryAfterSeconds);
     reply.clearCookie(landing.cookie, cookieOptions(0));
     return landing.done(request, reply, result.value);
   });

@@ -14,7 +14,7 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   app.post('/api/confirm', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const { token } = request.body as { token: string };
     const result = await confirmation.confirm(token, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     return reply.send({ message: 'Your email address is confirmed.' });
   });
 

@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
 import type { ResetProblem, TokenProblem } from './service.ts';
 import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
 
@@ -39,53 +39,55 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     return reply.status(202).send({ message: FORGOT_SENT_MESSAGE });
   });
 
-  app.post(
-    '/api/password/reset',
-    { schema: { body: strictObject({ token: Token, password: Password }) } },
-    async (request, reply) => {
-      const { token, password } = request.body as { token: string; password: string };
-      const result = await recovery.resetPassword(token, password, requestContext(request));
-      if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.code === 'RATE_LIMITED' ? 60 : undefined);
-      if (autoLogin) {
-        const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
-        if (signedIn.ok) {
-          await sessions.revoke(request.cookies[kit.cookies.session]);
-          setSessionCookie(kit, reply, signedIn.value.session);
-          return reply.send({ message: 'Your password has been changed and you are signed in.', user: signedIn.value.user });
-        }
+  app.post('/api/password/reset', { schema: { body: strictObject({ token: Token, password: Password }) } }, async (request, reply) => {
+    const { token, password } = request.body as { token: string; password: string };
+    const result = await recovery.resetPassword(token, password, requestContext(request));
+    if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
+    if (autoLogin) {
+      const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
+      if (signedIn.ok) {
+        await sessions.revoke(request.cookies[kit.cookies.session]);
+        setSessionCookie(kit, reply, signedIn.value.session);
+        return reply.send({ message: 'Your password has been changed and you are signed in.', user: signedIn.value.user });
       }
-      return reply.send({ message: 'Your password has been changed. Sign in with the new password.' });
+    }
+    return reply.send({ message: 'Your password has been changed. Sign in with the new password.' });
+  });
+
+  // --- Pages --------------------------------------------------------------------------------
+  app.get('/forgot-password', async (request, reply) => sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply) })));
+
+  app.post(
+    '/forgot-password',
+    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
+    async (request, reply) => {
+      const { email } = request.body as { email: string };
+      const result = await recovery.requestReset(email, requestContext(request));
+      const csrf = kit.csrf.tokenFor(request, reply);
+      if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
+      return sendPage(reply, forgotPasswordPage({ csrf, info: FORGOT_SENT_MESSAGE }));
     },
   );
 
-  // --- Pages --------------------------------------------------------------------------------
-  app.get('/forgot-password', async (request, reply) =>
-    sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply) })),
-  );
-
-  app.post('/forgot-password', { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } }, async (request, reply) => {
-    const { email } = request.body as { email: string };
-    const result = await recovery.requestReset(email, requestContext(request));
-    const csrf = kit.csrf.tokenFor(request, reply);
-    if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
-    return sendPage(reply, forgotPasswordPage({ csrf, info: FORGOT_SENT_MESSAGE }));
-  });
-
   // The emailed link. Changes nothing (mail scanners open links): it checks the token, moves it
   // into a short-lived HttpOnly cookie and redirects to a URL without it (S10).
-  app.get('/reset-password/:token', { schema: { params: strictObject({ token: Type.String({ maxLength: 256 }) }) } }, async (request, reply) => {
-    const { token } = request.params as { token: string };
-    const check = await recovery.checkToken(token, requestContext(request));
-    if (!check.ok) return showTokenProblem(reply, check.code);
-    reply.setCookie(kit.cookies.reset, token, kit.cookies.resetOptions(RESET_COOKIE_MAX_AGE_SECONDS));
-    return reply.redirect('/reset-password', 303);
-  });
+  app.get(
+    '/reset-password/:token',
+    { schema: { params: strictObject({ token: Type.String({ maxLength: 256 }) }) } },
+    async (request, reply) => {
+      const { token } = request.params as { token: string };
+      const check = await recovery.checkToken(token, requestContext(request));
+      if (!check.ok) return showTokenProblem(reply, check.code, check.retryAfterSeconds);
+      reply.setCookie(kit.cookies.reset, token, kit.cookies.resetOptions(RESET_COOKIE_MAX_AGE_SECONDS));
+      return reply.redirect('/reset-password', 303);
+    },
+  );
 
   app.get('/reset-password', async (request, reply) => {
     const token = request.cookies[kit.cookies.reset];
     if (!token) return showTokenProblem(reply, 'TOKEN_INVALID');
     const check = await recovery.checkToken(token, requestContext(request));
-    if (!check.ok) return showTokenProblem(reply, check.code);
+    if (!check.ok) return showTokenProblem(reply, check.code, check.retryAfterSeconds);
     return sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy }));
   });
 
@@ -101,7 +103,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
       const result = await recovery.resetPassword(token, password, requestContext(request));
       if (!result.ok) {
-        if (isTokenProblem(result.code)) return showTokenProblem(reply, result.code);
+        if (isTokenProblem(result.code)) return showTokenProblem(reply, result.code, result.retryAfterSeconds);
         return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
       }
       reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
@@ -119,10 +121,13 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     },
   );
 
-  function showTokenProblem(reply: FastifyReply, code: TokenProblem | 'RATE_LIMITED') {
+  function showTokenProblem(reply: FastifyReply, code: TokenProblem | 'RATE_LIMITED', retryAfterSeconds?: number) {
     reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
-    if (code === 'RATE_LIMITED') reply.header('retry-after', '60');
-    return sendPage(reply, resetLinkProblemPage({ title: TOKEN_TITLES[code], message: ERROR_CODES[code].message }), ERROR_CODES[code].status);
+    if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
+    return sendPage(
+      reply,
+      resetLinkProblemPage({ title: TOKEN_TITLES[code], message: ERROR_CODES[code].message }),
+      ERROR_CODES[code].status,
+    );
   }
 }
-

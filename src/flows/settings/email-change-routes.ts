@@ -9,13 +9,13 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
 
   app.post('/api/email/change/confirm', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const result = await emailChange.confirm((request.body as { token: string }).token, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     return reply.send({ message: 'Your email address has been changed.', email: result.value.email });
   });
 
   app.post('/api/email/change/undo', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const result = await emailChange.undo((request.body as { token: string }).token, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
+    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     return reply.send({ message: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.' });
   });
 
