@@ -9,6 +9,8 @@ import type { RequestContext } from './context.ts';
  * The request half of every "mail me" form (forgot password, resend confirmation, forgot
  * username): the same limits and the same one queued job for every well-formed address, known or
  * not; the courier resolves the account later (S7, S8). Limited requests are dropped silently.
+ * The inbox's budget is spent only by a request the per-IP limit let through: a client over its
+ * own limit cannot use up someone else's mails (its requests send nothing and cost nothing).
  * Only a malformed address (which says nothing about accounts) is refused, so a typo can be fixed.
  */
 export async function queueMailRequest(
@@ -21,8 +23,9 @@ export async function queueMailRequest(
   const address = parseEmailAddress(email);
   if (!address) return fail('EMAIL_INVALID');
   const ipDecision = await limits.forgotPerIp.consume(context.ip ?? 'unknown');
+  if (!ipDecision.allowed) return ok(undefined);
   const emailDecision = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
-  if (!ipDecision.allowed || !emailDecision.allowed) return ok(undefined);
+  if (!emailDecision.allowed) return ok(undefined);
   await outbox.enqueue(store.outbox, topic, { emailCanonical: address.canonical, ip: context.ip, userAgent: context.userAgent });
   outbox.wake();
   return ok(undefined);
