@@ -62,7 +62,6 @@ export const ERROR_CODES = {
   USERNAME_NOT_ALLOWED: { status: 400, message: 'This service does not use usernames.' },
   USER_NOT_FOUND: { status: 404, message: 'No account uses this address.' },
   ACCOUNT_DISABLED: { status: 409, message: 'This account is disabled. Enable it first.' },
-  USERNAME_TAKEN: { status: 409, message: 'This username is taken. Choose another.' },
   NOT_AUTHENTICATED: { status: 401, message: 'You are not signed in.' },
   CSRF_FAILED: {
     status: 403,

@@ -4,6 +4,7 @@ import type { AuditEventsTable, Database } from './schema.ts';
 export type AuditEventType =
   | 'user.registered'
   | 'registration.duplicate'
+  | 'registration.username_taken'
   | 'user.created_by_admin'
   | 'user.disabled'
   | 'user.enabled'

@@ -27,9 +27,11 @@ describe('usernames (USERNAMES=optional)', () => {
     const api = apiClient(service);
     assert.equal((await api.postJson('/api/register', { email: 'ada@example.com', password: PASSWORD, username: 'Ada_L' })).status, 202);
     await service.smtp.waitForMail('ada@example.com', { subject: /Welcome/ });
+    // A taken username (compared NFKC, case-folded) is told only to the inbox; no account is made.
     const taken = await api.postJson('/api/register', { email: 'other@example.com', password: PASSWORD, username: 'ＡＤＡ_l' });
-    assert.equal(taken.status, 409);
-    assert.equal(taken.json().error.code, 'USERNAME_TAKEN');
+    assert.equal(taken.status, 202);
+    await service.smtp.waitForMail('other@example.com', { subject: /^Choose another username$/ });
+    assert.equal(await service.deps.store.users.findByCanonicalEmail('other@example.com'), undefined);
     const invalid = await api.postJson('/api/register', { email: 'other@example.com', password: PASSWORD, username: 'a@b' });
     assert.equal(invalid.json().error.code, 'USERNAME_INVALID');
 

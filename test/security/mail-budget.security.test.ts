@@ -44,3 +44,40 @@ describe("a client over its own limit cannot spend someone else's mail budget (S
     });
   }
 });
+
+describe('"you already have an account" mails spend the inbox\'s budget (S19)', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService({ TRUST_PROXY: 'loopback' });
+    await registerUser(service, 'ada@example.com', PASSWORD);
+  });
+  after(() => service.close());
+
+  it('10 registrations of a known address from 10 clients send at most the budget, which forgot-password shares', async () => {
+    for (let i = 0; i < 10; i++) {
+      const response = await apiClient(service, { 'x-forwarded-for': `198.51.100.${i}` }).postJson('/api/register', {
+        email: 'ada@example.com',
+        password: PASSWORD,
+      });
+      assert.equal(response.status, 202);
+    }
+    await outboxSettled(service);
+    // The welcome mail took one of the 5 mails an hour; the flood got the other 4.
+    assert.equal(mailsMatching(service, 'ada@example.com', /^You already have an account$/), 4);
+    assert.equal(service.smtp.mailsTo('ada@example.com').length, 5);
+
+    assert.equal(
+      (await apiClient(service, { 'x-forwarded-for': '203.0.113.9' }).postJson('/api/password/forgot', { email: 'ada@example.com' }))
+        .status,
+      202,
+    );
+    await outboxSettled(service);
+    assert.equal(mailsMatching(service, 'ada@example.com', /^Reset your password$/), 0, 'the budget is one for every mail to the inbox');
+    const audited = await service.deps.store.db
+      .selectFrom('audit_events')
+      .select('id')
+      .where('type', '=', 'registration.duplicate')
+      .execute();
+    assert.equal(audited.length, 10, 'every attempt is still recorded');
+  });
+});

@@ -3,10 +3,10 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
   MailMessage,
-  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' }
+  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' | 'username-unavailable' }
 >;
 
-/** Mails of the account lifecycle: confirmation, email change, username reminder. */
+/** Mails of the account lifecycle: confirmation, email change, usernames. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -47,6 +47,15 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         `Someone (hopefully you) asked for the username of the account with this address. It is: ${message.data.username}`,
         { label: 'Sign in', url: link(context, '/login') },
         'If you did not ask for this, ignore this email.',
+      ]);
+    case 'username-unavailable':
+      // Sent to an address that has no account: nothing typed into the form is repeated here.
+      return mail(context, 'Choose another username', [
+        greeting(null),
+        `Someone (hopefully you) tried to create a ${context.productName} account with this email address, but the username they chose belongs to another account. No account was created.`,
+        'To create your account, register again with another username:',
+        { label: 'Create an account', url: link(context, '/register') },
+        'If this was not you, ignore this email.',
       ]);
   }
 }

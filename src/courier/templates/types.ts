@@ -15,6 +15,7 @@ export type MailMessage =
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
   | { template: 'welcome'; to: string; data: { name: string | null } }
   | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change' } }
+  | { template: 'username-unavailable'; to: string; data: Record<string, never> }
   | { template: 'confirm-email'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean } }
   | { template: 'email-change-confirm'; to: string; data: { name: string | null; token: string; expiresInSeconds: number } }
   | {

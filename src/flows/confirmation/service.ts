@@ -32,14 +32,17 @@ export class ConfirmationService {
     return this.deps.mode !== 'off';
   }
 
-  /** Issues a confirmation link and queues its mail inside the caller's transaction. */
-  async sendLink(tx: Store, user: Pick<UserRecord, 'id' | 'email' | 'name'>, context: RequestContext, welcome: boolean): Promise<void> {
+  /**
+   * Issues a confirmation link and queues its mail inside the caller's transaction. The mail never
+   * greets by name: the address is not confirmed, so the name is whatever the registration typed.
+   */
+  async sendLink(tx: Store, user: Pick<UserRecord, 'id' | 'email'>, context: RequestContext, welcome: boolean): Promise<void> {
     const { links, outbox, ttlSeconds } = this.deps;
     const token = await links.issue(tx, { purpose: 'email-confirm', userId: user.id, ttlSeconds, context });
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'confirm-email',
       to: user.email,
-      data: { name: user.name, token, expiresInSeconds: ttlSeconds, welcome },
+      data: { name: null, token, expiresInSeconds: ttlSeconds, welcome },
     });
   }
 

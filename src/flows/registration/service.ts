@@ -1,16 +1,17 @@
+import type { UsernameMode } from '../../config/account-config.ts';
+import type { Outbox } from '../../courier/outbox.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
-import type { Outbox } from '../../courier/outbox.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { newId } from '../../kernel/random.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
+import { parseUsername, type Username } from '../../kernel/username.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
-import { parseUsername, type Username } from '../../kernel/username.ts';
-import type { UsernameMode } from '../../config/account-config.ts';
 import type { ConfirmationService } from '../confirmation/service.ts';
 import type { RequestContext } from '../context.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 
 export type RegisterProblem =
   | 'EMAIL_INVALID'
@@ -19,17 +20,23 @@ export type RegisterProblem =
   | 'RATE_LIMITED'
   | 'USERNAME_INVALID'
   | 'USERNAME_REQUIRED'
-  | 'USERNAME_NOT_ALLOWED'
-  | 'USERNAME_TAKEN';
+  | 'USERNAME_NOT_ALLOWED';
 
 const NAME_PATTERN = /^[^\u0000-\u001f\u007f-\u009f]{1,100}$/u;
 
 /**
- * Registration that does not tell who has an account (S7, S8): new and taken addresses both pay
- * for one Argon2id hash, one lookup, one insert attempt and one queued mail, and get the same
- * answer. A new address gets a welcome mail (with the confirmation link unless CONFIRM_EMAIL=off);
- * a taken one a "you already have an account" mail sent to the stored address. Never a session.
- * A taken username is said plainly: usernames are public names, addresses are not.
+ * Registration that does not tell who has an account (S7, S8): new and taken addresses, free and
+ * taken usernames all pay for one Argon2id hash, one lookup, one insert attempt and at most one
+ * queued mail, and get the same answer. A new address gets a welcome mail (with the confirmation
+ * link unless CONFIRM_EMAIL=off); a taken one a "you already have an account" mail sent to the
+ * stored address; a free address with a taken username a "choose another username" mail. So a
+ * taken username is told only to the inbox: answering it would tell whether the address has an
+ * account (a taken username with a known address would answer like a free one). Never a session.
+ *
+ * Every registration the per-IP limit lets through spends one mail of the inbox's budget (the
+ * same budget as forgot-password), so a flood of registrations sends an inbox at most a handful of
+ * "you already have an account" mails an hour. A new account's one welcome mail always goes out.
+ * Mails here never greet by a name typed into this form: the address is not confirmed.
  */
 export class RegistrationService {
   constructor(
@@ -60,30 +67,33 @@ export class RegistrationService {
     if (problem) return fail(problem);
     const limit = await limits.registerPerIp.consume(context.ip ?? 'unknown');
     if (!limit.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: limit.retryAfterSeconds };
+    const inbox = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
 
     const passwordHash = await hasher.hashPassword(input.password);
     const nowMs = clock.nowMs();
-    const outcome = await store.transaction(async (tx): Promise<Result<void, 'USERNAME_TAKEN'>> => {
+    await store.transaction(async (tx) => {
       const existing = await tx.users.findByCanonicalEmail(address.canonical);
       const id = newId();
       const user = { id, email: address.display, emailCanonical: address.canonical, name, passwordHash, nowMs };
-      const created =
-        !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
+      const created = !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
       if (created) {
-        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display, name }, context, true);
-        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name } });
+        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display }, context, true);
+        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name: null } });
         await tx.audit.record({ type: 'user.registered', userId: id, ...context, nowMs });
-        return ok(undefined);
+        return;
       }
       const owner = existing ?? (await tx.users.findByCanonicalEmail(address.canonical));
-      if (!owner) return fail('USERNAME_TAKEN');
-      if (owner.disabled_at === null) {
-        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: owner.name } });
+      if (!owner) {
+        // The address is free but the username is not: only the inbox is told.
+        if (inbox.allowed) await outbox.enqueue(tx.outbox, 'mail', { template: 'username-unavailable', to: address.display, data: {} });
+        await tx.audit.record({ type: 'registration.username_taken', userId: null, ...context, nowMs });
+        return;
+      }
+      if (owner.disabled_at === null && inbox.allowed) {
+        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: greetingNameOf(owner) } });
       }
       await tx.audit.record({ type: 'registration.duplicate', userId: owner.id, ...context, nowMs });
-      return ok(undefined);
     });
-    if (!outcome.ok) return outcome;
     outbox.wake();
     return ok(undefined);
   }

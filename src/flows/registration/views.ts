@@ -3,7 +3,7 @@ import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 
 export const REGISTER_SENT_MESSAGE =
-  'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, the message says so.';
+  'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, or the username you chose is taken, the message says so.';
 
 export function registerPage(o: {
   csrf: string;
