@@ -4,6 +4,7 @@ import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens } from '../link-tokens.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 
 export interface RecoveryStartOptions {
   /** The account was just created by an administrator: the mail invites rather than resets. */
@@ -32,7 +33,7 @@ export class LinkRecoveryMethod implements RecoveryMethod {
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'password-reset',
       to: user.email,
-      data: { name: user.name, token, expiresInSeconds: ttlSeconds, ...(options.invited ? { invited: true } : {}) },
+      data: { name: greetingNameOf(user), token, expiresInSeconds: ttlSeconds, ...(options.invited ? { invited: true } : {}) },
     });
     await tx.audit.record({ type: 'password_reset.requested', userId: user.id, ...context, nowMs: clock.nowMs() });
   }

@@ -11,6 +11,7 @@ import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
 import type { SessionService } from '../login/session-service.ts';
 import type { LoginThrottle } from '../login/throttle.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import { type PasswordCheckProblem, verifyCurrentPassword } from './password-change.ts';
 
@@ -104,7 +105,7 @@ export class EmailChangeService {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'account-exists',
           to: owner.email,
-          data: { name: owner.name, reason: 'email-change' },
+          data: { name: greetingNameOf(owner), reason: 'email-change' },
         });
       } else {
         const token = await links.issue(tx, {

@@ -3,6 +3,7 @@ import type { Result } from '../../kernel/result.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
 import type { RequestContext } from '../context.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 import { queueMailRequest } from '../mail-request.ts';
 
 /** "Forgot username": the same answer and queued work for every address; the courier mails the username. */
@@ -21,7 +22,7 @@ export class UsernameReminderService {
     await outbox.enqueue(store.outbox, 'mail', {
       template: 'username-reminder',
       to: user.email,
-      data: { name: user.name, username: user.username },
+      data: { name: greetingNameOf(user), username: user.username },
     });
     outbox.wake();
   }
