@@ -161,9 +161,12 @@ describe('CONFIRM_EMAIL=optional and off', () => {
       const client = await signedInClient(service, 'opt@example.com', PASSWORD);
       assert.match((await client.get('/')).text, /not confirmed yet/);
       assert.equal((await client.get('/api/account')).json().account.emailConfirmed, false);
+      // Confirming ends every session of the account (see the security tests): the owner signs in again.
       const { pressed } = await followLinkAndPress(client, `${service.url}/confirm-email/${token}`);
-      assert.equal(pressed.location, '/?notice=email-confirmed');
-      assert.equal((await client.get('/api/account')).json().account.emailConfirmed, true);
+      assert.equal(pressed.location, '/login?notice=email-confirmed');
+      assert.equal((await client.get('/api/account')).status, 401);
+      const again = await signedInClient(service, 'opt@example.com', PASSWORD);
+      assert.equal((await again.get('/api/account')).json().account.emailConfirmed, true);
     } finally {
       await service.close();
     }

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
@@ -15,7 +15,7 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     const { token } = request.body as { token: string };
     const result = await confirmation.confirm(token, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
-    return reply.send({ message: 'Your email address is confirmed.' });
+    return reply.send({ message: 'Your email address is confirmed. Sign in to continue.' });
   });
 
   app.post('/api/confirm/resend', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
@@ -50,6 +50,12 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     retry: { href: '/confirm/resend', label: 'Send a new confirmation link' },
     check: (token, context) => confirmation.check(token, context),
     redeem: (token, context) => confirmation.confirm(token, context),
-    done: (request, reply) => reply.redirect(request.auth ? '/?notice=email-confirmed' : '/login?notice=email-confirmed', 303),
+    // Confirming ended every session of that account, so its owner signs in again; someone
+    // signed in to another account stays signed in.
+    done: (request, reply, { userId }) => {
+      if (request.auth && request.auth.user.id !== userId) return reply.redirect('/?notice=email-confirmed', 303);
+      if (request.auth) clearSessionCookie(kit, reply);
+      return reply.redirect('/login?notice=email-confirmed', 303);
+    },
   });
 }

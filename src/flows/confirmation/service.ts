@@ -66,7 +66,12 @@ export class ConfirmationService {
     return this.deps.links.check(this.deps.store, 'email-confirm', token, context);
   }
 
-  /** Redeems the link (exactly once) and marks the address confirmed. */
+  /**
+   * Redeems the link (exactly once), marks the address confirmed and ends every session of the
+   * account: with CONFIRM_EMAIL=optional, whoever registered someone else's address could be
+   * signed in already, and must not stay signed in once the address's owner claims it. The
+   * confirmer then signs in.
+   */
   async confirm(token: string, context: RequestContext): Promise<Result<{ userId: string }, TokenProblem | 'RATE_LIMITED'>> {
     const checked = await this.check(token, context);
     if (!checked.ok) return checked;
@@ -78,7 +83,8 @@ export class ConfirmationService {
       if (!user || user.disabled_at !== null) return fail('TOKEN_INVALID');
       const nowMs = clock.nowMs();
       await tx.users.markEmailConfirmed(user.id, nowMs);
-      await tx.audit.record({ type: 'email.confirmed', userId: user.id, ...context, nowMs });
+      const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      await tx.audit.record({ type: 'email.confirmed', userId: user.id, ...context, nowMs, detail: { sessionsEnded } });
       return ok({ userId: user.id });
     });
   }
