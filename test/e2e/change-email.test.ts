@@ -155,13 +155,15 @@ describe('change email address', () => {
   it('mails no inbox more than 5 times an hour (RATE_LIMIT_FORGOT_EMAIL)', async () => {
     await registerUser(service, 'henry@example.com', PASSWORD);
     const api = await signedInClient(service, 'henry@example.com', PASSWORD);
-    for (let i = 0; i < 5; i++) assert.equal((await api.postJson('/api/email/change', { email: 'flood@example.com' })).status, 202);
+    // Each change mails both inboxes; henry's also got its welcome mail: 1 + 4 make its 5.
+    for (let i = 0; i < 4; i++) assert.equal((await api.postJson('/api/email/change', { email: 'flood@example.com' })).status, 202);
     const limited = await api.postJson('/api/email/change', { email: 'FLOOD@example.com' });
     assert.equal(limited.status, 429);
     assert.equal(limited.json().error.code, 'RATE_LIMITED');
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
     await outboxSettled(service);
-    assert.equal(service.smtp.mailsTo('flood@example.com').length, 5);
+    assert.equal(service.smtp.mailsTo('flood@example.com').length, 4);
+    assert.equal(service.smtp.mailsTo('henry@example.com').length, 5);
   });
 
   it('works through the page: it asks for the password unless it was entered recently', async () => {
