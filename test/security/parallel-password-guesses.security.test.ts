@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
@@ -65,6 +66,30 @@ describe('parallel password guesses pass exactly the limit, never more', () => {
     it(`${PARALLEL} parallel wrong passwords: RATE_LIMIT_LOGIN_ACCOUNT (4) pass`, async () => {
       const api = apiClient(service);
       const counts = await burst((i) => api.postJson('/api/login', { email: EMAIL, password: `wrong guess ${i}` }));
+      assert.deepEqual(counts, { 401: 4, 429: PARALLEL - 4 });
+    });
+  });
+
+  describe('sign-in on two nodes sharing the per-account limit through Redis', {
+    skip: process.env.TEST_REDIS_URL ? false : 'SKIPPED: TEST_REDIS_URL is not set',
+  }, () => {
+    const nodes: TestService[] = [];
+    before(async () => {
+      const env = {
+        RATE_LIMIT_LOGIN_IP: '10000/900',
+        RATE_LIMIT_LOGIN_ACCOUNT: '4/900',
+        LOGIN_THROTTLE_AFTER: '20',
+        REDIS_URL: process.env.TEST_REDIS_URL as string,
+        REDIS_KEY_PREFIX: `lk-test-${randomBytes(4).toString('hex')}`,
+      };
+      nodes.push(await startTestService(env, frozen()), await startTestService(env, frozen()));
+      for (const node of nodes) await registerUser(node, EMAIL, PASSWORD);
+    });
+    after(() => Promise.all(nodes.map((n) => n.close())));
+
+    it(`${PARALLEL} parallel wrong passwords spread over both nodes: 4 pass in all`, async () => {
+      const clients = nodes.map((node) => apiClient(node));
+      const counts = await burst((i) => (clients[i % 2] as TestClient).postJson('/api/login', { email: EMAIL, password: `wrong ${i}` }));
       assert.deepEqual(counts, { 401: 4, 429: PARALLEL - 4 });
     });
   });
