@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { type MailChannel, DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
+import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
@@ -86,6 +86,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       config.rateLimits,
       keyring,
       config.redisUrl ? new RedisLimitBackend({ url: config.redisUrl, keyPrefix: config.redisKeyPrefix, logger }) : memoryBackend,
+      { ipv6SubnetPrefix: config.ipv6SubnetPrefix },
     );
   const passwordPolicy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
   const mailChannel =
@@ -131,7 +132,16 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     mode: account.confirmEmail,
     ttlSeconds: account.confirmTokenTtlSeconds,
   });
-  const registration = new RegistrationService({ store, outbox, hasher, clock, limits, passwordPolicy, confirmation, usernames: account.usernames });
+  const registration = new RegistrationService({
+    store,
+    outbox,
+    hasher,
+    clock,
+    limits,
+    passwordPolicy,
+    confirmation,
+    usernames: account.usernames,
+  });
   const recovery = new RecoveryService({
     store,
     outbox,
@@ -143,7 +153,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
     loginThrottle: throttle,
   });
-  const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, passwordPolicy });
+  const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, limits, passwordPolicy });
   const emailChange = new EmailChangeService({
     store,
     outbox,
@@ -185,7 +195,28 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   );
 
   return {
-    config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics,
-    sessions, login, registration, recovery, confirmation, passwordChange, emailChange, usernameReminder, admin,
+    config,
+    logger,
+    clock,
+    random,
+    database,
+    store,
+    keyring,
+    digester,
+    outbox,
+    hasher,
+    limits,
+    mailChannel,
+    courier,
+    metrics,
+    sessions,
+    login,
+    registration,
+    recovery,
+    confirmation,
+    passwordChange,
+    emailChange,
+    usernameReminder,
+    admin,
   };
 }

@@ -23,7 +23,7 @@ export interface AccountSettings {
   readonly sessionIdleTimeoutSeconds: number;
   readonly autoLoginAfterReset: boolean;
   readonly usernames: UsernameMode;
-  /** Failed sign-ins of one account before each further attempt must wait. */
+  /** Failed sign-ins with one identifier (email or username) before each further attempt must wait. */
   readonly loginThrottleAfter: number;
   /** The longest wait between attempts; at 60 s or more an account sees fewer than 100 failures an hour. */
   readonly loginThrottleMaxDelaySeconds: number;

@@ -1,9 +1,9 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
-import { readOrCreateDevSecret } from './dev-secret.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
+import { readOrCreateDevSecret } from './dev-secret.ts';
+import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -12,6 +12,10 @@ export interface RateLimits {
   loginPerAccount: RateLimitSetting;
   registerPerIp: RateLimitSetting;
   tokenPerIp: RateLimitSetting;
+  /** Password verifications per signed-in session (re-authentication, email and password change). */
+  reauthPerSession: RateLimitSetting;
+  /** Password verifications per account, over all its sessions. */
+  reauthPerAccount: RateLimitSetting;
 }
 
 export interface Config {
@@ -38,6 +42,8 @@ export interface Config {
   readonly hashConcurrency: number;
   readonly hashQueueLimit: number;
   readonly rateLimits: RateLimits;
+  /** Leading bits of an IPv6 address that name one client for per-IP limits (IPV6_SUBNET_PREFIX). */
+  readonly ipv6SubnetPrefix: number;
   readonly courierInline: boolean;
   readonly courierPollMs: number;
   readonly courierMaxAttempts: number;
@@ -75,7 +81,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must be a single line');
 
   const allowedOrigins = [publicUrl.origin];
-  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       allowedOrigins.push(new URL(origin).origin);
     } catch {
@@ -89,10 +98,14 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (secretKeysRaw !== undefined) {
     secretKeys = secretKeysRaw.split(',').map((k) => k.trim());
     if (secretKeys.some((k) => k.length < 32)) {
-      read.problems.push('SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)');
+      read.problems.push(
+        'SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)',
+      );
     }
   } else if (nodeEnv === 'production') {
-    read.problems.push('SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)');
+    read.problems.push(
+      'SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)',
+    );
   } else {
     secretKeys = [readOrCreateDevSecret(dataDir)];
     secretKeysGenerated = true;
@@ -131,7 +144,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
-      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
     ] as const),
     passwordMinLength,
     passwordMaxLength,
@@ -144,7 +163,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       loginPerAccount: read.rate('RATE_LIMIT_LOGIN_ACCOUNT', { points: 10, durationSeconds: 900 }),
       registerPerIp: read.rate('RATE_LIMIT_REGISTER_IP', { points: 20, durationSeconds: 3600 }),
       tokenPerIp: read.rate('RATE_LIMIT_TOKEN_IP', { points: 20, durationSeconds: 900 }),
+      reauthPerSession: read.rate('RATE_LIMIT_REAUTH_SESSION', { points: 10, durationSeconds: 900 }),
+      reauthPerAccount: read.rate('RATE_LIMIT_REAUTH_ACCOUNT', { points: 30, durationSeconds: 900 }),
     },
+    ipv6SubnetPrefix: read.integer('IPV6_SUBNET_PREFIX', 64, 32, 128, ' bits'),
     courierInline: read.boolean('COURIER_INLINE', true),
     courierPollMs: read.integer('COURIER_POLL_MS', 1000, 50, 60_000, ' ms'),
     courierMaxAttempts: read.integer('COURIER_MAX_ATTEMPTS', 8, 1, 100),

@@ -1,9 +1,14 @@
 import type { RateLimits as RateLimitSettings } from '../config/config.ts';
 import type { RateLimitSetting } from '../config/parse.ts';
 import type { Keyring } from '../crypto/keyring.ts';
+import { DEFAULT_IPV6_SUBNET_PREFIX, ipLimitKey } from './ip-key.ts';
 import { type Limit, memoryLimit } from './limiter.ts';
 
-/** Every limit of S19, by name. Account keys are keyed hashes of the canonical email. */
+/**
+ * Every limit of S19, by name. Account keys are keyed hashes of the canonical email. Per-IP
+ * limits are given the client's address as it is and count it by `ipLimitKey` (an IPv6 client
+ * by its subnet), here, in the one place every per-IP limit is made.
+ */
 export interface RateLimits {
   forgotPerIp: Limit;
   forgotPerEmail: Limit;
@@ -11,6 +16,10 @@ export interface RateLimits {
   loginPerAccount: Limit;
   registerPerIp: Limit;
   tokenPerIp: Limit;
+  /** Password verifications of a signed-in session (re-authentication, changes), right or wrong. */
+  reauthPerSession: Limit;
+  /** The same, summed over every session of one account. */
+  reauthPerAccount: Limit;
   /** Key for per-account limits: no address is kept in the limiter store in the clear. */
   accountKey(emailCanonical: string): string;
   /** Releases the store's connections (Redis); nothing to do for memory. */
@@ -25,14 +34,28 @@ export interface LimitBackend {
 
 export const memoryBackend: LimitBackend = { make: memoryLimit, close: async () => {} };
 
-export function createRateLimits(settings: RateLimitSettings, keyring: Keyring, backend: LimitBackend = memoryBackend): RateLimits {
+export interface RateLimitOptions {
+  /** IPV6_SUBNET_PREFIX: how many leading bits of an IPv6 address name one client (default 64). */
+  ipv6SubnetPrefix?: number;
+}
+
+export function createRateLimits(
+  settings: RateLimitSettings,
+  keyring: Keyring,
+  backend: LimitBackend = memoryBackend,
+  options: RateLimitOptions = {},
+): RateLimits {
+  const prefix = options.ipv6SubnetPrefix ?? DEFAULT_IPV6_SUBNET_PREFIX;
+  const perIp = (name: string, setting: RateLimitSetting) => backend.make(name, setting).keyedBy((ip) => ipLimitKey(ip, prefix));
   return {
-    forgotPerIp: backend.make('forgot-ip', settings.forgotPerIp),
+    forgotPerIp: perIp('forgot-ip', settings.forgotPerIp),
     forgotPerEmail: backend.make('forgot-email', settings.forgotPerEmail),
-    loginPerIp: backend.make('login-ip', settings.loginPerIp),
+    loginPerIp: perIp('login-ip', settings.loginPerIp),
     loginPerAccount: backend.make('login-account', settings.loginPerAccount),
-    registerPerIp: backend.make('register-ip', settings.registerPerIp),
-    tokenPerIp: backend.make('token-ip', settings.tokenPerIp),
+    registerPerIp: perIp('register-ip', settings.registerPerIp),
+    tokenPerIp: perIp('token-ip', settings.tokenPerIp),
+    reauthPerSession: backend.make('reauth-session', settings.reauthPerSession),
+    reauthPerAccount: backend.make('reauth-account', settings.reauthPerAccount),
     accountKey: (emailCanonical) => keyring.hmac('rate-limit-key', emailCanonical).slice(0, 32),
     close: () => backend.close(),
   };

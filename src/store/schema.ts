@@ -58,7 +58,7 @@ export interface SessionsTable {
   persistent: number;
 }
 
-/** Failed sign-ins per account key (a keyed hash), for the per-account slow-down. */
+/** Password attempts per throttle key (a keyed hash of the identifier typed), for the sign-in slow-down. */
 export interface LoginThrottlesTable {
   key: string;
   failures: number;

@@ -63,6 +63,21 @@ for (const backend of BACKENDS) {
       assert.equal((await l.consume('k')).allowed, true);
     });
 
+    it('gives a point back, and counts a keyed-by limit under the mapped key', async () => {
+      const l = limit(2);
+      assert.equal((await l.consume('k')).allowed, true);
+      assert.equal((await l.consume('k')).allowed, true);
+      await l.giveBack('k');
+      assert.equal((await l.consume('k')).allowed, true, 'the given-back point is free again');
+      assert.equal((await l.consume('k')).allowed, false);
+      const bySubnet = limit(1).keyedBy((key) => key.split('/')[0] as string);
+      assert.equal((await bySubnet.consume('net/1')).allowed, true);
+      assert.equal((await bySubnet.consume('net/2')).allowed, false, 'both keys map to "net"');
+      assert.equal((await bySubnet.check('net/3')).allowed, false);
+      await bySubnet.reset('net/4');
+      assert.equal((await bySubnet.consume('net/5')).allowed, true);
+    });
+
     it('counts parallel attempts atomically: exactly the allowed number pass', async () => {
       const l = limit(5);
       const results = await Promise.all(Array.from({ length: 50 }, () => l.consume('burst')));

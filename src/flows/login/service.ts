@@ -47,26 +47,36 @@ export class LoginService {
     context: RequestContext,
     options: { remember: boolean } = { remember: false },
   ): Promise<LoginResult> {
-    const { store, hasher, sessions, limits, clock, throttle } = this.deps;
+    const { store, hasher, limits, clock, throttle } = this.deps;
     const { user, canonical } = await this.findAccount(identifier);
     const accountKey = limits.accountKey(canonical);
+    const throttleKey = throttle.keyFor(canonical);
+    // Every limit takes its point before the password is verified, atomically, so parallel
+    // guesses cannot all pass a check made before any of them was counted. A refused step gives
+    // back what the steps before it took; a verification that errors gives back everything.
     const ip = await limits.loginPerIp.consume(context.ip ?? 'unknown');
-    const account = await limits.loginPerAccount.check(accountKey);
-    const throttleKey = throttle.keyFor(user, canonical);
-    const waitSeconds = await throttle.waitSeconds(throttleKey);
-    if (!ip.allowed || !account.allowed || waitSeconds > 0) {
-      return { ...fail('RATE_LIMITED'), retryAfterSeconds: Math.max(ip.retryAfterSeconds, account.retryAfterSeconds, waitSeconds) };
+    if (!ip.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: ip.retryAfterSeconds };
+    const account = await limits.loginPerAccount.consume(accountKey);
+    if (!account.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: account.retryAfterSeconds };
+    const slowDown = await throttle.reserve(throttleKey);
+    if (!slowDown.allowed) {
+      await limits.loginPerAccount.giveBack(accountKey);
+      return { ...fail('RATE_LIMITED'), retryAfterSeconds: slowDown.retryAfterSeconds };
     }
 
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
     let verified = false;
-    if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
-    else await hasher.verifyDummy(password);
+    try {
+      if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
+      else await hasher.verifyDummy(password);
+    } catch (error) {
+      await throttle.release(throttleKey);
+      await limits.loginPerAccount.giveBack(accountKey);
+      throw error;
+    }
 
     const nowMs = clock.nowMs();
     if (!usable || !verified) {
-      await limits.loginPerAccount.consume(accountKey);
-      await throttle.recordFailure(throttleKey);
       if (usable) await store.users.recordFailedLogin(usable.id, nowMs);
       await store.audit.record({ type: 'login.failed', userId: user?.id ?? null, ...context, nowMs });
       return fail('INVALID_CREDENTIALS');

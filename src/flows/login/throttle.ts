@@ -1,5 +1,7 @@
 import type { Clock } from '../../kernel/clock.ts';
+import type { LimitDecision } from '../../rate-limits/limiter.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
+import { delayMsAfter, type ThrottleRule } from '../../store/login-throttles-repository.ts';
 import type { Store } from '../../store/store.ts';
 
 const WINDOW_MS = 3_600_000;
@@ -12,38 +14,61 @@ export interface ThrottleSettings {
 }
 
 /**
- * Per-account slow-down after repeated failed sign-ins: after `after` failures, the next attempt
+ * Slow-down after repeated failed password attempts: after `after` failures, the next attempt
  * must wait 1 s, then 2, 4 ... up to `maxDelaySeconds`. Never a lock: the wait is bounded, a
  * failure-free hour forgets everything, and a completed reset or a successful sign-in clears it.
- * Keys are keyed hashes of the account id, or of the typed identifier when no account matches,
- * so a known and an unknown address are slowed down exactly alike (S7).
+ *
+ * Keyed by what the client typed (the canonical email, or `username:` and the canonical
+ * username), never by the account it names: a known and an unknown identifier, and the email and
+ * the username of one account, are slowed down exactly alike and apart, so the slow-down tells
+ * nothing about which identifiers exist or belong together (S7).
+ *
+ * An attempt is reserved before its password is verified (one conditional statement, see the
+ * repository), so parallel attempts cannot all pass; a success clears or gives the attempt back.
  */
 export class LoginThrottle {
-  constructor(private readonly deps: { store: Store; clock: Clock; limits: RateLimits; settings: ThrottleSettings }) {}
+  private readonly rule: ThrottleRule;
 
-  keyFor(user: { id: string } | undefined, identifierCanonical: string): string {
-    return this.deps.limits.accountKey(user ? `user:${user.id}` : `identifier:${identifierCanonical}`);
+  constructor(private readonly deps: { store: Store; clock: Clock; limits: RateLimits; settings: ThrottleSettings }) {
+    this.rule = { ...deps.settings, windowMs: WINDOW_MS };
   }
 
-  /** Seconds to wait before this key may try again; 0 when it may try now. */
-  async waitSeconds(key: string): Promise<number> {
-    const state = await this.deps.store.loginThrottles.find(key);
-    const nowMs = this.deps.clock.nowMs();
-    if (!state || state.failures < this.deps.settings.after || nowMs - state.lastFailedAtMs > WINDOW_MS) return 0;
-    const delaySeconds = Math.min(2 ** (state.failures - this.deps.settings.after), this.deps.settings.maxDelaySeconds);
-    const remainingMs = state.lastFailedAtMs + delaySeconds * 1000 - nowMs;
-    return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
+  /** The key for a typed identifier in canonical form: an email, `username:<name>`, or the trimmed text. */
+  keyFor(identifierCanonical: string): string {
+    return this.deps.limits.accountKey(`identifier:${identifierCanonical}`);
   }
 
-  recordFailure(key: string): Promise<void> {
-    return this.deps.store.loginThrottles.recordFailure(key, this.deps.clock.nowMs(), WINDOW_MS);
+  /** Counts one attempt now if the key may try; otherwise how long it must wait. */
+  async reserve(key: string): Promise<LimitDecision> {
+    if (await this.deps.store.loginThrottles.reserve(key, this.deps.clock.nowMs(), this.rule)) {
+      return { allowed: true, retryAfterSeconds: 0 };
+    }
+    return { allowed: false, retryAfterSeconds: Math.max(1, await this.waitSeconds(key)) };
+  }
+
+  /** Gives a reserved attempt back: its password was right, or it was never verified. */
+  release(key: string): Promise<void> {
+    return this.deps.store.loginThrottles.release(key);
   }
 
   clear(key: string): Promise<void> {
     return this.deps.store.loginThrottles.clear(key);
   }
 
-  clearForUser(userId: string): Promise<void> {
-    return this.clear(this.keyFor({ id: userId }, ''));
+  /** Clears the slow-down of every identifier the account can sign in with (after a reset). */
+  async clearForUser(userId: string): Promise<void> {
+    const user = await this.deps.store.users.findById(userId);
+    if (!user) return;
+    await this.clear(this.keyFor(user.email_canonical));
+    if (user.username_canonical) await this.clear(this.keyFor(`username:${user.username_canonical}`));
+  }
+
+  /** Seconds to wait before this key may try again; 0 when it may try now. */
+  private async waitSeconds(key: string): Promise<number> {
+    const state = await this.deps.store.loginThrottles.find(key);
+    const nowMs = this.deps.clock.nowMs();
+    if (!state || nowMs - state.lastFailedAtMs > WINDOW_MS) return 0;
+    const remainingMs = state.lastFailedAtMs + delayMsAfter(state.failures, this.rule) - nowMs;
+    return remainingMs > 0 ? Math.ceil(remainingMs / 1000) : 0;
   }
 }

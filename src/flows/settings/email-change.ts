@@ -3,8 +3,8 @@ import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
-import type { ActiveSession } from '../../store/sessions-repository.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
+import type { ActiveSession } from '../../store/sessions-repository.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { RequestContext } from '../context.ts';
@@ -15,7 +15,12 @@ import { greetingNameOf } from '../mail-greeting.ts';
 import type { RecoveryService } from '../recovery/service.ts';
 import { type PasswordCheckProblem, verifyCurrentPassword } from './password-change.ts';
 
-export type EmailChangeRequestProblem = PasswordCheckProblem | 'REAUTH_REQUIRED' | 'EMAIL_INVALID' | 'EMAIL_SAME_AS_CURRENT' | 'RATE_LIMITED';
+export type EmailChangeRequestProblem =
+  | PasswordCheckProblem
+  | 'REAUTH_REQUIRED'
+  | 'EMAIL_INVALID'
+  | 'EMAIL_SAME_AS_CURRENT'
+  | 'RATE_LIMITED';
 export type EmailChangeProblem = TokenProblem | 'RATE_LIMITED' | 'EMAIL_TAKEN';
 
 /** Carries an expected failure out of a transaction so that the transaction rolls back. */
@@ -56,7 +61,7 @@ export class EmailChangeService {
     password: string,
     context: RequestContext,
   ): Promise<Result<void, PasswordCheckProblem> & { retryAfterSeconds?: number }> {
-    const verified = await verifyCurrentPassword(this.deps, auth.user.id, password, context);
+    const verified = await verifyCurrentPassword(this.deps, { userId: auth.user.id, sessionId: auth.session.id }, password, context);
     if (!verified.ok) return verified;
     const nowMs = this.deps.clock.nowMs();
     await this.deps.store.sessions.markAuthenticated(auth.session.id, nowMs);

@@ -3,6 +3,7 @@ import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
+import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
 import type { RequestContext } from '../context.ts';
 import type { NewSessionToken, SessionService } from '../login/session-service.ts';
@@ -19,29 +20,53 @@ export type PasswordCheckProblem = 'CURRENT_PASSWORD_INCORRECT' | 'RATE_LIMITED'
 export type ChangePasswordProblem = PasswordCheckProblem | PasswordProblem | 'PASSWORD_SAME_AS_CURRENT';
 
 /**
- * Checks the caller's current password, under the same per-account slow-down as sign-in, so a
- * stolen session cannot be used to guess the password faster than the login form allows.
+ * Checks the caller's current password. Each check is one Argon2id verification, so every check,
+ * right or wrong, takes a point per session and per account first (RATE_LIMIT_REAUTH_SESSION,
+ * RATE_LIMIT_REAUTH_ACCOUNT): one session cannot keep the hashing queue full. Wrong passwords are
+ * also under the sign-in slow-down of the account's email, reserved before verifying and given
+ * back when the password is right, so a stolen session cannot guess faster than the login form
+ * allows, not even with parallel requests.
  */
 export async function verifyCurrentPassword(
-  deps: { store: Store; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock },
-  userId: string,
+  deps: { store: Store; hasher: PasswordHasher; throttle: LoginThrottle; clock: Clock; limits: RateLimits },
+  caller: { userId: string; sessionId: string },
   password: string,
   context: RequestContext,
 ): Promise<Result<void, PasswordCheckProblem> & { retryAfterSeconds?: number }> {
-  const { store, hasher, throttle, clock } = deps;
+  const { store, hasher, throttle, clock, limits } = deps;
+  const { userId, sessionId } = caller;
   const user = await store.users.findById(userId);
   if (!user || user.disabled_at !== null) return fail('NOT_AUTHENTICATED');
-  const key = throttle.keyFor(user, '');
-  const waitSeconds = await throttle.waitSeconds(key);
-  if (waitSeconds > 0) return { ...fail('RATE_LIMITED'), retryAfterSeconds: waitSeconds };
+  const sessionKey = limits.accountKey(`session:${sessionId}`);
+  const accountKey = limits.accountKey(`user:${userId}`);
+  const key = throttle.keyFor(user.email_canonical);
+  const limited = (retryAfterSeconds: number) => ({ ...fail('RATE_LIMITED' as const), retryAfterSeconds });
+  const perSession = await limits.reauthPerSession.consume(sessionKey);
+  if (!perSession.allowed) return limited(perSession.retryAfterSeconds);
+  const perAccount = await limits.reauthPerAccount.consume(accountKey);
+  if (!perAccount.allowed) {
+    await limits.reauthPerSession.giveBack(sessionKey);
+    return limited(perAccount.retryAfterSeconds);
+  }
+  const slowDown = await throttle.reserve(key);
+  if (!slowDown.allowed) {
+    await limits.reauthPerSession.giveBack(sessionKey);
+    await limits.reauthPerAccount.giveBack(accountKey);
+    return limited(slowDown.retryAfterSeconds);
+  }
   let verified = false;
-  if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
-  else await hasher.verifyDummy(password);
+  try {
+    if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
+    else await hasher.verifyDummy(password);
+  } catch (error) {
+    await throttle.release(key);
+    throw error;
+  }
   if (!verified) {
-    await throttle.recordFailure(key);
     await store.audit.record({ type: 'login.failed', userId, ...context, nowMs: clock.nowMs(), detail: { step: 'current-password' } });
     return fail('CURRENT_PASSWORD_INCORRECT');
   }
+  await throttle.release(key);
   return ok(undefined);
 }
 
@@ -59,6 +84,7 @@ export class PasswordChangeService {
       sessions: SessionService;
       throttle: LoginThrottle;
       clock: Clock;
+      limits: RateLimits;
       passwordPolicy: PasswordPolicy;
     },
   ) {}
@@ -70,7 +96,7 @@ export class PasswordChangeService {
     context: RequestContext,
   ): Promise<Result<{ session: NewSessionToken }, ChangePasswordProblem> & { retryAfterSeconds?: number }> {
     const { store, outbox, hasher, sessions, clock, passwordPolicy } = this.deps;
-    const verified = await verifyCurrentPassword(this.deps, caller.userId, currentPassword, context);
+    const verified = await verifyCurrentPassword(this.deps, caller, currentPassword, context);
     if (!verified.ok) return verified;
     const user = await store.users.findById(caller.userId);
     if (!user) return fail('NOT_AUTHENTICATED');

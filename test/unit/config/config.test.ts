@@ -39,6 +39,9 @@ describe('configuration from the environment', () => {
     assert.equal(config.resetTokenTtlSeconds, 3600);
     assert.equal(config.trustProxy, false);
     assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 5, durationSeconds: 3600 });
+    assert.deepEqual(config.rateLimits.reauthPerSession, { points: 10, durationSeconds: 900 });
+    assert.deepEqual(config.rateLimits.reauthPerAccount, { points: 30, durationSeconds: 900 });
+    assert.equal(config.ipv6SubnetPrefix, 64);
     assert.equal(config.passwordMinLength, 8);
     assert.equal(config.passwordMaxLength, 128);
     assert.ok(Object.isFrozen(config));
@@ -54,6 +57,8 @@ describe('configuration from the environment', () => {
       RESET_TOKEN_TTL: '900',
       TRUST_PROXY: '10.0.0.0/8, loopback',
       RATE_LIMIT_FORGOT_EMAIL: '3/600',
+      RATE_LIMIT_REAUTH_SESSION: '4/60',
+      IPV6_SUBNET_PREFIX: '56',
     });
     assert.equal(config.port, 8080);
     assert.equal(config.publicUrl.origin, 'https://id.example.com');
@@ -63,6 +68,8 @@ describe('configuration from the environment', () => {
     assert.equal(config.resetTokenTtlSeconds, 900);
     assert.equal(config.trustProxy, '10.0.0.0/8,loopback');
     assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 3, durationSeconds: 600 });
+    assert.deepEqual(config.rateLimits.reauthPerSession, { points: 4, durationSeconds: 60 });
+    assert.equal(config.ipv6SubnetPrefix, 56);
     assert.equal(config.devMailbox, false);
     assert.equal(config.mailFrom, 'Latchkey <no-reply@id.example.com>');
   });
@@ -76,6 +83,10 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ SECRET_KEYS: `${KEY},short` }), /SECRET_KEYS/, 'every key is checked, not only the first');
     assert.match(problemsOf({ RATE_LIMIT_FORGOT_EMAIL: '5' }), /RATE_LIMIT_FORGOT_EMAIL must look like POINTS\/SECONDS .*got "5"/);
     assert.match(problemsOf({ RATE_LIMIT_LOGIN_IP: '0/60' }), /RATE_LIMIT_LOGIN_IP/);
+    assert.match(problemsOf({ RATE_LIMIT_REAUTH_SESSION: 'ten' }), /RATE_LIMIT_REAUTH_SESSION must look like POINTS\/SECONDS/);
+    assert.match(problemsOf({ RATE_LIMIT_REAUTH_ACCOUNT: '5/0' }), /RATE_LIMIT_REAUTH_ACCOUNT must look like POINTS\/SECONDS/);
+    assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '16' }), /IPV6_SUBNET_PREFIX must be a whole number from 32 to 128 bits, got "16"/);
+    assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '129' }), /IPV6_SUBNET_PREFIX/);
     assert.match(problemsOf({ RESET_TOKEN_TTL: '10' }), /RESET_TOKEN_TTL must be a whole number from 60 to 604800 seconds/);
     assert.match(problemsOf({ SMTP_URL: 'http://mail' }), /SMTP_URL must start with smtp:\/\/ or smtps:\/\//);
     assert.match(problemsOf({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be/);

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import { hash } from '@node-rs/argon2';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { sha256 } from '../../../src/crypto/tokens.ts';
-import { LoginService } from '../../../src/flows/login/service.ts';
 import { noSecondFactors } from '../../../src/flows/login/second-factor.ts';
+import { LoginService } from '../../../src/flows/login/service.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { ManualClock } from '../../../src/kernel/clock.ts';
@@ -36,6 +36,8 @@ describe('LoginService against a real SQLite database', () => {
         loginPerAccount: { points: 3, durationSeconds: 900 },
         registerPerIp: generous,
         tokenPerIp: generous,
+        reauthPerSession: generous,
+        reauthPerAccount: generous,
       },
       testKeyring(),
     );

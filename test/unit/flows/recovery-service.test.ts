@@ -41,6 +41,8 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
         loginPerAccount: generous,
         registerPerIp: generous,
         tokenPerIp,
+        reauthPerSession: generous,
+        reauthPerAccount: generous,
       },
       keyring,
     );

@@ -73,15 +73,6 @@ describe('account lifecycle repositories (portable query builder only)', () => {
     );
   });
 
-  it('login throttles count concurrent failures and restart after the window', async () => {
-    await Promise.all(Array.from({ length: 10 }, () => store.loginThrottles.recordFailure('k1', NOW, 3_600_000)));
-    assert.deepEqual(await store.loginThrottles.find('k1'), { failures: 10, lastFailedAtMs: NOW });
-    await store.loginThrottles.recordFailure('k1', NOW + 3_600_001, 3_600_000);
-    assert.equal((await store.loginThrottles.find('k1'))?.failures, 1);
-    assert.equal(await store.loginThrottles.deleteOlderThan(NOW + 3_600_002), 1);
-    assert.equal(await store.loginThrottles.find('k1'), undefined);
-  });
-
   it('revokeAllForUser can spare some purposes', async () => {
     for (const purpose of ['password-reset', 'email-confirm', 'email-change', 'email-change-undo'] as const) {
       await store.tokens.create({
@@ -98,5 +89,4 @@ describe('account lifecycle repositories (portable query builder only)', () => {
     const live = await store.db.selectFrom('tokens').select('purpose').where('user_id', '=', bob).where('revoked_at', 'is', null).execute();
     assert.deepEqual(live, [{ purpose: 'email-change-undo' }]);
   });
-
 });
