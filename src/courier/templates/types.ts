@@ -13,9 +13,14 @@ export interface MailContext {
 export type MailMessage =
   | { template: 'password-reset'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean } }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
-  | { template: 'welcome'; to: string; data: { name: string | null } }
-  | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change' } }
-  | { template: 'confirm-email'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean } }
+  | { template: 'welcome'; to: string; data: { name: string | null; returnTo?: string } }
+  | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change'; returnTo?: string } }
+  | {
+      template: 'confirm-email';
+      to: string;
+      /** returnTo: where the links lead once signed in (checked by the S11 rule when the request came in). */
+      data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean; returnTo?: string };
+    }
   | { template: 'email-change-confirm'; to: string; data: { name: string | null; token: string; expiresInSeconds: number } }
   | {
       template: 'email-change-requested';

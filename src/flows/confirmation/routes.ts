@@ -4,6 +4,7 @@ import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { withReturnTo } from '../return-to.ts';
 import { RESEND_SENT_MESSAGE, resendConfirmationPage } from './views.ts';
 
 /** Email confirmation: the emailed link's landing, "send it again", and the JSON API. */
@@ -50,6 +51,10 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     retry: { href: '/confirm/resend', label: 'Send a new confirmation link' },
     check: (token, context) => confirmation.check(token, context),
     redeem: (token, context) => confirmation.confirm(token, context),
-    done: (request, reply) => reply.redirect(request.auth ? '/?notice=email-confirmed' : '/login?notice=email-confirmed', 303),
+    done: (request, reply, _value, returnTo) =>
+      reply.redirect(
+        request.auth ? (returnTo ?? '/?notice=email-confirmed') : withReturnTo('/login?notice=email-confirmed', returnTo),
+        303,
+      ),
   });
 }

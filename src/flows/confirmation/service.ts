@@ -33,13 +33,19 @@ export class ConfirmationService {
   }
 
   /** Issues a confirmation link and queues its mail inside the caller's transaction. */
-  async sendLink(tx: Store, user: Pick<UserRecord, 'id' | 'email' | 'name'>, context: RequestContext, welcome: boolean): Promise<void> {
+  async sendLink(
+    tx: Store,
+    user: Pick<UserRecord, 'id' | 'email' | 'name'>,
+    context: RequestContext,
+    welcome: boolean,
+    returnTo?: string,
+  ): Promise<void> {
     const { links, outbox, ttlSeconds } = this.deps;
     const token = await links.issue(tx, { purpose: 'email-confirm', userId: user.id, ttlSeconds, context });
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'confirm-email',
       to: user.email,
-      data: { name: user.name, token, expiresInSeconds: ttlSeconds, welcome },
+      data: { name: user.name, token, expiresInSeconds: ttlSeconds, welcome, ...(returnTo === undefined ? {} : { returnTo }) },
     });
   }
 

@@ -1,14 +1,14 @@
+import type { UsernameMode } from '../../config/account-config.ts';
+import type { Outbox } from '../../courier/outbox.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
-import type { Outbox } from '../../courier/outbox.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { newId } from '../../kernel/random.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
+import { parseUsername, type Username } from '../../kernel/username.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
-import { parseUsername, type Username } from '../../kernel/username.ts';
-import type { UsernameMode } from '../../config/account-config.ts';
 import type { ConfirmationService } from '../confirmation/service.ts';
 import type { RequestContext } from '../context.ts';
 
@@ -46,7 +46,14 @@ export class RegistrationService {
   ) {}
 
   async register(
-    input: { email: string; password: string; name?: string | undefined; username?: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      name?: string | undefined;
+      username?: string | undefined;
+      /** Where the mailed links lead once signed in (already checked by the S11 rule). */
+      returnTo?: string | undefined;
+    },
     context: RequestContext,
   ): Promise<Result<void, RegisterProblem> & { retryAfterSeconds?: number }> {
     const { store, outbox, hasher, clock, limits, passwordPolicy, confirmation } = this.deps;
@@ -61,24 +68,24 @@ export class RegistrationService {
     const limit = await limits.registerPerIp.consume(context.ip ?? 'unknown');
     if (!limit.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: limit.retryAfterSeconds };
 
+    const returnTo = input.returnTo === undefined ? {} : { returnTo: input.returnTo };
     const passwordHash = await hasher.hashPassword(input.password);
     const nowMs = clock.nowMs();
     const outcome = await store.transaction(async (tx): Promise<Result<void, 'USERNAME_TAKEN'>> => {
       const existing = await tx.users.findByCanonicalEmail(address.canonical);
       const id = newId();
       const user = { id, email: address.display, emailCanonical: address.canonical, name, passwordHash, nowMs };
-      const created =
-        !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
+      const created = !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
       if (created) {
-        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display, name }, context, true);
-        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name } });
+        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display, name }, context, true, input.returnTo);
+        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name, ...returnTo } });
         await tx.audit.record({ type: 'user.registered', userId: id, ...context, nowMs });
         return ok(undefined);
       }
       const owner = existing ?? (await tx.users.findByCanonicalEmail(address.canonical));
       if (!owner) return fail('USERNAME_TAKEN');
       if (owner.disabled_at === null) {
-        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: owner.name } });
+        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: owner.name, ...returnTo } });
       }
       await tx.audit.record({ type: 'registration.duplicate', userId: owner.id, ...context, nowMs });
       return ok(undefined);
