@@ -3,6 +3,7 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { devMailboxRoutes } from './courier/mailbox-routes.ts';
 import type { Deps } from './deps.ts';
+import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);
+    await authzRoutes(scope, kit);
   });
   return app;
 }
