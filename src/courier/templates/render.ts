@@ -12,7 +12,7 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
         message.data.invited
           ? `An administrator created an account for you on ${context.productName}. Use this link to choose your password:`
           : 'Someone (hopefully you) asked to reset the password of your account. Use this link to choose a new password:',
-        { label: 'Reset your password', url: link(context, `/reset-password/${message.data.token}`) },
+        { label: 'Reset your password', url: link(context, withReturnTo(`/reset-password/${message.data.token}`, message.data.returnTo)) },
         `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
         'If you did not ask for this, ignore this email: your password stays as it is.',
       ]);

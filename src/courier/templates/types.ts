@@ -11,7 +11,11 @@ export interface MailContext {
 
 /** Everything the courier needs to send a mail later; sealed in the outbox until sent. */
 export type MailMessage =
-  | { template: 'password-reset'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean } }
+  | {
+      template: 'password-reset';
+      to: string;
+      data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean; returnTo?: string };
+    }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
   | { template: 'welcome'; to: string; data: { name: string | null; returnTo?: string } }
   | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change'; returnTo?: string } }
