@@ -116,6 +116,14 @@ describe('an application behind a real nginx with auth_request', () => {
     assert.equal(headers['remote-name'], undefined, 'no name: the forged one is removed, not passed');
     assert.equal(headers['remote-username'], undefined);
 
+    const posted = await new TestClient(app).request('POST', '/api/items', {
+      body: JSON.stringify({ title: 'x' }),
+      headers: { cookie, 'content-type': 'application/json' },
+    });
+    assert.equal(posted.status, 200, 'a POST is checked with a GET without its body');
+    assert.equal(posted.json().method, 'POST');
+    assert.equal(posted.json().headers['remote-email'], EMAIL);
+
     const before = seen.length;
     const anonymous = await new TestClient(app).get('/dashboard', forged);
     assert.equal(anonymous.status, 302);
