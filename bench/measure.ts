@@ -39,6 +39,33 @@ export async function loadJsonPost(o: {
   };
 }
 
+/** An autocannon run of one GET with fixed headers (e.g. a session cookie). */
+export async function loadGet(o: {
+  url: string;
+  headers: Record<string, string>;
+  expectStatus: number;
+  connections: number;
+  durationSeconds: number;
+}): Promise<LoadResult> {
+  const result = await autocannon({
+    url: o.url,
+    method: 'GET',
+    headers: o.headers,
+    connections: o.connections,
+    duration: o.durationSeconds,
+    workers: 1,
+  });
+  const expected = result.statusCodeStats[String(o.expectStatus)]?.count ?? 0;
+  const total = result.latency.totalCount;
+  return {
+    requestsPerSecond: total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total,
+    unexpected: total - expected + result.errors + result.timeouts,
+  };
+}
+
 /**
  * One request at a time over one kept-alive connection, alternating between the bodies, so slow
  * drift (GC, background work) hits every body alike. Returns each body's latencies in ms.

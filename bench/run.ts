@@ -7,7 +7,7 @@
 // comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { BENCH_DATABASES } from './databases.ts';
-import { alternateJsonPosts, type LoadResult, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
+import { alternateJsonPosts, type LoadResult, loadGet, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
 import { type BenchOptions, helpText, parseBenchOptions, UsageError } from './options.ts';
 import { markdownTable, ms, type Row, textTable } from './report.ts';
 import { startBenchService } from './service.ts';
@@ -126,6 +126,15 @@ async function benchmarkOn(db: string, options: BenchOptions): Promise<Summary> 
     const loginShare = login.requestsPerSecond / hashBoundPerSecond;
     await bench.settle();
 
+    progress(`forward auth (GET /api/authz/auth-request, valid session): ${options.durationSeconds} s, ${options.connections} connections`);
+    const authRequest = await loadGet({
+      ...load,
+      url: bench.at('/api/authz/auth-request'),
+      headers: { cookie: await bench.sessionCookie(KNOWN.email) },
+      expectStatus: 200,
+    });
+    await bench.settle();
+
     progress(`password reset: ${options.resets} tokens redeemed, ${options.connections} at a time`);
     const resetTokens = await bench.resetTokens(options.resets);
     const reset = await redeemResetTokens(bench.at('/api/password/reset'), resetTokens, options.connections);
@@ -161,6 +170,11 @@ async function benchmarkOn(db: string, options: BenchOptions): Promise<Summary> 
         route: 'POST /api/login (correct password)',
         ...login,
         notes: `autocannon, ${options.connections} conn; ${(loginShare * 100).toFixed(0)}% of hash-bound limit${unexpected(login.unexpected)}`,
+      },
+      {
+        route: 'GET /api/authz/auth-request (signed in)',
+        ...authRequest,
+        notes: `autocannon, ${options.connections} conn; one session lookup, no hashing${unexpected(authRequest.unexpected)}`,
       },
       {
         route: 'POST /api/password/reset',

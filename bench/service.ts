@@ -30,6 +30,8 @@ export interface BenchService {
   stopCourier(): Promise<void>;
   /** Creates `count` password-less accounts, each with one valid reset token; returns the raw tokens. */
   resetTokens(count: number): Promise<string[]>;
+  /** A signed-in session of an existing account, as a Cookie header value (made directly, no login request). */
+  sessionCookie(email: string): Promise<string>;
   /**
    * Waits for requests still hashing after a load run ends (the load generator hangs up on them),
    * so closing the database does not fail them.
@@ -112,6 +114,12 @@ export async function startBenchService(database: BenchDatabase): Promise<BenchS
         tokens.push(token);
       }
       return tokens;
+    },
+    sessionCookie: async (email) => {
+      const user = await deps.store.users.findByCanonicalEmail(email);
+      if (!user) throw new Error(`no account ${email} to sign in`);
+      const session = await deps.sessions.create(user.id, { ip: '127.0.0.1', userAgent: 'bench' }, { persistent: true });
+      return `lk_session=${session.token}`;
     },
     settle: async () => {
       while (deps.hasher.queueLength > 0) await new Promise((resolve) => setTimeout(resolve, 50));

@@ -3,10 +3,12 @@ import cookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { devMailboxRoutes } from './courier/mailbox-routes.ts';
 import type { Deps } from './deps.ts';
+import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
+import { ReturnToRule } from './flows/return-to.ts';
 import { emailChangeLinkRoutes } from './flows/settings/email-change-routes.ts';
 import { settingsRoutes } from './flows/settings/routes.ts';
 import { usernameRoutes } from './flows/username/routes.ts';
@@ -15,9 +17,9 @@ import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
+import type { HttpKit } from './http/kit.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
-import type { HttpKit } from './http/kit.ts';
 import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
@@ -44,8 +46,13 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       return sendError(request, reply, 'VALIDATION_FAILED', 'The address of this request is not valid.');
     },
   });
-  const cookies = new CookiePolicy(config.publicUrl);
-  const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };
+  const cookies = new CookiePolicy(config.publicUrl, { domain: config.cookieDomain });
+  const kit: HttpKit = {
+    deps,
+    cookies,
+    csrf: new CsrfGuard(deps.keyring, cookies),
+    returnTo: new ReturnToRule(config.returnToAllowedOrigins),
+  };
 
   registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error));
   registerRequestMetrics(app, deps.metrics);
@@ -73,6 +80,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);
+    await authzRoutes(scope, kit);
   });
   return app;
 }

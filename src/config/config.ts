@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
@@ -25,6 +26,10 @@ export interface Config {
   readonly publicUrl: URL;
   /** Origins allowed to send credentialed API requests (PUBLIC_URL's origin is always one). */
   readonly allowedOrigins: readonly string[];
+  /** Origins an absolute `return_to` may point to (PUBLIC_URL's origin is always one): RETURN_TO_ALLOWED. */
+  readonly returnToAllowedOrigins: readonly string[];
+  /** COOKIE_DOMAIN: the session cookie's Domain (e.g. ".example.com"), so subdomains share one sign-in. */
+  readonly cookieDomain: string | undefined;
   readonly dataDir: string;
   readonly database: DatabaseTarget;
   readonly smtpUrl: string | undefined;
@@ -92,6 +97,20 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     }
   }
 
+  const returnToAllowedOrigins = [publicUrl.origin];
+  for (const entry of (read.raw('RETURN_TO_ALLOWED') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const origin = parseOrigin(entry);
+    if (origin === undefined) {
+      read.problems.push(
+        `RETURN_TO_ALLOWED must be a comma-separated list of http(s) origins such as https://app.example.com, "${entry}" is not one`,
+      );
+    } else if (!returnToAllowedOrigins.includes(origin)) returnToAllowedOrigins.push(origin);
+  }
+  const cookieDomain = parseCookieDomain(read, publicUrl);
+
   const secretKeysRaw = read.raw('SECRET_KEYS');
   let secretKeys: string[] = [];
   let secretKeysGenerated = false;
@@ -134,6 +153,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     host: read.string('HOST', '127.0.0.1'),
     publicUrl,
     allowedOrigins,
+    returnToAllowedOrigins,
+    cookieDomain,
     dataDir,
     database,
     smtpUrl,
@@ -202,4 +223,39 @@ function parseTrustProxy(read: EnvReader): string | number | boolean {
     return false;
   }
   return parts.join(',');
+}
+
+/** An http(s) origin written exactly as one (no path, query, fragment or credentials), or undefined. */
+function parseOrigin(entry: string): string | undefined {
+  try {
+    const url = new URL(entry);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    if (url.username || url.password || url.search || url.hash || url.pathname !== '/') return undefined;
+    if (!/^https?:\/\/[^/?#\\@]+\/?$/i.test(entry)) return undefined;
+    return url.origin;
+  } catch {
+    return undefined;
+  }
+}
+
+/** COOKIE_DOMAIN: a registrable-looking domain that PUBLIC_URL's host lies in, stored lowercase with its leading dot. */
+function parseCookieDomain(read: EnvReader, publicUrl: URL): string | undefined {
+  const value = read.raw('COOKIE_DOMAIN');
+  if (value === undefined) return undefined;
+  const domain = value.toLowerCase().replace(/^\./, '');
+  const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+  if (!new RegExp(`^(?:${label}\\.)+${label}$`).test(domain)) {
+    read.problems.push(`COOKIE_DOMAIN must be a domain name with at least one dot, such as .example.com, got "${value}"`);
+    return undefined;
+  }
+  const host = publicUrl.hostname.toLowerCase();
+  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
+    read.problems.push(`COOKIE_DOMAIN needs PUBLIC_URL to use a domain name, not an IP address (${host})`);
+    return undefined;
+  }
+  if (host !== domain && !host.endsWith(`.${domain}`)) {
+    read.problems.push(`COOKIE_DOMAIN must contain the host of PUBLIC_URL (${host}), got "${value}"`);
+    return undefined;
+  }
+  return `.${domain}`;
 }

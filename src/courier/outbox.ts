@@ -1,6 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
-import { newId } from '../kernel/random.ts';
 import type { Clock } from '../kernel/clock.ts';
+import { newId } from '../kernel/random.ts';
 import type { OutboxRepository } from '../store/outbox-repository.ts';
 import type { MailMessage } from './templates/types.ts';
 
@@ -9,6 +9,8 @@ export interface MailRequestJob {
   emailCanonical: string;
   ip: string | null;
   userAgent: string | null;
+  /** Where the mailed link leads once done (checked by the S11 rule when the request came in). */
+  returnTo?: string;
 }
 
 /** What can be queued: a mail to send, or a deferred job that may queue mails itself. */

@@ -18,6 +18,7 @@ export async function queueMailRequest(
   topic: 'password-reset-request' | 'confirmation-resend-request' | 'username-reminder-request',
   email: string,
   context: RequestContext,
+  returnTo?: string,
 ): Promise<Result<void, 'EMAIL_INVALID'>> {
   const { limits, outbox, store } = deps;
   const address = parseEmailAddress(email);
@@ -26,7 +27,12 @@ export async function queueMailRequest(
   if (!ipDecision.allowed) return ok(undefined);
   const emailDecision = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
   if (!emailDecision.allowed) return ok(undefined);
-  await outbox.enqueue(store.outbox, topic, { emailCanonical: address.canonical, ip: context.ip, userAgent: context.userAgent });
+  await outbox.enqueue(store.outbox, topic, {
+    emailCanonical: address.canonical,
+    ip: context.ip,
+    userAgent: context.userAgent,
+    ...(returnTo === undefined ? {} : { returnTo }),
+  });
   outbox.wake();
   return ok(undefined);
 }

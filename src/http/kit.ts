@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Deps } from '../deps.ts';
 import type { RequestContext } from '../flows/context.ts';
 import type { NewSessionToken } from '../flows/login/session-service.ts';
+import type { ReturnToRule } from '../flows/return-to.ts';
 import type { Caller } from '../flows/settings/password-change.ts';
 import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
 import type { ActiveSession } from '../store/sessions-repository.ts';
@@ -21,6 +22,8 @@ export interface HttpKit {
   deps: Deps;
   csrf: CsrfGuard;
   cookies: CookiePolicy;
+  /** Which `return_to` values a flow may follow when it is done (S11). */
+  returnTo: ReturnToRule;
 }
 
 export function requestContext(request: FastifyRequest): RequestContext {

@@ -1,11 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../flows/context.ts';
+import { withReturnTo } from '../flows/return-to.ts';
 import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
 import type { Result } from '../kernel/result.ts';
 import { type Html, html } from '../views/html.ts';
 import { csrfField, layout, notice } from '../views/layout.ts';
 import { type HttpKit, requestContext, sendPage } from './kit.ts';
+import { returnToOf } from './return-to.ts';
 import { Csrf, strictObject } from './schemas.ts';
 
 const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
@@ -21,14 +23,16 @@ export interface LinkLanding<T> {
   retry: { href: string; label: string };
   check(token: string, context: RequestContext): Promise<Result<unknown, ErrorCode>>;
   redeem(token: string, context: RequestContext): Promise<Result<T, ErrorCode>>;
-  done(request: FastifyRequest, reply: FastifyReply, value: T): Promise<FastifyReply> | FastifyReply;
+  /** returnTo: the page's `return_to`, already checked by the S11 rule (kept from the mailed link). */
+  done(request: FastifyRequest, reply: FastifyReply, value: T, returnTo: string | undefined): Promise<FastifyReply> | FastifyReply;
 }
 
 /**
  * The three steps of every emailed link but the reset one (which has its own form):
  * `GET path/<token>` changes nothing (mail scanners open links), checks the token, moves it into
  * a short-lived HttpOnly cookie scoped to `path` and redirects to `path` (S10); `GET path` shows a
- * button; `POST path` (CSRF-checked like every form) redeems the token.
+ * button; `POST path` (CSRF-checked like every form) redeems the token. A `return_to` on the
+ * mailed link is carried through the three steps and handed to `done`.
  */
 export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T>): void {
   const cookieOptions = (maxAge: number) => ({
@@ -53,7 +57,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
       const check = await landing.check(token, requestContext(request));
       if (!check.ok) return problem(reply, check.code, check.retryAfterSeconds);
       reply.setCookie(landing.cookie, token, cookieOptions(LINK_COOKIE_MAX_AGE_SECONDS));
-      return reply.redirect(landing.path, 303);
+      return reply.redirect(withReturnTo(landing.path, returnToOf(kit, request)), 303);
     },
   );
 
@@ -65,7 +69,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     const page = layout(
       { title: landing.title },
       html`<p>${landing.intro}</p>
-<form method="post" action="${landing.path}">${csrfField(kit.csrf.tokenFor(request, reply))}<button type="submit">${landing.button}</button></form>`,
+<form method="post" action="${withReturnTo(landing.path, returnToOf(kit, request))}">${csrfField(kit.csrf.tokenFor(request, reply))}<button type="submit">${landing.button}</button></form>`,
     );
     return sendPage(reply, page);
   });
@@ -76,7 +80,7 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     const result = await landing.redeem(token, requestContext(request));
     if (!result.ok) return problem(reply, result.code, result.retryAfterSeconds);
     reply.clearCookie(landing.cookie, cookieOptions(0));
-    return landing.done(request, reply, result.value);
+    return landing.done(request, reply, result.value, returnToOf(kit, request));
   });
 }
 

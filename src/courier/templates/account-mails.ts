@@ -1,3 +1,4 @@
+import { withReturnTo } from '../../flows/return-to.ts';
 import { formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
@@ -18,9 +19,12 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
           message.data.welcome
             ? 'Your account has been created. Confirm that this address is yours, then sign in:'
             : 'Confirm that this address is yours, then sign in:',
-          { label: 'Confirm your email address', url: link(context, `/confirm-email/${message.data.token}`) },
+          {
+            label: 'Confirm your email address',
+            url: link(context, withReturnTo(`/confirm-email/${message.data.token}`, message.data.returnTo)),
+          },
           `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Once the address is confirmed:`,
-          { label: 'Sign in', url: link(context, '/login') },
+          { label: 'Sign in', url: link(context, withReturnTo('/login', message.data.returnTo)) },
           'If you did not create an account, ignore this email.',
         ],
       );

@@ -1,3 +1,4 @@
+import { withReturnTo } from '../../flows/return-to.ts';
 import { renderAccountMail } from './account-mails.ts';
 import { formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
@@ -11,7 +12,7 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
         message.data.invited
           ? `An administrator created an account for you on ${context.productName}. Use this link to choose your password:`
           : 'Someone (hopefully you) asked to reset the password of your account. Use this link to choose a new password:',
-        { label: 'Reset your password', url: link(context, `/reset-password/${message.data.token}`) },
+        { label: 'Reset your password', url: link(context, withReturnTo(`/reset-password/${message.data.token}`, message.data.returnTo)) },
         `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
         'If you did not ask for this, ignore this email: your password stays as it is.',
       ]);
@@ -27,7 +28,7 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
       return mail(context, `Welcome to ${context.productName}`, [
         greeting(message.data.name),
         'Your account has been created. You can sign in here:',
-        { label: 'Sign in', url: link(context, '/login') },
+        { label: 'Sign in', url: link(context, withReturnTo('/login', message.data.returnTo)) },
         'If you did not create this account, ignore this email.',
       ]);
     case 'account-exists':
@@ -36,9 +37,9 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
         message.data.reason === 'email-change'
           ? 'Someone asked to move another account to this email address, but you already have an account with it, so nothing was changed.'
           : 'Someone tried to register a new account with this email address, but you already have one.',
-        { label: 'Sign in', url: link(context, '/login') },
+        { label: 'Sign in', url: link(context, withReturnTo('/login', message.data.returnTo)) },
         'If you forgot your password, you can reset it:',
-        { label: 'Reset your password', url: link(context, '/forgot-password') },
+        { label: 'Reset your password', url: link(context, withReturnTo('/forgot-password', message.data.returnTo)) },
         'If this was not you, ignore this email: nothing has changed.',
       ]);
     default:

@@ -11,12 +11,21 @@ export interface MailContext {
 
 /** Everything the courier needs to send a mail later; sealed in the outbox until sent. */
 export type MailMessage =
-  | { template: 'password-reset'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean } }
+  | {
+      template: 'password-reset';
+      to: string;
+      data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean; returnTo?: string };
+    }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
-  | { template: 'welcome'; to: string; data: { name: string | null } }
-  | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change' } }
+  | { template: 'welcome'; to: string; data: { name: string | null; returnTo?: string } }
+  | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change'; returnTo?: string } }
   | { template: 'username-unavailable'; to: string; data: Record<string, never> }
-  | { template: 'confirm-email'; to: string; data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean } }
+  | {
+      template: 'confirm-email';
+      to: string;
+      /** returnTo: where the links lead once signed in (checked by the S11 rule when the request came in). */
+      data: { name: string | null; token: string; expiresInSeconds: number; welcome: boolean; returnTo?: string };
+    }
   | { template: 'email-change-confirm'; to: string; data: { name: string | null; token: string; expiresInSeconds: number } }
   | {
       template: 'email-change-requested';

@@ -4,6 +4,7 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { withReturnTo } from '../return-to.ts';
 import { RESEND_SENT_MESSAGE, resendConfirmationPage } from './views.ts';
 
 /** Email confirmation: the emailed link's landing, "send it again", and the JSON API. */
@@ -52,10 +53,10 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     redeem: (token, context) => confirmation.confirm(token, context),
     // Confirming ended every session of that account, so its owner signs in again; someone
     // signed in to another account stays signed in.
-    done: (request, reply, { userId }) => {
-      if (request.auth && request.auth.user.id !== userId) return reply.redirect('/?notice=email-confirmed', 303);
+    done: (request, reply, { userId }, returnTo) => {
+      if (request.auth && request.auth.user.id !== userId) return reply.redirect(returnTo ?? '/?notice=email-confirmed', 303);
       if (request.auth) clearSessionCookie(kit, reply);
-      return reply.redirect('/login?notice=email-confirmed', 303);
+      return reply.redirect(withReturnTo('/login?notice=email-confirmed', returnTo), 303);
     },
   });
 }

@@ -36,13 +36,19 @@ export class ConfirmationService {
    * Issues a confirmation link and queues its mail inside the caller's transaction. The mail never
    * greets by name: the address is not confirmed, so the name is whatever the registration typed.
    */
-  async sendLink(tx: Store, user: Pick<UserRecord, 'id' | 'email'>, context: RequestContext, welcome: boolean): Promise<void> {
+  async sendLink(
+    tx: Store,
+    user: Pick<UserRecord, 'id' | 'email'>,
+    context: RequestContext,
+    welcome: boolean,
+    returnTo?: string,
+  ): Promise<void> {
     const { links, outbox, ttlSeconds } = this.deps;
     const token = await links.issue(tx, { purpose: 'email-confirm', userId: user.id, ttlSeconds, context });
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'confirm-email',
       to: user.email,
-      data: { name: null, token, expiresInSeconds: ttlSeconds, welcome },
+      data: { name: null, token, expiresInSeconds: ttlSeconds, welcome, ...(returnTo === undefined ? {} : { returnTo }) },
     });
   }
 

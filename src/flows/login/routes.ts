@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
-import { safeRedirectPath } from '../../http/redirects.ts';
+import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { accountOverview } from '../settings/overview.ts';
-import { homePage, loginNotice, loginPage } from './views.ts';
+import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
 const NextQuery = Type.Object({
-  next: Type.Optional(Type.String({ maxLength: 512 })),
+  ...ReturnToQuery,
   notice: Type.Optional(Type.String({ maxLength: 64 })),
 });
 
@@ -72,9 +72,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   });
 
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
-    const query = request.query as { next?: string; notice?: string };
+    const query = request.query as { notice?: string };
     const info = loginNotice(query.notice);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames, confirmation }));
+    const returnTo = returnToOf(kit, request);
+    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation }));
   });
 
   app.post(
@@ -92,14 +93,14 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     },
     async (request, reply) => {
       const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
-      const next = safeRedirectPath((request.query as { next?: string }).next);
+      const returnTo = returnToOf(kit, request);
       const result = await login.login(email, password, requestContext(request), { remember: remember === 'on' });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const page = loginPage({
           csrf: kit.csrf.tokenFor(request, reply),
           email,
-          next,
+          returnTo,
           error: ERROR_CODES[result.code].message,
           usernames,
           confirmation,
@@ -110,15 +111,27 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);
-      return reply.redirect(next, 303);
+      return reply.redirect(returnTo ?? '/', 303);
     },
   );
 
-  app.post('/logout', { schema: { body: strictObject({ _csrf: Csrf }) } }, async (request, reply) => {
-    await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
-    clearSessionCookie(kit, reply);
-    return reply.redirect('/login?notice=signed-out', 303);
+  // A page with the sign-out button, for applications to link to (`/logout?return_to=...`):
+  // signing out is a POST with a CSRF token, never a GET side effect (S12).
+  app.get('/logout', { schema: { querystring: Type.Object(ReturnToQuery) } }, async (request, reply) => {
+    const returnTo = returnToOf(kit, request);
+    if (!request.auth) return reply.redirect(returnTo ?? '/login', 303);
+    return sendPage(reply, logoutPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo }));
   });
+
+  app.post(
+    '/logout',
+    { schema: { querystring: Type.Object(ReturnToQuery), body: strictObject({ _csrf: Csrf }) } },
+    async (request, reply) => {
+      await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
+      clearSessionCookie(kit, reply);
+      return reply.redirect(returnToOf(kit, request) ?? '/login?notice=signed-out', 303);
+    },
+  );
 
   async function signOut(userId: string | undefined, token: string | undefined, context: ReturnType<typeof requestContext>) {
     await sessions.revoke(token);

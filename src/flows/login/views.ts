@@ -1,6 +1,7 @@
 import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { withReturnTo } from '../return-to.ts';
 import type { AccountOverview } from '../settings/overview.ts';
 
 /** Fixed notices shown on the login page after a redirect; the query names one, never free text. */
@@ -20,7 +21,8 @@ export function loginNotice(name: string | undefined): string | undefined {
 export function loginPage(o: {
   csrf: string;
   email?: string;
-  next?: string;
+  /** Where to go once signed in (already checked by the S11 rule); carried by the form and the links. */
+  returnTo?: string | undefined;
   error?: string;
   info?: string;
   usernames: boolean;
@@ -35,14 +37,23 @@ export function loginPage(o: {
     { title: 'Sign in' },
     html`${notice('error', o.error)}${notice('info', o.info)}
 ${o.unconfirmed ? html`<form method="post" action="/confirm/resend">${csrfField(o.csrf)}${resendEmail ? html`<input type="hidden" name="email" value="${resendEmail}">` : field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', maxLength: 254 })}<button type="submit">Send a new confirmation link</button></form>` : ''}
-<form method="post" action="/login${o.next && o.next !== '/' ? `?next=${encodeURIComponent(o.next)}` : ''}" novalidate>
+<form method="post" action="${withReturnTo('/login', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email) })}
 <p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
-<p class="actions"><a href="/forgot-password">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="/register">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
+<p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="${withReturnTo('/register', o.returnTo)}">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
+  );
+}
+
+/** "Sign out?" with one button: the page applications link to. */
+export function logoutPage(o: { csrf: string; returnTo?: string | undefined }): Html {
+  return layout(
+    { title: 'Sign out' },
+    html`<p>Sign out of your account on this device? Applications that use this sign-in will ask you to sign in again.</p>
+<form method="post" action="${withReturnTo('/logout', o.returnTo)}">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );
 }
 

@@ -9,6 +9,8 @@ import { greetingNameOf } from '../mail-greeting.ts';
 export interface RecoveryStartOptions {
   /** The account was just created by an administrator: the mail invites rather than resets. */
   invited?: boolean;
+  /** Where the reset link leads once the password is set (checked by the S11 rule). */
+  returnTo?: string;
 }
 
 /**
@@ -33,7 +35,13 @@ export class LinkRecoveryMethod implements RecoveryMethod {
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'password-reset',
       to: user.email,
-      data: { name: greetingNameOf(user), token, expiresInSeconds: ttlSeconds, ...(options.invited ? { invited: true } : {}) },
+      data: {
+        name: greetingNameOf(user),
+        token,
+        expiresInSeconds: ttlSeconds,
+        ...(options.invited ? { invited: true } : {}),
+        ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }),
+      },
     });
     await tx.audit.record({ type: 'password_reset.requested', userId: user.id, ...context, nowMs: clock.nowMs() });
   }

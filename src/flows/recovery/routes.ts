@@ -2,8 +2,10 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { withReturnTo } from '../return-to.ts';
 import type { ResetProblem, TokenProblem } from './service.ts';
 import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
 
@@ -55,17 +57,20 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
   });
 
   // --- Pages --------------------------------------------------------------------------------
-  app.get('/forgot-password', async (request, reply) => sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply) })));
+  app.get('/forgot-password', async (request, reply) =>
+    sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo: returnToOf(kit, request) })),
+  );
 
   app.post(
     '/forgot-password',
     { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
     async (request, reply) => {
       const { email } = request.body as { email: string };
-      const result = await recovery.requestReset(email, requestContext(request));
+      const returnTo = returnToOf(kit, request);
+      const result = await recovery.requestReset(email, requestContext(request), returnTo);
       const csrf = kit.csrf.tokenFor(request, reply);
-      if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
-      return sendPage(reply, forgotPasswordPage({ csrf, info: FORGOT_SENT_MESSAGE }));
+      if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, returnTo, email, error: ERROR_CODES[result.code].message }), 400);
+      return sendPage(reply, forgotPasswordPage({ csrf, returnTo, info: FORGOT_SENT_MESSAGE }));
     },
   );
 
@@ -79,7 +84,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const check = await recovery.checkToken(token, requestContext(request));
       if (!check.ok) return showTokenProblem(reply, check.code, check.retryAfterSeconds);
       reply.setCookie(kit.cookies.reset, token, kit.cookies.resetOptions(RESET_COOKIE_MAX_AGE_SECONDS));
-      return reply.redirect('/reset-password', 303);
+      return reply.redirect(withReturnTo('/reset-password', returnToOf(kit, request)), 303);
     },
   );
 
@@ -88,7 +93,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     if (!token) return showTokenProblem(reply, 'TOKEN_INVALID');
     const check = await recovery.checkToken(token, requestContext(request));
     if (!check.ok) return showTokenProblem(reply, check.code, check.retryAfterSeconds);
-    return sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy }));
+    return sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request) }));
   });
 
   app.post(
@@ -98,8 +103,9 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const { password, password_confirm } = request.body as { password: string; password_confirm: string };
       const token = request.cookies[kit.cookies.reset];
       if (!token) return showTokenProblem(reply, 'TOKEN_INVALID');
+      const returnTo = returnToOf(kit, request);
       const formAgain = (error: string, status: number) =>
-        sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, error }), status);
+        sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, error }), status);
       if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
       const result = await recovery.resetPassword(token, password, requestContext(request));
       if (!result.ok) {
@@ -114,10 +120,10 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
         if (signedIn.ok) {
           await sessions.revoke(request.cookies[kit.cookies.session]);
           setSessionCookie(kit, reply, signedIn.value.session);
-          return reply.redirect('/?notice=signed-in-after-reset', 303);
+          return reply.redirect(returnTo ?? '/?notice=signed-in-after-reset', 303);
         }
       }
-      return reply.redirect('/login?notice=password-reset', 303);
+      return reply.redirect(withReturnTo('/login?notice=password-reset', returnTo), 303);
     },
   );
 

@@ -41,15 +41,19 @@ export class RecoveryService {
    * requests are silently dropped. Only a malformed address (which says nothing about accounts)
    * is refused, so the user can fix a typo.
    */
-  requestReset(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
-    return queueMailRequest(this.deps, 'password-reset-request', email, context);
+  requestReset(email: string, context: RequestContext, returnTo?: string): Promise<Result<void, 'EMAIL_INVALID'>> {
+    return queueMailRequest(this.deps, 'password-reset-request', email, context, returnTo);
   }
 
   /** Courier job: for an existing, enabled account, start the recovery method. */
   async handleResetRequest(job: MailRequestJob): Promise<void> {
     const user = await this.deps.store.users.findByCanonicalEmail(job.emailCanonical);
     if (!user || user.disabled_at !== null) return;
-    await this.issueResetLink(user.id, { ip: job.ip, userAgent: job.userAgent });
+    await this.issueResetLink(
+      user.id,
+      { ip: job.ip, userAgent: job.userAgent },
+      job.returnTo === undefined ? {} : { returnTo: job.returnTo },
+    );
   }
 
   /**

@@ -1,28 +1,42 @@
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { withReturnTo } from '../return-to.ts';
 
 export const FORGOT_SENT_MESSAGE =
   'If an account uses that address, we have sent it a link to reset the password. It can take a few minutes to arrive; check your spam folder too.';
 
-export function forgotPasswordPage(o: { csrf: string; email?: string; error?: string; info?: string }): Html {
+/** returnTo (checked by the S11 rule) is kept in the form, the mailed link and the links back. */
+export function forgotPasswordPage(o: {
+  csrf: string;
+  email?: string;
+  error?: string;
+  info?: string;
+  returnTo?: string | undefined;
+}): Html {
   return layout(
     { title: 'Reset your password' },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <p>Enter the email address of your account. We will send you a link to choose a new password.</p>
-<form method="post" action="/forgot-password" novalidate>
+<form method="post" action="${withReturnTo('/forgot-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true })}
 <button type="submit">Send reset link</button>
 </form>
-<p class="actions"><a href="/login">Back to sign in</a></p>`,
+<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Back to sign in</a></p>`,
   );
 }
 
-export function resetPasswordPage(o: { csrf: string; minLength: number; maxLength: number; error?: string }): Html {
+export function resetPasswordPage(o: {
+  csrf: string;
+  minLength: number;
+  maxLength: number;
+  error?: string;
+  returnTo?: string | undefined;
+}): Html {
   return layout(
     { title: 'Choose a new password' },
     html`${notice('error', o.error)}
-<form method="post" action="/reset-password" novalidate>
+<form method="post" action="${withReturnTo('/reset-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
 ${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}

@@ -2,6 +2,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Name, Password, strictObject, Username } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import type { RegisterProblem } from './service.ts';
@@ -11,7 +12,9 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   const { registration, config } = kit.deps;
   const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, usernames: config.account.usernames };
   const messageFor = (code: RegisterProblem): string =>
-    code.startsWith('PASSWORD_') ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy) : ERROR_CODES[code].message;
+    code.startsWith('PASSWORD_')
+      ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
+      : ERROR_CODES[code].message;
 
   app.post(
     '/api/register',
@@ -25,7 +28,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   );
 
   app.get('/register', async (request, reply) =>
-    sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy })),
+    sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request) })),
   );
 
   app.post(
@@ -44,19 +47,28 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     },
     async (request, reply) => {
       const body = request.body as { email: string; password: string; password_confirm: string; name?: string; username?: string };
+      const returnTo = returnToOf(kit, request);
       const again = (error: string, status: number) =>
         sendPage(
           reply,
-          registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email: body.email, name: body.name, username: body.username, error }),
+          registerPage({
+            csrf: kit.csrf.tokenFor(request, reply),
+            ...policy,
+            returnTo,
+            email: body.email,
+            name: body.name,
+            username: body.username,
+            error,
+          }),
           status,
         );
       if (body.password !== body.password_confirm) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
-      const result = await registration.register(body, requestContext(request));
+      const result = await registration.register({ ...body, returnTo }, requestContext(request));
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         return again(messageFor(result.code), ERROR_CODES[result.code].status);
       }
-      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, info: REGISTER_SENT_MESSAGE }));
+      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, info: REGISTER_SENT_MESSAGE }));
     },
   );
 }

@@ -53,7 +53,14 @@ export class RegistrationService {
   ) {}
 
   async register(
-    input: { email: string; password: string; name?: string | undefined; username?: string | undefined },
+    input: {
+      email: string;
+      password: string;
+      name?: string | undefined;
+      username?: string | undefined;
+      /** Where the mailed links lead once signed in (already checked by the S11 rule). */
+      returnTo?: string | undefined;
+    },
     context: RequestContext,
   ): Promise<Result<void, RegisterProblem> & { retryAfterSeconds?: number }> {
     const { store, outbox, hasher, clock, limits, passwordPolicy, confirmation } = this.deps;
@@ -69,6 +76,7 @@ export class RegistrationService {
     if (!limit.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: limit.retryAfterSeconds };
     const inbox = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
 
+    const returnTo = input.returnTo === undefined ? {} : { returnTo: input.returnTo };
     const passwordHash = await hasher.hashPassword(input.password);
     const nowMs = clock.nowMs();
     await store.transaction(async (tx) => {
@@ -77,8 +85,8 @@ export class RegistrationService {
       const user = { id, email: address.display, emailCanonical: address.canonical, name, passwordHash, nowMs };
       const created = !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
       if (created) {
-        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display }, context, true);
-        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name: null } });
+        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display }, context, true, input.returnTo);
+        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name: null, ...returnTo } });
         await tx.audit.record({ type: 'user.registered', userId: id, ...context, nowMs });
         return;
       }
@@ -90,7 +98,7 @@ export class RegistrationService {
         return;
       }
       if (owner.disabled_at === null && inbox.allowed) {
-        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: greetingNameOf(owner) } });
+        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: greetingNameOf(owner), ...returnTo } });
       }
       await tx.audit.record({ type: 'registration.duplicate', userId: owner.id, ...context, nowMs });
     });

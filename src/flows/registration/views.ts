@@ -1,6 +1,7 @@
 import type { UsernameMode } from '../../config/account-config.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { withReturnTo } from '../return-to.ts';
 
 export const REGISTER_SENT_MESSAGE =
   'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, or the username you chose is taken, the message says so.';
@@ -15,11 +16,13 @@ export function registerPage(o: {
   usernames: UsernameMode;
   error?: string;
   info?: string;
+  /** Where to go once signed in (checked by the S11 rule): kept in the form and the links. */
+  returnTo?: string | undefined;
 }): Html {
   return layout(
     { title: 'Create an account' },
     html`${notice('error', o.error)}${notice('info', o.info)}
-<form method="post" action="/register" novalidate>
+<form method="post" action="${withReturnTo('/register', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
 ${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
@@ -28,6 +31,6 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 ${field({ name: 'password_confirm', label: 'Password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Create account</button>
 </form>
-<p class="actions"><a href="/login">I already have an account</a></p>`,
+<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">I already have an account</a></p>`,
   );
 }

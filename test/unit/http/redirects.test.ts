@@ -37,6 +37,30 @@ describe('safeRedirectPath (S11)', () => {
     for (const next of attacks) assert.equal(safeRedirectPath(next), '/', JSON.stringify(next));
   });
 
+  it('refuses paths that resolve to "//host" or "/\\host" (audit finding 6)', () => {
+    const attacks = [
+      '/.//evil.example',
+      '/%2e//evil.example',
+      '/%2E//evil.example',
+      '/a/..//evil.example',
+      '/a/%2e%2e//evil.example',
+      '/%2e%2e//evil.example',
+      '/./../..//evil.example',
+      '/.%2f/evil.example',
+      '/.%2F%2Fevil.example',
+      '/%2e/%2fevil.example',
+      '/./\\evil.example',
+      '/.%5cevil.example',
+      '/a/..%5c%5cevil.example',
+      '/.\t//evil.example',
+      '/./\t/evil.example',
+      '/.%09//evil.example',
+      '/a/..%09//evil.example',
+    ];
+    for (const next of attacks) assert.equal(safeRedirectPath(next), '/', JSON.stringify(next));
+    assert.equal(safeRedirectPath('/./account'), '/account', 'a harmless dot segment still resolves');
+  });
+
   it('refuses what is not a string and uses the given fallback', () => {
     for (const next of [undefined, null, 42, ['/account'], { path: '/account' }]) assert.equal(safeRedirectPath(next), '/');
     assert.equal(safeRedirectPath('//evil.com', '/login'), '/login');
