@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
-import { readOrCreateDevSecret } from './dev-secret.ts';
+import { MIN_SECRET_KEY_LENGTH } from '../crypto/keyring.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
+import { readOrCreateDevSecret } from './dev-secret.ts';
+import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -75,7 +76,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must be a single line');
 
   const allowedOrigins = [publicUrl.origin];
-  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       allowedOrigins.push(new URL(origin).origin);
     } catch {
@@ -88,13 +92,24 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   let secretKeysGenerated = false;
   if (secretKeysRaw !== undefined) {
     secretKeys = secretKeysRaw.split(',').map((k) => k.trim());
-    if (secretKeys.some((k) => k.length < 32)) {
-      read.problems.push('SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)');
+    if (secretKeys.some((k) => k.length < MIN_SECRET_KEY_LENGTH)) {
+      read.problems.push(
+        `SECRET_KEYS must be a comma-separated list of keys, each at least ${MIN_SECRET_KEY_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
+      );
     }
   } else if (nodeEnv === 'production') {
-    read.problems.push('SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)');
+    read.problems.push(
+      'SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)',
+    );
   } else {
-    secretKeys = [readOrCreateDevSecret(dataDir)];
+    const generated = readOrCreateDevSecret(dataDir);
+    if (generated.key.length < MIN_SECRET_KEY_LENGTH) {
+      read.problems.push(
+        `${generated.file} holds a key of ${generated.key.length} characters, fewer than the ${MIN_SECRET_KEY_LENGTH} every key needs: delete the file to have a new key generated, or set SECRET_KEYS`,
+      );
+    } else {
+      secretKeys = [generated.key];
+    }
     secretKeysGenerated = true;
   }
 
@@ -131,7 +146,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
-      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
     ] as const),
     passwordMinLength,
     passwordMaxLength,
