@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { type MailChannel, DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
+import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
@@ -12,6 +12,7 @@ import { TokenDigester } from './crypto/tokens.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
+import { noRememberedDevices, type RememberedDevices } from './flows/login/remembered-devices.ts';
 import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
@@ -64,6 +65,8 @@ export interface DepsOverrides {
   limits?: RateLimits;
   /** Who has a second factor (none until the MFA work plugs its store in here). */
   secondFactors?: SecondFactorGate;
+  /** Remembered browsers, forgotten when an email change is undone (none until the MFA work adds them). */
+  rememberedDevices?: RememberedDevices;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -131,7 +134,16 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     mode: account.confirmEmail,
     ttlSeconds: account.confirmTokenTtlSeconds,
   });
-  const registration = new RegistrationService({ store, outbox, hasher, clock, limits, passwordPolicy, confirmation, usernames: account.usernames });
+  const registration = new RegistrationService({
+    store,
+    outbox,
+    hasher,
+    clock,
+    limits,
+    passwordPolicy,
+    confirmation,
+    usernames: account.usernames,
+  });
   const recovery = new RecoveryService({
     store,
     outbox,
@@ -141,6 +153,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     passwordPolicy,
     method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+    sessions,
     loginThrottle: throttle,
   });
   const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, passwordPolicy });
@@ -152,6 +165,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     throttle,
     recovery,
+    rememberedDevices: overrides.rememberedDevices ?? noRememberedDevices,
     clock,
     limits,
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
@@ -185,7 +199,28 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   );
 
   return {
-    config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics,
-    sessions, login, registration, recovery, confirmation, passwordChange, emailChange, usernameReminder, admin,
+    config,
+    logger,
+    clock,
+    random,
+    database,
+    store,
+    keyring,
+    digester,
+    outbox,
+    hasher,
+    limits,
+    mailChannel,
+    courier,
+    metrics,
+    sessions,
+    login,
+    registration,
+    recovery,
+    confirmation,
+    passwordChange,
+    emailChange,
+    usernameReminder,
+    admin,
   };
 }

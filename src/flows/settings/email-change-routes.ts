@@ -16,7 +16,10 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
   app.post('/api/email/change/undo', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const result = await emailChange.undo((request.body as { token: string }).token, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.code === 'RATE_LIMITED' ? 60 : undefined);
-    return reply.send({ message: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.' });
+    return reply.send({
+      message:
+        'The change was cancelled, every session signed out and the password turned off. We sent you a link to choose a new password.',
+    });
   });
 
   registerLinkLanding(app, kit, {
@@ -36,7 +39,7 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
     cookie: 'lk_email_undo',
     title: 'Cancel the email change',
     intro:
-      'This puts your previous email address back, signs out every session and sends you a link to choose a new password. Do it if you did not ask for the change.',
+      'This puts your previous email address back, signs out every session, turns off the current password and sends you a link to choose a new one. Do it if you did not ask for the change.',
     button: 'Cancel the change and secure my account',
     retry: { href: '/forgot-password', label: 'Reset your password' },
     check: (token, context) => emailChange.checkUndo(token, context),
