@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { SessionsEndReason } from '../../src/flows/login/session-service.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import { followLinkAndPress, linkIn } from '../support/accounts.ts';
+import { followLinkAndPress, linkIn, outboxSettled, registerUnconfirmed } from '../support/accounts.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
 import { apiClient, registerUser, requestResetToken, signedInClient, tokenOf } from '../support/flows.ts';
@@ -154,5 +154,28 @@ describe('the undo link of an email change survives a takeover and ends it', () 
     assert.equal((await apiClient(service).postJson('/api/email/change/undo', { token: undo })).status, 200);
     await service.smtp.waitForMail('ida@example.com', { subject: /Reset your password/ });
     assert.equal((await login('ida@example.com', 'an admin started reset')).status, 401);
+  });
+
+  it('when another account took the old address meanwhile, undo locks the account instead of leaving it to the intruder', async () => {
+    await registerUser(service, 'kim@example.com', PASSWORD);
+    const intruder = await signedInClient(service, 'kim@example.com', PASSWORD);
+    await intruder.postJson('/api/email/change', { email: 'mal5@example.com', password: PASSWORD });
+    const undo = tokenOf(await undoLinkFor('kim@example.com'));
+    assert.equal(
+      (await apiClient(service).postJson('/api/email/change/confirm', { token: await confirmTokenFor('mal5@example.com') })).status,
+      200,
+    );
+    await registerUnconfirmed(service, 'kim@example.com', 'a squatter passphrase');
+
+    const undone = await apiClient(service).postJson('/api/email/change/undo', { token: undo });
+    assert.equal(undone.status, 200);
+    assert.equal(undone.json().locked, true);
+    assert.match(undone.json().message, /locked/);
+    assert.equal((await intruder.get('/api/session')).status, 401);
+    assert.equal((await login('mal5@example.com', PASSWORD)).status, 401);
+    assert.equal((await apiClient(service).postJson('/api/password/forgot', { email: 'mal5@example.com' })).status, 202);
+    await outboxSettled(service);
+    const resets = service.smtp.mailsTo('mal5@example.com').filter((m) => /Reset your password/.test(m.parsed.subject ?? ''));
+    assert.equal(resets.length, 0, 'nobody can reset their way back in through the other address');
   });
 });

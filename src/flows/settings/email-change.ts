@@ -193,13 +193,15 @@ export class EmailChangeService {
    * clears the password (whoever moved the account may have set it), ends every session (and what
    * hooks on that, see SessionService.endAllForUser), revokes every other token but the older
    * undo links, forgets remembered devices, and sends a reset link to the restored address so that
-   * the owner sets a password nobody else knows.
+   * the owner sets a password nobody else knows. When the old address cannot come back (another
+   * account took it meanwhile), the account is disabled instead (`locked`): left at the other
+   * address, whoever reads that inbox could reset their way back in; an administrator sorts it out.
    */
-  async undo(token: string, context: RequestContext): Promise<Result<{ userId: string }, TokenProblem | 'RATE_LIMITED'>> {
+  async undo(token: string, context: RequestContext): Promise<Result<{ userId: string; locked: boolean }, TokenProblem | 'RATE_LIMITED'>> {
     const checked = await this.checkUndo(token, context);
     if (!checked.ok) return checked;
     const { links, clock, recovery, outbox, sessions, rememberedDevices } = this.deps;
-    const outcome = await this.inTransaction(async (tx): Promise<Result<{ userId: string }, TokenProblem>> => {
+    const outcome = await this.inTransaction(async (tx): Promise<Result<{ userId: string; locked: boolean }, TokenProblem>> => {
       const found = await links.lookup(tx, 'email-change-undo', token);
       if (!found.ok) return found;
       const user = await tx.users.findById(found.value.user_id);
@@ -218,9 +220,17 @@ export class EmailChangeService {
       const sessionsEnded = await sessions.endAllForUser(tx, user.id, { reason: 'email-change-undone' });
       await rememberedDevices.forgetAll(tx, user.id);
       // The reset link goes only to the restored address, never to the one being undone.
-      if (restored === 'changed' || restored === 'unchanged') await recovery.issueResetLink(user.id, context, {}, tx);
-      await tx.audit.record({ type: 'email_change.undone', userId: user.id, ...context, nowMs, detail: { restored, sessionsEnded } });
-      return ok({ userId: user.id });
+      const locked = restored !== 'changed' && restored !== 'unchanged';
+      if (locked) await tx.users.setDisabled(user.id, true, nowMs);
+      else await recovery.issueResetLink(user.id, context, {}, tx);
+      await tx.audit.record({
+        type: 'email_change.undone',
+        userId: user.id,
+        ...context,
+        nowMs,
+        detail: { restored, sessionsEnded, locked },
+      });
+      return ok({ userId: user.id, locked });
     });
     if (outcome.ok) outbox.wake();
     return outcome;
