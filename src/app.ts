@@ -20,6 +20,7 @@ import { registerFormParser } from './http/form-parser.ts';
 import type { HttpKit } from './http/kit.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
+import { isApiRequest } from './http/request-path.ts';
 import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
@@ -63,7 +64,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.
   app.addHook('preValidation', async (request) => {
-    if (request.method === 'POST' && !request.url.startsWith('/api/')) kit.csrf.verify(request);
+    if (request.method === 'POST' && !isApiRequest(request)) kit.csrf.verify(request);
   });
   registerSessionLoader(app, kit);
 

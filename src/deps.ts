@@ -12,6 +12,7 @@ import { TokenDigester } from './crypto/tokens.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
+import { noRememberedDevices, type RememberedDevices } from './flows/login/remembered-devices.ts';
 import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
@@ -64,6 +65,8 @@ export interface DepsOverrides {
   limits?: RateLimits;
   /** Who has a second factor (none until the MFA work plugs its store in here). */
   secondFactors?: SecondFactorGate;
+  /** Remembered browsers, forgotten when an email change is undone (none until the MFA work adds them). */
+  rememberedDevices?: RememberedDevices;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -151,6 +154,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     passwordPolicy,
     method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+    sessions,
     loginThrottle: throttle,
   });
   const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, limits, passwordPolicy });
@@ -162,6 +166,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     throttle,
     recovery,
+    rememberedDevices: overrides.rememberedDevices ?? noRememberedDevices,
     clock,
     limits,
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,

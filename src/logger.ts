@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
+import { decodedPath } from './http/request-path.ts';
 
 /** Paths removed from every log line (S23): cookies, auth headers, passwords, tokens, codes. */
 export const REDACT_PATHS = [
@@ -15,10 +16,17 @@ export const REDACT_PATHS = [
   '*._csrf',
 ];
 
-/** Paths of URLs that carry a token in the path, and any query string, are masked in logs. */
+const TOKEN_PATH = /^(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/;
+/** A path segment as long as a token (256 bits are 43 base64url characters): masked wherever it is. */
+const TOKEN_SHAPED_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{40,}(?=\/|$)/g;
+
+/**
+ * The URL as logged: the path decoded and normalised as the router matches it (so
+ * `/reset%2Dpassword/<token>` is masked like `/reset-password/<token>`), the token of link paths
+ * and any token-shaped segment masked, any query string dropped.
+ */
 export function redactUrl(url: string): string {
-  const [path = ''] = url.split('?');
-  const masked = path.replace(/^(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/, '$1[redacted]');
+  const masked = decodedPath(url).replace(TOKEN_PATH, '$1[redacted]').replace(TOKEN_SHAPED_SEGMENT, '[redacted]');
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
+import { MIN_SECRET_KEY_LENGTH } from '../crypto/keyring.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
@@ -116,9 +117,9 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   let secretKeysGenerated = false;
   if (secretKeysRaw !== undefined) {
     secretKeys = secretKeysRaw.split(',').map((k) => k.trim());
-    if (secretKeys.some((k) => k.length < 32)) {
+    if (secretKeys.some((k) => k.length < MIN_SECRET_KEY_LENGTH)) {
       read.problems.push(
-        'SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)',
+        `SECRET_KEYS must be a comma-separated list of keys, each at least ${MIN_SECRET_KEY_LENGTH} characters (e.g. \`openssl rand -base64 32\`)`,
       );
     }
   } else if (nodeEnv === 'production') {
@@ -126,7 +127,14 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       'SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)',
     );
   } else {
-    secretKeys = [readOrCreateDevSecret(dataDir)];
+    const generated = readOrCreateDevSecret(dataDir);
+    if (generated.key.length < MIN_SECRET_KEY_LENGTH) {
+      read.problems.push(
+        `${generated.file} holds a key of ${generated.key.length} characters, fewer than the ${MIN_SECRET_KEY_LENGTH} every key needs: delete the file to have a new key generated, or set SECRET_KEYS`,
+      );
+    } else {
+      secretKeys = [generated.key];
+    }
     secretKeysGenerated = true;
   }
 

@@ -1,5 +1,8 @@
 import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
+/** The shortest key accepted from any source (SECRET_KEYS, DATA_DIR/secret-key). */
+export const MIN_SECRET_KEY_LENGTH = 32;
+
 export type KeyPurpose = 'token-digest' | 'outbox-encryption' | 'csrf' | 'rate-limit-key';
 
 /**
@@ -11,15 +14,16 @@ export class Keyring {
 
   constructor(private readonly secrets: readonly string[]) {
     if (secrets.length === 0) throw new Error('Keyring needs at least one secret key');
+    if (secrets.some((secret) => secret.length < MIN_SECRET_KEY_LENGTH)) {
+      throw new Error(`Keyring: every secret key needs at least ${MIN_SECRET_KEY_LENGTH} characters`);
+    }
   }
 
   /** Subkeys for a purpose, the signing one first. */
   keys(purpose: KeyPurpose): Buffer[] {
     let keys = this.derived.get(purpose);
     if (!keys) {
-      keys = this.secrets.map((secret) =>
-        Buffer.from(hkdfSync('sha256', secret, 'latchkey', purpose, 32)),
-      );
+      keys = this.secrets.map((secret) => Buffer.from(hkdfSync('sha256', secret, 'latchkey', purpose, 32)));
       this.derived.set(purpose, keys);
     }
     return keys;

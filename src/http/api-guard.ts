@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../kernel/errors.ts';
 import type { CookiePolicy } from './cookies.ts';
+import { isApiRequest } from './request-path.ts';
 
 /**
  * JSON API requests (S12, S20): state-changing calls must be application/json (a cross-site
@@ -9,7 +10,7 @@ import type { CookiePolicy } from './cookies.ts';
  */
 export function registerApiGuard(app: FastifyInstance, cookies: CookiePolicy, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/')) return;
+    if (!isApiRequest(request)) return;
     if (request.method === 'GET' || request.method === 'HEAD') return;
     const type = request.headers['content-type'];
     const length = Number(request.headers['content-length'] ?? 0);
@@ -22,13 +23,21 @@ export function registerApiGuard(app: FastifyInstance, cookies: CookiePolicy, al
   });
 }
 
-/** HTML form posts must be form-encoded; a browser sends an Origin we check when present. */
+/**
+ * HTML form posts must be form-encoded and come from an allowed Origin when the browser sends one.
+ * `Origin: null` (sandboxed frames, `data:` pages, cross-site redirects) is refused, with one
+ * exception: our own pages send `Referrer-Policy: no-referrer` (S10), under which Chromium sends
+ * `Origin: null` for their own form posts too; those also carry `Sec-Fetch-Site: same-origin`, a
+ * header no page can set, and only those are let through.
+ */
 export function registerFormGuard(app: FastifyInstance, allowedOrigins: readonly string[]): void {
   app.addHook('onRequest', async (request) => {
-    if (request.url.startsWith('/api/') || request.method !== 'POST') return;
+    if (isApiRequest(request) || request.method !== 'POST') return;
     const type = request.headers['content-type'] ?? '';
     if (!/^application\/x-www-form-urlencoded(\s*;|$)/i.test(type)) throw new AppError('UNSUPPORTED_MEDIA_TYPE');
     const origin = request.headers.origin;
-    if (origin !== undefined && origin !== 'null' && !allowedOrigins.includes(origin)) throw new AppError('ORIGIN_NOT_ALLOWED');
+    if (origin === undefined || allowedOrigins.includes(origin)) return;
+    if (origin === 'null' && request.headers['sec-fetch-site'] === 'same-origin') return;
+    throw new AppError('ORIGIN_NOT_ALLOWED');
   });
 }

@@ -26,6 +26,17 @@ export class CsrfGuard {
     return this.keyring.hmac('csrf', secret);
   }
 
+  /**
+   * A new CSRF secret whenever the session changes (sign-in, sign-out, session rotation): a
+   * token known before the change, say one planted in a shared browser, is worth nothing after.
+   * Pages rendered later in the same request use the new one.
+   */
+  rotate(request: FastifyRequest, reply: FastifyReply): void {
+    const secret = randomBytes(32).toString('base64url');
+    reply.setCookie(this.cookies.csrf, secret, this.cookies.csrfOptions());
+    request.cookies[this.cookies.csrf] = secret;
+  }
+
   verify(request: FastifyRequest): void {
     const secret = request.cookies[this.cookies.csrf];
     const body = request.body as Record<string, unknown> | undefined;

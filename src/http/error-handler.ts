@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
 import { errorPage } from '../views/error-page.ts';
+import { isApiRequest } from './request-path.ts';
 
 interface AjvError {
   instancePath?: string;
@@ -63,7 +64,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
   const status = ERROR_CODES[code].status;
   if (retryAfter) reply.header('retry-after', String(retryAfter));
   reply.status(status);
-  if (request.url.startsWith('/api/') || request.url === '/api') {
+  if (isApiRequest(request)) {
     return reply.type('application/json; charset=utf-8').send(errorBody(code, message));
   }
   return reply.type('text/html; charset=utf-8').send(errorPage(status, message ?? ERROR_CODES[code].message).value);

@@ -45,9 +45,13 @@ export function sendApiError(reply: FastifyReply, code: ErrorCode, message?: str
   return reply.status(statusOf(code)).send({ error: { code, message: message ?? ERROR_CODES[code].message } });
 }
 
-/** Sets the session cookie: long-lived with "remember me", a browser-session cookie without. */
+/**
+ * Sets the session cookie: long-lived with "remember me", a browser-session cookie without. Every
+ * new session also gets a new CSRF secret.
+ */
 export function setSessionCookie(kit: HttpKit, reply: FastifyReply, session: NewSessionToken): void {
   reply.setCookie(kit.cookies.session, session.token, kit.cookies.sessionOptions(session.cookieMaxAgeSeconds));
+  kit.csrf.rotate(reply.request, reply);
 }
 
 /** The signed-in caller of a request, or undefined. */
@@ -63,6 +67,8 @@ export function formatTime(ms: number | null | undefined): string {
   return new Date(Number(ms)).toUTCString();
 }
 
+/** Clears the session cookie at sign-out, with a new CSRF secret for whoever uses the browser next. */
 export function clearSessionCookie(kit: HttpKit, reply: FastifyReply): void {
   reply.clearCookie(kit.cookies.session, kit.cookies.sessionOptions());
+  kit.csrf.rotate(reply.request, reply);
 }

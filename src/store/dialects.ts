@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
@@ -76,8 +76,16 @@ const mysqlCapabilities: Capabilities = {
     /connection is in closed state|Pool is closed|Can't add new command when connection is in closed state/i.test(messageOf(error)),
 };
 
+/**
+ * The database holds password hashes, sealed mail and audit records: a new file is created 0600
+ * (its directory 0700 when created here) before SQLite opens it, and SQLite gives the WAL and
+ * shared-memory files the database file's mode. An existing file keeps the mode it has.
+ */
 export function openSqlite(filename: string): DatabaseHandle {
-  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  if (filename !== ':memory:') {
+    mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+    closeSync(openSync(filename, 'a', 0o600));
+  }
   const sqlite = new SQLite(filename);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');

@@ -74,4 +74,22 @@ export class TokensRepository {
     const result = await query.executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
+
+  /**
+   * Revokes a user's live tokens of one purpose issued at `sinceMs` or later. Undoing an email
+   * change kills the "it was not me" links issued since the one used (they point back to
+   * addresses the account got later, an intruder's) and spares the older ones (the owner's).
+   */
+  async revokeIssuedSince(userId: string, purpose: TokenPurpose, sinceMs: number, nowMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: nowMs })
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('created_at', '>=', sinceMs)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
 }

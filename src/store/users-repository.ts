@@ -79,6 +79,15 @@ export class UsersRepository {
       .execute();
   }
 
+  /** No password until the owner sets one through a reset link: nobody can sign in with the old one. */
+  async clearPassword(userId: string, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ password_hash: null, password_changed_at: nowMs, updated_at: nowMs })
+      .where('id', '=', userId)
+      .execute();
+  }
+
   /** Replaces the hash only if it is still `expectedHash`: a rehash never overwrites a reset. */
   async upgradePasswordHash(userId: string, expectedHash: string, passwordHash: string, nowMs: number): Promise<void> {
     await this.db

@@ -99,6 +99,7 @@ describe('account lifecycle in Chromium: register, confirm, change email and pas
   step('changes the email address and confirms it from the new mailbox', async () => {
     await page.getByRole('link', { name: 'Change email address' }).click();
     await page.getByLabel('New email address').fill(NEW_EMAIL);
+    await page.getByLabel('Your password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Send confirmation link' }).click();
     await page.waitForURL((url) => url.pathname === '/');
     assert.match((await page.getByRole('status').textContent()) ?? '', /We sent a confirmation link to the new address/);

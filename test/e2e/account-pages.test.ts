@@ -45,7 +45,7 @@ describe('account lifecycle pages: labelled fields, autocomplete values, CSRF, n
 
   for (const [path, fields] of [
     ['/account/password', { current_password: 'current-password', new_password: 'new-password', new_password_confirm: 'new-password' }],
-    ['/account/email', { email: 'email' }],
+    ['/account/email', { email: 'email', password: 'current-password' }],
     ['/account/sessions', {}],
     ['/confirm/resend', { email: 'email' }],
     ['/forgot-username', { email: 'email' }],

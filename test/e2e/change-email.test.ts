@@ -18,25 +18,27 @@ describe('change email address', () => {
   });
   after(() => service.close());
 
-  it('needs the password entered within the last 10 minutes', async () => {
+  it('needs the current password with every request, even right after signing in', async () => {
     const api = await signedInClient(service, 'ada@example.com', PASSWORD);
-    clock.advanceSeconds(601);
-    const stale = await api.postJson('/api/email/change', { email: 'ada.new@example.com' });
-    assert.equal(stale.status, 403);
-    assert.equal(stale.json().error.code, 'REAUTH_REQUIRED');
+    const fresh = await api.postJson('/api/email/change', { email: 'ada.new@example.com' });
+    assert.equal(fresh.status, 403, 'a session that just signed in is not enough: it may be a stolen one');
+    assert.equal(fresh.json().error.code, 'REAUTH_REQUIRED');
+    assert.equal((await api.postJson('/api/reauthenticate', { password: PASSWORD })).status, 204);
+    assert.equal((await api.postJson('/api/email/change', { email: 'ada.new@example.com' })).json().error.code, 'REAUTH_REQUIRED');
     const wrong = await api.postJson('/api/email/change', { email: 'ada.new@example.com', password: 'not it' });
     assert.equal(wrong.json().error.code, 'CURRENT_PASSWORD_INCORRECT');
-    assert.equal((await api.postJson('/api/reauthenticate', { password: PASSWORD })).status, 204);
-    const same = await api.postJson('/api/email/change', { email: ' ADA@example.com' });
+    await outboxSettled(service);
+    assert.equal(service.smtp.mailsTo('ada.new@example.com').length, 0, 'nothing was sent');
+    const same = await api.postJson('/api/email/change', { email: ' ADA@example.com', password: PASSWORD });
     assert.equal(same.json().error.code, 'EMAIL_SAME_AS_CURRENT');
-    assert.equal((await api.postJson('/api/email/change', { email: 'a@b@c' })).json().error.code, 'EMAIL_INVALID');
-    assert.equal((await apiClient(service).postJson('/api/email/change', { email: 'x@example.com' })).status, 401);
+    assert.equal((await api.postJson('/api/email/change', { email: 'a@b@c', password: PASSWORD })).json().error.code, 'EMAIL_INVALID');
+    assert.equal((await apiClient(service).postJson('/api/email/change', { email: 'x@example.com', password: PASSWORD })).status, 401);
   });
 
   it('sends a 2-hour link to the new address, tells the old one, and changes nothing before confirming', async () => {
     const api = await signedInClient(service, 'ada@example.com', PASSWORD);
     const outstanding = await requestResetToken(service, 'ada@example.com');
-    const requested = await api.postJson('/api/email/change', { email: 'Ada.New@example.com' });
+    const requested = await api.postJson('/api/email/change', { email: 'Ada.New@example.com', password: PASSWORD });
     assert.equal(requested.status, 202);
     const confirmMail = await service.smtp.waitForMail('Ada.New@example.com', { subject: /Confirm your new email address/ });
     assert.match(confirmMail.parsed.text ?? '', /expires in 2 hours/);
@@ -68,8 +70,8 @@ describe('change email address', () => {
 
   it('gives the same answer for a taken address, and mails its owner instead of sending a link', async () => {
     const api = await signedInClient(service, 'ada.new@example.com', PASSWORD);
-    const free = await api.postJson('/api/email/change', { email: 'free@example.com' });
-    const taken = await api.postJson('/api/email/change', { email: 'TAKEN@example.com' });
+    const free = await api.postJson('/api/email/change', { email: 'free@example.com', password: PASSWORD });
+    const taken = await api.postJson('/api/email/change', { email: 'TAKEN@example.com', password: PASSWORD });
     assert.equal(taken.status, free.status);
     assert.equal(taken.text, free.text);
     const note = await service.smtp.waitForMail('taken@example.com', { subject: /You already have an account/ });
@@ -80,7 +82,7 @@ describe('change email address', () => {
 
   it('refuses the change when the address was taken meanwhile (EMAIL_TAKEN, not a crash)', async () => {
     const api = await signedInClient(service, 'ada.new@example.com', PASSWORD);
-    await api.postJson('/api/email/change', { email: 'contested@example.com' });
+    await api.postJson('/api/email/change', { email: 'contested@example.com', password: PASSWORD });
     const link = linkIn(
       await service.smtp.waitForMail('contested@example.com', { subject: /Confirm your new email address/ }),
       '/email-change/confirm/',
@@ -97,7 +99,7 @@ describe('change email address', () => {
 
   it('expires the new-address link after 2 hours', async () => {
     const api = await signedInClient(service, 'ada.new@example.com', PASSWORD);
-    await api.postJson('/api/email/change', { email: 'late@example.com' });
+    await api.postJson('/api/email/change', { email: 'late@example.com', password: PASSWORD });
     const link = linkIn(await service.smtp.waitForMail('late@example.com', { subject: /Confirm your new/ }), '/email-change/confirm/');
     clock.advanceSeconds(2 * 3600);
     assert.equal(
@@ -111,7 +113,7 @@ describe('change email address', () => {
   it('"it was not me" puts the old address back, signs out everywhere and sends a reset link', async () => {
     await registerUser(service, 'grace@example.com', PASSWORD);
     const victim = await signedInClient(service, 'grace@example.com', PASSWORD);
-    await victim.postJson('/api/email/change', { email: 'attacker@example.com' });
+    await victim.postJson('/api/email/change', { email: 'attacker@example.com', password: PASSWORD });
     const undoLink = linkIn(await service.smtp.waitForMail('grace@example.com', { subject: /being changed/ }), '/email-change/undo/');
     const confirm = linkIn(
       await service.smtp.waitForMail('attacker@example.com', { subject: /Confirm your new/ }),
@@ -135,7 +137,7 @@ describe('change email address', () => {
   it('"it was not me" before the new address confirmed kills the pending change', async () => {
     await registerUser(service, 'ivy@example.com', PASSWORD);
     const api = await signedInClient(service, 'ivy@example.com', PASSWORD);
-    await api.postJson('/api/email/change', { email: 'ivy.new@example.com' });
+    await api.postJson('/api/email/change', { email: 'ivy.new@example.com', password: PASSWORD });
     const undo = linkIn(await service.smtp.waitForMail('ivy@example.com', { subject: /being changed/ }), '/email-change/undo/');
     const confirm = linkIn(
       await service.smtp.waitForMail('ivy.new@example.com', { subject: /Confirm your new/ }),
@@ -156,8 +158,9 @@ describe('change email address', () => {
     await registerUser(service, 'henry@example.com', PASSWORD);
     const api = await signedInClient(service, 'henry@example.com', PASSWORD);
     // Each change mails both inboxes; henry's also got its welcome mail: 1 + 4 make its 5.
-    for (let i = 0; i < 4; i++) assert.equal((await api.postJson('/api/email/change', { email: 'flood@example.com' })).status, 202);
-    const limited = await api.postJson('/api/email/change', { email: 'FLOOD@example.com' });
+    for (let i = 0; i < 4; i++)
+      assert.equal((await api.postJson('/api/email/change', { email: 'flood@example.com', password: PASSWORD })).status, 202);
+    const limited = await api.postJson('/api/email/change', { email: 'FLOOD@example.com', password: PASSWORD });
     assert.equal(limited.status, 429);
     assert.equal(limited.json().error.code, 'RATE_LIMITED');
     assert.ok(Number(limited.headers.get('retry-after')) > 0);
@@ -166,14 +169,12 @@ describe('change email address', () => {
     assert.equal(service.smtp.mailsTo('henry@example.com').length, 5);
   });
 
-  it('works through the page: it asks for the password unless it was entered recently', async () => {
+  it('works through the page, which always asks for the password', async () => {
+    await registerUser(service, 'jane@example.com', PASSWORD);
     const browser = new TestClient(service.url);
-    await browser.submitForm('/login', '/login', { email: 'grace@example.com', password: PASSWORD });
-    const fresh = await browser.get('/account/email');
-    assert.match(fresh.text, /id="email" name="email" type="email" autocomplete="email"/);
-    assert.doesNotMatch(fresh.text, /name="password"/);
-    clock.advanceSeconds(601);
+    await browser.submitForm('/login', '/login', { email: 'jane@example.com', password: PASSWORD });
     const page = await browser.get('/account/email');
+    assert.match(page.text, /id="email" name="email" type="email" autocomplete="email"/);
     assert.match(page.text, /<label for="password">Your password<\/label>/);
     assert.match(page.text, /id="password" name="password" type="password" autocomplete="current-password"/);
     const refused = await browser.postForm('/account/email', { _csrf: page.csrfToken(), email: 'page@example.com' });

@@ -104,7 +104,7 @@ describe('the new forms tell nobody who has an account (S7, S8)', () => {
     const api = await signedInClient(service, 'confirmed@example.com', PASSWORD);
     const responses: TestResponse[] = [];
     for (const email of ['free-one@example.com', 'unconfirmed@example.com', 'disabled@example.com', 'free-two@example.com']) {
-      responses.push(await api.postJson('/api/email/change', { email }));
+      responses.push(await api.postJson('/api/email/change', { email, password: PASSWORD }));
     }
     assertSameAnswer(responses, 'change email');
     assert.equal(responses[0]!.status, 202);

@@ -10,7 +10,7 @@ const PASSWORD = 'correct horse battery';
 /** Requests an email change and returns the confirm token (new address) and the undo token (old address). */
 async function emailChangeTokens(service: TestService, from: string, to: string): Promise<{ confirm: string; undo: string }> {
   const api = await signedInClient(service, from, PASSWORD);
-  assert.equal((await api.postJson('/api/email/change', { email: to })).status, 202);
+  assert.equal((await api.postJson('/api/email/change', { email: to, password: PASSWORD })).status, 202);
   const confirm = tokenOf(linkIn(await service.smtp.waitForMail(to, { subject: /Confirm your new/ }), '/email-change/confirm/'));
   const undo = tokenOf(linkIn(await service.smtp.waitForMail(from, { subject: /being changed/ }), '/email-change/undo/'));
   return { confirm, undo };

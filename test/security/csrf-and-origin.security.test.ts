@@ -32,10 +32,10 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
   /** A browser with a session, a CSRF cookie and a reset cookie: every form has what it needs but the field. */
   async function preparedBrowser(): Promise<{ browser: TestClient; csrf: string }> {
     const browser = new TestClient(service.url);
-    const csrf = (await browser.get('/login')).csrfToken();
-    assert.equal((await browser.postForm('/login', { _csrf: csrf, email: EMAIL, password: PASSWORD })).status, 303);
+    const before = (await browser.get('/login')).csrfToken();
+    assert.equal((await browser.postForm('/login', { _csrf: before, email: EMAIL, password: PASSWORD })).status, 303);
     assert.equal((await browser.get(`/reset-password/${await requestResetToken(service, EMAIL)}`)).status, 303);
-    return { browser, csrf };
+    return { browser, csrf: (await browser.get('/')).csrfToken() };
   }
 
   it('refuses every form POST without a _csrf field, with 403 CSRF_FAILED', async () => {
@@ -80,6 +80,50 @@ describe('CSRF on every form and Origin on credentialed API calls (S12)', () => 
         path,
       );
     }
+  });
+
+  it('refuses a form POST with Origin: null unless the browser itself marks it same-origin', async () => {
+    const { browser, csrf } = await preparedBrowser();
+    for (const path of Object.keys(FORMS)) {
+      for (const site of [undefined, 'cross-site', 'same-site', 'none']) {
+        const headers: Record<string, string> = { origin: 'null', ...(site ? { 'sec-fetch-site': site } : {}) };
+        assertRefused(await browser.postForm(path, { ...FORMS[path], _csrf: csrf }, headers), 'ORIGIN_NOT_ALLOWED', `${path} null/${site}`);
+      }
+    }
+    assert.equal((await browser.get('/api/session')).status, 200, 'nothing was done');
+    // Our pages send Referrer-Policy: no-referrer, so Chromium posts their forms with Origin: null
+    // and Sec-Fetch-Site: same-origin (a header no page can set): those still work.
+    const own = await browser.postForm('/logout', { _csrf: csrf }, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    assert.equal(own.status, 303);
+    assert.equal((await browser.get('/api/session')).status, 401);
+  });
+
+  it('issues a new CSRF token at sign-in and at sign-out: the one from before is refused', async () => {
+    const browser = new TestClient(service.url);
+    const anonymous = (await browser.get('/login')).csrfToken();
+    const cookieBefore = browser.cookies.get('lk_csrf');
+    const signedIn = await browser.postForm('/login', { _csrf: anonymous, email: EMAIL, password: PASSWORD });
+    assert.equal(signedIn.status, 303);
+    assert.ok(setCookieLine(signedIn, 'lk_csrf'), 'sign-in sets a new CSRF cookie');
+    assert.notEqual(browser.cookies.get('lk_csrf'), cookieBefore);
+    assertRefused(await browser.postForm('/logout', { _csrf: anonymous }), 'CSRF_FAILED', 'the token from before sign-in');
+    assert.equal((await browser.get('/api/session')).status, 200);
+
+    const session = (await browser.get('/')).csrfToken();
+    assert.notEqual(session, anonymous);
+    assert.equal((await browser.postForm('/logout', { _csrf: session })).status, 303);
+    assert.equal((await browser.get('/api/session')).status, 401);
+    assertRefused(
+      await browser.postForm('/login', { _csrf: session, email: EMAIL, password: PASSWORD }),
+      'CSRF_FAILED',
+      'the token of the ended session',
+    );
+
+    const api = new TestClient(service.url, { origin: service.config.publicUrl.origin });
+    const planted = (await api.get('/login')).csrfToken();
+    assert.equal((await api.postJson('/api/login', { email: EMAIL, password: PASSWORD })).status, 200);
+    assertRefused(await api.postForm('/logout', { _csrf: planted }), 'CSRF_FAILED', 'the token from before an API sign-in');
+    assert.equal((await api.request('POST', '/api/logout')).status, 204);
   });
 
   it('keeps the CSRF secret in an HttpOnly, SameSite=Lax cookie, and has no state-changing GET', async () => {

@@ -63,7 +63,7 @@ export class AdminService {
   disable(email: string): Promise<Result<UserRecord, AdminProblem>> {
     return this.withUser(email, async (tx, user, nowMs) => {
       await tx.users.setDisabled(user.id, true, nowMs);
-      await tx.sessions.deleteAllForUser(user.id);
+      await this.deps.sessions.endAllForUser(tx, user.id, { reason: 'account-disabled' });
       await tx.tokens.revokeAllForUser(user.id, nowMs);
       await tx.audit.record({ type: 'user.disabled', userId: user.id, ...this.deps.context, nowMs });
     });
@@ -79,6 +79,7 @@ export class AdminService {
   /** Deletes the account with its sessions and tokens; the audit trail keeps the id. */
   delete(email: string): Promise<Result<UserRecord, AdminProblem>> {
     return this.withUser(email, async (tx, user, nowMs) => {
+      await this.deps.sessions.endAllForUser(tx, user.id, { reason: 'account-deleted' });
       await tx.users.delete(user.id);
       await tx.audit.record({ type: 'user.deleted', userId: user.id, ...this.deps.context, nowMs, detail: { email: user.email } });
     });
@@ -87,7 +88,7 @@ export class AdminService {
   async revokeSessions(email: string): Promise<Result<{ user: UserRecord; sessionsEnded: number }, AdminProblem>> {
     let sessionsEnded = 0;
     const result = await this.withUser(email, async (tx, user, nowMs) => {
-      sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      sessionsEnded = await this.deps.sessions.endAllForUser(tx, user.id, { reason: 'admin-revoke' });
       await tx.audit.record({
         type: 'user.sessions_revoked_by_admin',
         userId: user.id,

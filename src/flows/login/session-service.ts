@@ -37,12 +37,46 @@ export interface SessionView {
   current: boolean;
 }
 
+/** Why every session of a user ends; hooks may treat "sign out my other sessions" differently. */
+export type SessionsEndReason =
+  | 'password-reset'
+  | 'password-change'
+  | 'email-change-undone'
+  | 'account-disabled'
+  | 'account-deleted'
+  | 'admin-revoke'
+  | 'user-revoke-others';
+
+/**
+ * What else ends when a user's sessions end, in the same transaction: the OpenID Connect
+ * module's grants and refresh tokens (S26) plug in here through `onEndAll`.
+ */
+export type SessionsEndHook = (tx: Store, userId: string, end: { reason: SessionsEndReason; exceptSessionId?: string }) => Promise<void>;
+
 /**
  * Sessions (S22): 256-bit random tokens, only their SHA-256 stored, a new token on every login,
  * an absolute lifetime and an idle timeout; listed and revoked by their owner.
  */
 export class SessionService {
+  private readonly endHooks: SessionsEndHook[] = [];
+
   constructor(private readonly deps: { store: Store; clock: Clock; random: RandomSource; settings: SessionSettings }) {}
+
+  /** Registers what must also end whenever every session of a user ends (see `endAllForUser`). */
+  onEndAll(hook: SessionsEndHook): void {
+    this.endHooks.push(hook);
+  }
+
+  /**
+   * The one way to end every session of a user (reset, password change, undone email change,
+   * admin disable/delete/revoke, "sign out everywhere else"): deletes the sessions, but
+   * `exceptSessionId`, and runs every `onEndAll` hook, inside `tx`. Returns how many sessions ended.
+   */
+  async endAllForUser(tx: Store, userId: string, end: { reason: SessionsEndReason; exceptSessionId?: string }): Promise<number> {
+    const ended = await tx.sessions.deleteAllForUser(userId, end.exceptSessionId);
+    for (const hook of this.endHooks) await hook(tx, userId, end);
+    return ended;
+  }
 
   /** Creates a session and returns the token for the cookie (never stored). */
   async create(
@@ -122,7 +156,7 @@ export class SessionService {
   async revokeOthers(userId: string, currentSessionId: string, context: RequestContext): Promise<number> {
     const { store, clock } = this.deps;
     return store.transaction(async (tx) => {
-      const sessionsEnded = await tx.sessions.deleteAllForUser(userId, currentSessionId);
+      const sessionsEnded = await this.endAllForUser(tx, userId, { reason: 'user-revoke-others', exceptSessionId: currentSessionId });
       await tx.audit.record({ type: 'sessions.revoked', userId, ...context, nowMs: clock.nowMs(), detail: { sessionsEnded } });
       return sessionsEnded;
     });

@@ -10,7 +10,9 @@ export const LOGIN_NOTICES: Record<string, string> = {
   'signed-out': 'You have been signed out.',
   'email-confirmed': 'Your email address is confirmed. You can sign in now.',
   'email-changed': 'Your email address has been changed. Sign in again if you are asked to.',
-  secured: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.',
+  secured: 'The change was cancelled, every session signed out and the password turned off. We sent you a link to choose a new password.',
+  locked:
+    'The change was cancelled and every session signed out, but another account uses your previous address now, so your account is locked. Ask the administrator to restore it.',
 };
 
 /** The notice a query names, if it is one of ours: own keys only, so `constructor` or `__proto__` show nothing. */

@@ -8,6 +8,7 @@ import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
+import type { SessionService } from '../login/session-service.ts';
 import { queueMailRequest } from '../mail-request.ts';
 import type { RecoveryMethod, RecoveryStartOptions } from './methods.ts';
 
@@ -24,6 +25,8 @@ export interface RecoveryDeps {
   passwordPolicy: PasswordPolicy;
   /** How a recovery starts (today the emailed link); see methods.ts. */
   method: RecoveryMethod;
+  /** Ends every session of the user (and whatever hooks on it) at a completed reset. */
+  sessions: Pick<SessionService, 'endAllForUser'>;
   /** Clears the per-account sign-in slow-down: a completed reset always lets the real user in. */
   loginThrottle: { clearForUser(userId: string): Promise<void> };
 }
@@ -86,8 +89,9 @@ export class RecoveryService {
    * Sets a new password with a reset token. Slow work (policy, hashing) happens first, outside
    * any transaction; then one transaction redeems the token with a conditional UPDATE (exactly one
    * concurrent caller wins), stores the hash, confirms the address (the user read that mailbox),
-   * kills the user's other tokens and every session, queues the "password changed" mail and
-   * writes the audit event (S3, S6, S16, S18).
+   * kills the user's other tokens but the "it was not me" links of email changes (the owner's way
+   * back, even after whoever moved the account resets its password), ends every session, queues
+   * the "password changed" mail and writes the audit event (S3, S6, S16, S18).
    */
   async resetPassword(token: string, password: string, context: RequestContext): Promise<Result<{ userId: string }, ResetProblem>> {
     const { store, outbox, hasher, links, clock, passwordPolicy } = this.deps;
@@ -109,8 +113,8 @@ export class RecoveryService {
       const nowMs = clock.nowMs();
       await tx.users.setPasswordHash(user.id, passwordHash, nowMs);
       await tx.users.markEmailConfirmed(user.id, nowMs);
-      await tx.tokens.revokeAllForUser(user.id, nowMs);
-      const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      await tx.tokens.revokeAllForUser(user.id, nowMs, ['email-change-undo']);
+      const sessionsEnded = await this.deps.sessions.endAllForUser(tx, user.id, { reason: 'password-reset' });
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'password-changed',
         to: user.email,

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type HttpKit, requestContext, sendApiError } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { strictObject, Token } from '../../http/schemas.ts';
+import { LOGIN_NOTICES } from '../login/views.ts';
 
 /** The two emailed links of an email change: confirm (new address) and undo (old address). */
 export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
@@ -16,7 +17,8 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
   app.post('/api/email/change/undo', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const result = await emailChange.undo((request.body as { token: string }).token, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
-    return reply.send({ message: 'The change was cancelled and every session signed out. We sent you a link to choose a new password.' });
+    const { locked } = result.value;
+    return reply.send({ message: locked ? LOGIN_NOTICES.locked : LOGIN_NOTICES.secured, locked });
   });
 
   registerLinkLanding(app, kit, {
@@ -36,11 +38,11 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
     cookie: 'lk_email_undo',
     title: 'Cancel the email change',
     intro:
-      'This puts your previous email address back, signs out every session and sends you a link to choose a new password. Do it if you did not ask for the change.',
+      'This puts your previous email address back, signs out every session, turns off the current password and sends you a link to choose a new one. Do it if you did not ask for the change.',
     button: 'Cancel the change and secure my account',
     retry: { href: '/forgot-password', label: 'Reset your password' },
     check: (token, context) => emailChange.checkUndo(token, context),
     redeem: (token, context) => emailChange.undo(token, context),
-    done: (_request, reply) => reply.redirect('/login?notice=secured', 303),
+    done: (_request, reply, undone) => reply.redirect(`/login?notice=${undone.locked ? 'locked' : 'secured'}`, 303),
   });
 }

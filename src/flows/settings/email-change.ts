@@ -9,6 +9,7 @@ import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
+import type { RememberedDevices } from '../login/remembered-devices.ts';
 import type { SessionService } from '../login/session-service.ts';
 import type { LoginThrottle } from '../login/throttle.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
@@ -31,9 +32,10 @@ class RollBack extends Error {
 }
 
 /**
- * Change of email address. Needs a recent password entry (RECENT_AUTH_TTL). The new address gets
- * a confirmation link; the old one is told at once, with an "it was not me" link that undoes the
- * change and secures the account. The change applies only when the new address confirms, in one
+ * Change of email address. Needs the current password with every request (a stolen session alone
+ * cannot move the account). The new address gets a confirmation link; the old one is told at once,
+ * with an "it was not me" link that undoes the change and secures the account; no later change of
+ * credentials revokes that link. The change applies only when the new address confirms, in one
  * transaction whose first write is a conditional UPDATE guarded by the unique index: an address
  * taken meanwhile is the value EMAIL_TAKEN, never a crash. Applying it kills every outstanding
  * reset or confirm token (S6).
@@ -48,6 +50,7 @@ export class EmailChangeService {
       sessions: SessionService;
       throttle: LoginThrottle;
       recovery: RecoveryService;
+      rememberedDevices: RememberedDevices;
       clock: Clock;
       limits: RateLimits;
       confirmTtlSeconds: number;
@@ -70,7 +73,8 @@ export class EmailChangeService {
   }
 
   /**
-   * The same answer whether or not the new address belongs to another account (a signed-in user
+   * Needs the current password (REAUTH_REQUIRED without one, whenever the session signed in). The
+   * same answer whether or not the new address belongs to another account (a signed-in user
    * learns nothing about other accounts): a free address gets the link, a taken one a
    * "you already have an account" note at its stored address.
    */
@@ -80,13 +84,10 @@ export class EmailChangeService {
     password: string | undefined,
     context: RequestContext,
   ): Promise<Result<void, EmailChangeRequestProblem> & { retryAfterSeconds?: number }> {
-    const { store, outbox, links, clock, sessions, confirmTtlSeconds, undoTtlSeconds } = this.deps;
-    if (password !== undefined) {
-      const reauth = await this.reauthenticate(auth, password, context);
-      if (!reauth.ok) return reauth;
-    } else if (!sessions.isRecentlyAuthenticated(auth.session)) {
-      return fail('REAUTH_REQUIRED');
-    }
+    const { store, outbox, links, clock, confirmTtlSeconds, undoTtlSeconds } = this.deps;
+    if (password === undefined || password === '') return fail('REAUTH_REQUIRED');
+    const reauth = await this.reauthenticate(auth, password, context);
+    if (!reauth.ok) return reauth;
     const address = parseEmailAddress(newEmail);
     if (!address) return fail('EMAIL_INVALID');
     // The per-inbox "mail me" budget (S19): a request mails the new and the old address, so
@@ -188,14 +189,20 @@ export class EmailChangeService {
   }
 
   /**
-   * "It was not me", from the mail to the old address: puts the old address back if the change
-   * was applied, kills every token and session, and sends a reset link to the old address.
+   * "It was not me", from the mail to the old address: the owner's way back, which no credential
+   * change revokes. In one transaction: puts the old address back if the change was applied,
+   * clears the password (whoever moved the account may have set it), ends every session (and what
+   * hooks on that, see SessionService.endAllForUser), revokes every other token but the older
+   * undo links, forgets remembered devices, and sends a reset link to the restored address so that
+   * the owner sets a password nobody else knows. When the old address cannot come back (another
+   * account took it meanwhile), the account is disabled instead (`locked`): left at the other
+   * address, whoever reads that inbox could reset their way back in; an administrator sorts it out.
    */
-  async undo(token: string, context: RequestContext): Promise<Result<{ userId: string }, TokenProblem | 'RATE_LIMITED'>> {
+  async undo(token: string, context: RequestContext): Promise<Result<{ userId: string; locked: boolean }, TokenProblem | 'RATE_LIMITED'>> {
     const checked = await this.checkUndo(token, context);
     if (!checked.ok) return checked;
-    const { links, clock, recovery, outbox } = this.deps;
-    const outcome = await this.inTransaction(async (tx): Promise<Result<{ userId: string }, TokenProblem>> => {
+    const { links, clock, recovery, outbox, sessions, rememberedDevices } = this.deps;
+    const outcome = await this.inTransaction(async (tx): Promise<Result<{ userId: string; locked: boolean }, TokenProblem>> => {
       const found = await links.lookup(tx, 'email-change-undo', token);
       if (!found.ok) return found;
       const user = await tx.users.findById(found.value.user_id);
@@ -208,12 +215,23 @@ export class EmailChangeService {
           : await tx.users.changeEmail(user.id, user.email_canonical, previous, nowMs);
       const redeemed = await links.redeem(tx, 'email-change-undo', token);
       if (!redeemed.ok) throw new RollBack(redeemed.code);
-      await tx.tokens.revokeAllForUser(user.id, nowMs);
-      const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      await tx.users.clearPassword(user.id, nowMs);
+      await tx.tokens.revokeAllForUser(user.id, nowMs, ['email-change-undo']);
+      await tx.tokens.revokeIssuedSince(user.id, 'email-change-undo', Number(found.value.created_at), nowMs);
+      const sessionsEnded = await sessions.endAllForUser(tx, user.id, { reason: 'email-change-undone' });
+      await rememberedDevices.forgetAll(tx, user.id);
       // The reset link goes only to the restored address, never to the one being undone.
-      if (restored === 'changed' || restored === 'unchanged') await recovery.issueResetLink(user.id, context, {}, tx);
-      await tx.audit.record({ type: 'email_change.undone', userId: user.id, ...context, nowMs, detail: { restored, sessionsEnded } });
-      return ok({ userId: user.id });
+      const locked = restored !== 'changed' && restored !== 'unchanged';
+      if (locked) await tx.users.setDisabled(user.id, true, nowMs);
+      else await recovery.issueResetLink(user.id, context, {}, tx);
+      await tx.audit.record({
+        type: 'email_change.undone',
+        userId: user.id,
+        ...context,
+        nowMs,
+        detail: { restored, sessionsEnded, locked },
+      });
+      return ok({ userId: user.id, locked });
     });
     if (outcome.ok) outbox.wake();
     return outcome;

@@ -108,8 +108,9 @@ export class PasswordChangeService {
     const session = await store.transaction(async (tx) => {
       const nowMs = clock.nowMs();
       await tx.users.setPasswordHash(user.id, passwordHash, nowMs);
-      await tx.tokens.revokeAllForUser(user.id, nowMs);
-      const sessionsEnded = await tx.sessions.deleteAllForUser(user.id);
+      // The "it was not me" links of email changes survive: they are the owner's way back.
+      await tx.tokens.revokeAllForUser(user.id, nowMs, ['email-change-undo']);
+      const sessionsEnded = await sessions.endAllForUser(tx, user.id, { reason: 'password-change' });
       const fresh = await sessions.create(user.id, context, { persistent: caller.persistent }, tx);
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'password-changed',

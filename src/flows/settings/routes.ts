@@ -119,8 +119,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
   app.get('/account/email', async (request, reply) => {
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
-    const needsPassword = !sessions.isRecentlyAuthenticated(caller.auth.session);
-    return sendPage(reply, changeEmailPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, needsPassword }));
+    return sendPage(reply, changeEmailPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user }));
   });
 
   app.post(
@@ -136,7 +135,6 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
         const page = changeEmailPage({
           csrf: kit.csrf.tokenFor(request, reply),
           user: caller.auth.user,
-          needsPassword: true,
           email,
           error: ERROR_CODES[result.code].message,
         });

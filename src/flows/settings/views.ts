@@ -22,7 +22,7 @@ ${field({ name: 'new_password_confirm', label: 'New password again', type: 'pass
   );
 }
 
-export function changeEmailPage(o: { csrf: string; user: User; needsPassword: boolean; email?: string; error?: string }): Html {
+export function changeEmailPage(o: { csrf: string; user: User; email?: string; error?: string }): Html {
   return layout(
     { title: 'Change your email address', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}
@@ -30,7 +30,7 @@ export function changeEmailPage(o: { csrf: string; user: User; needsPassword: bo
 <form method="post" action="/account/email" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true })}
-${o.needsPassword ? field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' }) : ''}
+${field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' })}
 <button type="submit">Send confirmation link</button>
 </form>
 <p class="actions"><a href="/">Back to your account</a></p>`,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -155,5 +155,38 @@ describe('configuration from the environment', () => {
     assert.equal(readFileSync(file, 'utf8').trim(), first.secretKeys[0]);
     assert.ok((first.secretKeys[0] as string).length >= 32);
     assert.deepEqual(loadConfig({ DATA_DIR: keyDir }, { cwd: dir }).secretKeys, first.secretKeys);
+  });
+
+  it('refuses an empty or short DATA_DIR/secret-key, naming the file, instead of using it as the key', () => {
+    for (const [name, content] of [
+      ['empty', ''],
+      ['blank', ' \n'],
+      ['short', 'only-twenty-characters\n'],
+    ] as const) {
+      const keyDir = join(dir, `bad-key-${name}`);
+      mkdirSync(keyDir);
+      const file = join(keyDir, 'secret-key');
+      writeFileSync(file, content, { mode: 0o600 });
+      const message = problemsOf({ DATA_DIR: keyDir }, { withKey: false });
+      assert.ok(message.includes(file), `${name}: ${message}`);
+      assert.match(message, /at least 32|the 32 every key needs/, name);
+      assert.equal(readFileSync(file, 'utf8'), content, 'the file is left for the operator to look at');
+    }
+  });
+
+  it('creates a new DATA_DIR for the generated key 0700', () => {
+    const keyDir = join(dir, 'fresh', 'data');
+    const previous = process.umask(0o022);
+    try {
+      loadConfig({ DATA_DIR: keyDir }, { cwd: dir });
+    } finally {
+      process.umask(previous);
+    }
+    assert.equal(statSync(keyDir).mode & 0o777, 0o700);
+    assert.deepEqual(
+      readdirSync(keyDir).filter((name) => name !== 'secret-key'),
+      [],
+      'no temporary file is left behind',
+    );
   });
 });

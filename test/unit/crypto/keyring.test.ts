@@ -8,6 +8,8 @@ const NEW = 'new-key-0123456789abcdef0123456789abcdef';
 describe('Keyring', () => {
   it('refuses to exist without a key', () => {
     assert.throws(() => new Keyring([]), /at least one secret key/);
+    assert.throws(() => new Keyring(['']), /at least 32 characters/, 'an empty key is a publicly known key');
+    assert.throws(() => new Keyring([NEW, 'x'.repeat(31)]), /at least 32 characters/);
   });
 
   it('derives 32-byte subkeys per purpose, never the raw secret, the first secret signing', () => {

@@ -6,6 +6,7 @@ import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { generateToken, TokenDigester } from '../../../src/crypto/tokens.ts';
 import { LinkTokens } from '../../../src/flows/link-tokens.ts';
+import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { LinkRecoveryMethod } from '../../../src/flows/recovery/methods.ts';
 import { RecoveryService } from '../../../src/flows/recovery/service.ts';
@@ -56,6 +57,12 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
       links,
       passwordPolicy: { minLength: 8, maxLength: 128 },
       method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }),
+      sessions: new SessionService({
+        store,
+        clock,
+        random: cryptoRandom,
+        settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
+      }),
       loginThrottle: new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } }),
     });
   }
