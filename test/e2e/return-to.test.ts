@@ -86,7 +86,9 @@ describe('return_to survives the flows (S11)', () => {
     assert.equal(out.location, TARGET);
     assert.equal((await browser.get('/api/session')).status, 401);
     assert.equal((await browser.get(`/logout?return_to=${q(TARGET)}`)).location, TARGET, 'signed out already: straight on');
-    const evil = await browser.postForm('/logout?return_to=https%3A%2F%2Fevil.example', { _csrf: page.csrfToken() });
+    // Signing out replaced the CSRF cookie: the next form post needs a token from a page served after it.
+    const fresh = await browser.get('/login');
+    const evil = await browser.postForm('/logout?return_to=https%3A%2F%2Fevil.example', { _csrf: fresh.csrfToken() });
     assert.equal(evil.location, '/login?notice=signed-out');
   });
 });
