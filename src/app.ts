@@ -11,14 +11,14 @@ import { emailChangeLinkRoutes } from './flows/settings/email-change-routes.ts';
 import { settingsRoutes } from './flows/settings/routes.ts';
 import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
+import { registerBasePath, requestRewriter } from './http/base-path.ts';
 import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
+import type { HttpKit } from './http/kit.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
-import type { HttpKit } from './http/kit.ts';
-import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
 
@@ -35,8 +35,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // Strict schemas (S20): no coercion of types, no silent removal of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: false },
-    // `http://host/path` request targets become `/path` before anything looks at request.url.
-    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    // `http://host/path` request targets become `/path`, and the base path of PUBLIC_URL is
+    // stripped, before anything looks at request.url: inside, every path is an app path.
+    rewriteUrl: requestRewriter(config.basePath),
     // Malformed URLs (`/%`) and over-long path parameters are refused before routing: answer them
     // in the one error shape too, not Fastify's own (which echoes the URL).
     frameworkErrors: (_error, request, reply) => {
@@ -44,7 +45,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       return sendError(request, reply, 'VALIDATION_FAILED', 'The address of this request is not valid.');
     },
   });
-  const cookies = new CookiePolicy(config.publicUrl);
+  const cookies = new CookiePolicy(config.publicUrl, config.basePath);
   const kit: HttpKit = { deps, cookies, csrf: new CsrfGuard(deps.keyring, cookies) };
 
   registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error));
@@ -52,6 +53,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerFormParser(app);
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
+  registerBasePath(app, config.basePath);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.

@@ -15,10 +15,13 @@ export const REDACT_PATHS = [
   '*._csrf',
 ];
 
-/** Paths of URLs that carry a token in the path, and any query string, are masked in logs. */
+/**
+ * Paths of URLs that carry a token in the path, and any query string, are masked in logs; also
+ * behind a base path (`/auth/reset-password/[redacted]`), wherever the URL is logged from.
+ */
 export function redactUrl(url: string): string {
   const [path = ''] = url.split('?');
-  const masked = path.replace(/^(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/, '$1[redacted]');
+  const masked = path.replace(/(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/g, '$1[redacted]');
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 

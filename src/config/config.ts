@@ -1,9 +1,10 @@
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
-import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
-import { parseDatabaseUrl, type DatabaseTarget } from './database-url.ts';
-import { readOrCreateDevSecret } from './dev-secret.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
+import { readOrCreateDevSecret } from './dev-secret.ts';
+import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
+import { readPublicLocation } from './public-url.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -18,7 +19,13 @@ export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly port: number;
   readonly host: string;
+  /** PUBLIC_URL: the origin plus the base path (`https://example.com/auth`), or the origin and "/". */
   readonly publicUrl: URL;
+  /**
+   * The path Latchkey is served under ("" or e.g. "/auth", from PUBLIC_URL). Routes, views and
+   * redirects use app paths; src/http/base-path.ts adds and strips this at the edge (docs/base-path.md).
+   */
+  readonly basePath: string;
   /** Origins allowed to send credentialed API requests (PUBLIC_URL's origin is always one). */
   readonly allowedOrigins: readonly string[];
   readonly dataDir: string;
@@ -62,10 +69,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = resolve(options.cwd ?? process.cwd(), read.string('DATA_DIR', './data'));
-  const publicUrl = read.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']);
-  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    read.problems.push(`PUBLIC_URL must be an origin without a path, query or fragment, got "${publicUrl.href}"`);
-  }
+  const { publicUrl, basePath } = readPublicLocation(read);
   const database = parseDatabaseUrl(read, options.cwd ?? process.cwd());
   const smtpUrl = read.raw('SMTP_URL');
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) {
@@ -75,7 +79,10 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must be a single line');
 
   const allowedOrigins = [publicUrl.origin];
-  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const origin of (read.raw('ALLOWED_ORIGINS') ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       allowedOrigins.push(new URL(origin).origin);
     } catch {
@@ -89,10 +96,14 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (secretKeysRaw !== undefined) {
     secretKeys = secretKeysRaw.split(',').map((k) => k.trim());
     if (secretKeys.some((k) => k.length < 32)) {
-      read.problems.push('SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)');
+      read.problems.push(
+        'SECRET_KEYS must be a comma-separated list of keys, each at least 32 characters (e.g. `openssl rand -base64 32`)',
+      );
     }
   } else if (nodeEnv === 'production') {
-    read.problems.push('SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)');
+    read.problems.push(
+      'SECRET_KEYS is required when NODE_ENV=production (a comma-separated list of random keys of at least 32 characters)',
+    );
   } else {
     secretKeys = [readOrCreateDevSecret(dataDir)];
     secretKeysGenerated = true;
@@ -120,6 +131,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     publicUrl,
+    basePath,
     allowedOrigins,
     dataDir,
     database,
@@ -131,7 +143,13 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [
-      'fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent',
+      'fatal',
+      'error',
+      'warn',
+      'info',
+      'debug',
+      'trace',
+      'silent',
     ] as const),
     passwordMinLength,
     passwordMaxLength,

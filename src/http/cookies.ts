@@ -1,32 +1,54 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import { pathUnderBase } from '../config/public-url.ts';
 
 /**
  * Cookie names and attributes in one place. Over https the session and CSRF cookies use the
- * `__Host-` prefix (Secure, Path=/, no Domain: no subdomain can set or shadow them).
+ * `__Host-` prefix (Secure, Path=/, no Domain: no subdomain can set or shadow them). Under a base
+ * path (PUBLIC_URL=https://example.com/auth) every cookie is scoped to it (`Path=/auth`, the
+ * reset cookie `Path=/auth/reset-password`), so an application on the same origin never receives
+ * them; `__Host-` demands `Path=/`, so there the names carry `__Secure-` (Secure, no Domain set).
  */
 export class CookiePolicy {
   readonly secure: boolean;
   readonly session: string;
   readonly csrf: string;
   readonly reset = 'lk_reset';
+  private readonly basePath: string;
 
-  constructor(publicUrl: URL) {
+  constructor(publicUrl: URL, basePath = '') {
     this.secure = publicUrl.protocol === 'https:';
-    const prefix = this.secure ? '__Host-' : '';
+    this.basePath = basePath;
+    const prefix = this.secure ? (basePath === '' ? '__Host-' : '__Secure-') : '';
     this.session = `${prefix}lk_session`;
     this.csrf = `${prefix}lk_csrf`;
   }
 
+  /** The cookie Path for an app path: `/reset-password` is `/auth/reset-password` under `/auth`. */
+  path(appPath: string): string {
+    return appPath === '/' ? this.basePath || '/' : pathUnderBase(this.basePath, appPath);
+  }
+
   sessionOptions(maxAgeSeconds?: number): CookieSerializeOptions {
-    return { path: '/', httpOnly: true, secure: this.secure, sameSite: 'lax', ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}) };
+    return {
+      path: this.path('/'),
+      httpOnly: true,
+      secure: this.secure,
+      sameSite: 'lax',
+      ...(maxAgeSeconds ? { maxAge: maxAgeSeconds } : {}),
+    };
   }
 
   csrfOptions(): CookieSerializeOptions {
-    return { path: '/', httpOnly: true, secure: this.secure, sameSite: 'lax' };
+    return { path: this.path('/'), httpOnly: true, secure: this.secure, sameSite: 'lax' };
   }
 
   /** The reset token between the emailed link and the form: short-lived, only sent to /reset-password. */
   resetOptions(maxAgeSeconds: number): CookieSerializeOptions {
-    return { path: '/reset-password', httpOnly: true, secure: this.secure, sameSite: 'lax', maxAge: maxAgeSeconds };
+    return this.linkOptions('/reset-password', maxAgeSeconds);
+  }
+
+  /** A token between an emailed link and its page: HttpOnly, short-lived, only sent to that page. */
+  linkOptions(appPath: string, maxAgeSeconds: number): CookieSerializeOptions {
+    return { path: this.path(appPath), httpOnly: true, secure: this.secure, sameSite: 'lax', maxAge: maxAgeSeconds };
   }
 }

@@ -31,13 +31,7 @@ export interface LinkLanding<T> {
  * button; `POST path` (CSRF-checked like every form) redeems the token.
  */
 export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T>): void {
-  const cookieOptions = (maxAge: number) => ({
-    path: landing.path,
-    httpOnly: true,
-    secure: kit.cookies.secure,
-    sameSite: 'lax' as const,
-    maxAge,
-  });
+  const cookieOptions = (maxAge: number) => kit.cookies.linkOptions(landing.path, maxAge);
 
   const problem = (reply: FastifyReply, code: ErrorCode) => {
     reply.clearCookie(landing.cookie, cookieOptions(0));
