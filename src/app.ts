@@ -11,7 +11,7 @@ import { emailChangeLinkRoutes } from './flows/settings/email-change-routes.ts';
 import { settingsRoutes } from './flows/settings/routes.ts';
 import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
-import { registerBasePath, requestRewriter } from './http/base-path.ts';
+import { registerBasePath, requestRewriter, withBasePathPages } from './http/base-path.ts';
 import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
@@ -42,7 +42,12 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // in the one error shape too, not Fastify's own (which echoes the URL).
     frameworkErrors: (_error, request, reply) => {
       setFallbackSecurityHeaders(reply, config.publicUrl.protocol === 'https:');
-      return sendError(request, reply, 'VALIDATION_FAILED', 'The address of this request is not valid.');
+      return sendError(
+        request,
+        withBasePathPages(reply, config.basePath),
+        'VALIDATION_FAILED',
+        'The address of this request is not valid.',
+      );
     },
   });
   const cookies = new CookiePolicy(config.publicUrl, config.basePath);

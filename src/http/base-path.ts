@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { appPathOf, pathUnderBase } from '../config/public-url.ts';
 import { AppError } from '../kernel/errors.ts';
 import { originForm } from './request-target.ts';
@@ -55,4 +55,19 @@ export function registerBasePath(app: FastifyInstance, basePath: string): void {
     if (typeof payload === 'string' && typeof type === 'string' && /^text\/html\b/i.test(type)) return prefixHtmlPaths(payload, basePath);
     return payload;
   });
+}
+
+/**
+ * For the few answers Fastify makes before routing (a malformed URL, through `frameworkErrors`),
+ * where no hook runs: the error page's links get the base path here instead of in `onSend`.
+ */
+export function withBasePathPages(reply: FastifyReply, basePath: string): FastifyReply {
+  if (basePath === '') return reply;
+  const send = reply.send.bind(reply);
+  reply.send = (payload?: unknown) => {
+    const type = reply.getHeader('content-type');
+    const isPage = typeof payload === 'string' && typeof type === 'string' && /^text\/html\b/i.test(type);
+    return send(isPage ? prefixHtmlPaths(payload, basePath) : payload);
+  };
+  return reply;
 }

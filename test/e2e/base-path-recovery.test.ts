@@ -155,5 +155,11 @@ describe('Latchkey under a path: recovery from registration to sign-in', () => {
     assert.equal(api.status, 404);
     assert.equal(api.headers.getSetCookie().length, 0);
     assert.equal((await client.get(`${BASE}/healthz`)).status, 200, 'probes live under the base path too');
+    // Malformed addresses are refused before routing, where no hook runs: the page's links still carry the base path.
+    for (const path of [`${BASE}/%`, `${BASE}/reset-password/${'a'.repeat(300)}`]) {
+      const malformed = await client.get(path);
+      assert.equal(malformed.status, 400, path);
+      assertPagePathsUnderBase(malformed.text, `error page for ${path.slice(0, 30)}`);
+    }
   });
 });
