@@ -13,6 +13,7 @@ import { emailChangeLinkRoutes } from './flows/settings/email-change-routes.ts';
 import { settingsRoutes } from './flows/settings/routes.ts';
 import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
+import { registerBasePath, requestRewriter, withBasePathPages } from './http/base-path.ts';
 import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
@@ -21,7 +22,6 @@ import type { HttpKit } from './http/kit.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
 import { isApiRequest } from './http/request-path.ts';
-import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
 
@@ -38,16 +38,22 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     // Strict schemas (S20): no coercion of types, no silent removal of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
     routerOptions: { ignoreTrailingSlash: false },
-    // `http://host/path` request targets become `/path` before anything looks at request.url.
-    rewriteUrl: (request) => originForm(request.url ?? '/'),
+    // `http://host/path` request targets become `/path`, and the base path of PUBLIC_URL is
+    // stripped, before anything looks at request.url: inside, every path is an app path.
+    rewriteUrl: requestRewriter(config.basePath),
     // Malformed URLs (`/%`) and over-long path parameters are refused before routing: answer them
     // in the one error shape too, not Fastify's own (which echoes the URL).
     frameworkErrors: (_error, request, reply) => {
       setFallbackSecurityHeaders(reply, config.publicUrl.protocol === 'https:');
-      return sendError(request, reply, 'VALIDATION_FAILED', 'The address of this request is not valid.');
+      return sendError(
+        request,
+        withBasePathPages(reply, config.basePath),
+        'VALIDATION_FAILED',
+        'The address of this request is not valid.',
+      );
     },
   });
-  const cookies = new CookiePolicy(config.publicUrl, { domain: config.cookieDomain });
+  const cookies = new CookiePolicy(config.publicUrl, { domain: config.cookieDomain, basePath: config.basePath });
   const kit: HttpKit = {
     deps,
     cookies,
@@ -60,6 +66,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerFormParser(app);
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
+  registerBasePath(app, config.basePath);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.

@@ -16,7 +16,8 @@ export const REDACT_PATHS = [
   '*._csrf',
 ];
 
-const TOKEN_PATH = /^(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/;
+/** Link paths that carry a token, also behind a base path (`/auth/reset-password/[redacted]`). */
+const TOKEN_PATH = /(\/(?:reset-password|confirm-email|email-change\/confirm|email-change\/undo)\/)[^/]+/g;
 /** A path segment as long as a token (256 bits are 43 base64url characters): masked wherever it is. */
 const TOKEN_SHAPED_SEGMENT = /(?<=\/)[A-Za-z0-9_-]{40,}(?=\/|$)/g;
 

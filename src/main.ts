@@ -13,12 +13,21 @@ export interface RunningService {
   stop(): Promise<void>;
 }
 
+/** The service built but not listening: what `serve` listens with and the library entry hands out. */
+export interface PreparedService {
+  app: FastifyInstance;
+  deps: Deps;
+  /** Starts the courier (unless COURIER_INLINE=false) and the cleanup schedule; later calls do nothing. */
+  startBackground(): void;
+  /** Stops the background work, lets requests in flight finish, closes the pools. Idempotent. */
+  stop(): Promise<void>;
+}
+
 /**
- * config -> deps -> schema check -> app -> listen, with the courier and cleanup schedule
- * in-process. Refuses to start (SchemaBehindError) on a database whose schema is behind, except
- * the embedded SQLite default, which migrates itself.
+ * config -> deps -> schema check -> app, not listening. Refuses (SchemaBehindError) a database
+ * whose schema is behind, except the embedded SQLite default, which migrates itself.
  */
-export async function startService(config: Config, deps?: Deps): Promise<RunningService> {
+export async function prepareService(config: Config, deps?: Deps): Promise<PreparedService> {
   const logger = deps?.logger ?? createLogger(config.logLevel);
   if (config.secretKeysGenerated) {
     logger.warn(
@@ -37,21 +46,21 @@ export async function startService(config: Config, deps?: Deps): Promise<Running
   if (applied.length > 0) logger.info({ applied }, 'database migrations applied');
 
   const app = await buildApp(d);
-  await app.listen({ port: config.port, host: config.host });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  if (config.courierInline) d.courier.start();
-
+  let started = false;
   let cleanupTimer: NodeJS.Timeout | undefined;
-  if (config.cleanupIntervalSeconds > 0) {
-    cleanupTimer = setInterval(() => {
-      runCleanup(d.store, d.clock, config)
-        .then((deleted) => logger.info({ deleted }, 'cleanup finished'))
-        .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
-    }, config.cleanupIntervalSeconds * 1000);
-    cleanupTimer.unref();
-  }
-  logger.info({ url: config.publicUrl.origin, listening: `${config.host}:${port}` }, 'Latchkey is running');
+  const startBackground = () => {
+    if (started) return;
+    started = true;
+    if (config.courierInline) d.courier.start();
+    if (config.cleanupIntervalSeconds > 0) {
+      cleanupTimer = setInterval(() => {
+        runCleanup(d.store, d.clock, config)
+          .then((deleted) => logger.info({ deleted }, 'cleanup finished'))
+          .catch((err: unknown) => logger.error({ err }, 'cleanup failed'));
+      }, config.cleanupIntervalSeconds * 1000);
+      cleanupTimer.unref();
+    }
+  };
 
   let stopping: Promise<void> | undefined;
   const stop = () => {
@@ -66,5 +75,18 @@ export async function startService(config: Config, deps?: Deps): Promise<Running
     })();
     return stopping;
   };
-  return { app, deps: d, url: `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`, stop };
+  return { app, deps: d, startBackground, stop };
+}
+
+/** prepareService, then listen on HOST:PORT and start the courier and cleanup schedule in-process. */
+export async function startService(config: Config, deps?: Deps): Promise<RunningService> {
+  const service = await prepareService(config, deps);
+  const { app } = service;
+  await app.listen({ port: config.port, host: config.host });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  service.startBackground();
+  service.deps.logger.info({ url: config.publicUrl.href, listening: `${config.host}:${port}` }, 'Latchkey is running');
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  return { app, deps: service.deps, url: `http://${host}:${port}`, stop: service.stop };
 }

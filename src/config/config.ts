@@ -6,6 +6,7 @@ import { type AccountSettings, readAccountSettings } from './account-config.ts';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
+import { readPublicLocation } from './public-url.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -24,7 +25,13 @@ export interface Config {
   readonly nodeEnv: 'development' | 'production' | 'test';
   readonly port: number;
   readonly host: string;
+  /** PUBLIC_URL: the origin plus the base path (`https://example.com/auth`), or the origin and "/". */
   readonly publicUrl: URL;
+  /**
+   * The path Latchkey is served under ("" or e.g. "/auth", from PUBLIC_URL). Routes, views and
+   * redirects use app paths; src/http/base-path.ts adds and strips this at the edge (docs/base-path.md).
+   */
+  readonly basePath: string;
   /** Origins allowed to send credentialed API requests (PUBLIC_URL's origin is always one). */
   readonly allowedOrigins: readonly string[];
   /** Origins an absolute `return_to` may point to (PUBLIC_URL's origin is always one): RETURN_TO_ALLOWED. */
@@ -74,10 +81,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   const read = new EnvReader(env);
   const nodeEnv = read.oneOf('NODE_ENV', 'development', ['development', 'production', 'test'] as const);
   const dataDir = resolve(options.cwd ?? process.cwd(), read.string('DATA_DIR', './data'));
-  const publicUrl = read.url('PUBLIC_URL', 'http://localhost:3000', ['http:', 'https:']);
-  if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    read.problems.push(`PUBLIC_URL must be an origin without a path, query or fragment, got "${publicUrl.href}"`);
-  }
+  const { publicUrl, basePath } = readPublicLocation(read);
   const database = parseDatabaseUrl(read, options.cwd ?? process.cwd());
   const smtpUrl = read.raw('SMTP_URL');
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) {
@@ -160,6 +164,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     port: read.integer('PORT', 3000, 0, 65535),
     host: read.string('HOST', '127.0.0.1'),
     publicUrl,
+    basePath,
     allowedOrigins,
     returnToAllowedOrigins,
     cookieDomain,

@@ -35,13 +35,7 @@ export interface LinkLanding<T> {
  * mailed link is carried through the three steps and handed to `done`.
  */
 export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T>): void {
-  const cookieOptions = (maxAge: number) => ({
-    path: landing.path,
-    httpOnly: true,
-    secure: kit.cookies.secure,
-    sameSite: 'lax' as const,
-    maxAge,
-  });
+  const cookieOptions = (maxAge: number) => kit.cookies.linkOptions(landing.path, maxAge);
 
   const problem = (reply: FastifyReply, code: ErrorCode, retryAfterSeconds?: number) => {
     reply.clearCookie(landing.cookie, cookieOptions(0));

@@ -1,9 +1,10 @@
+import { publicLink } from '../../config/public-url.ts';
 import { type Html, html } from '../../views/html.ts';
 import type { MailContext, RenderedMail } from './types.ts';
 
-/** Builds a link from PUBLIC_URL only (S9): no request header ever reaches a mail. */
+/** Builds a link from PUBLIC_URL only (S9), under its path if it has one: no request header ever reaches a mail. */
 export function link(context: MailContext, path: string): string {
-  return new URL(path, context.publicUrl).href;
+  return publicLink(context.publicUrl, path);
 }
 
 export function greeting(name: string | null): string {
@@ -22,11 +23,7 @@ function plural(n: number, unit: string): string {
 }
 
 /** One mail: a text part and an HTML part carrying the same paragraphs and links. */
-export function mail(
-  context: MailContext,
-  subject: string,
-  paragraphs: Array<string | { label: string; url: string }>,
-): RenderedMail {
+export function mail(context: MailContext, subject: string, paragraphs: Array<string | { label: string; url: string }>): RenderedMail {
   const text = paragraphs.map((p) => (typeof p === 'string' ? p : `${p.label}:\n${p.url}`)).join('\n\n');
   const body: Html[] = paragraphs.map((p) =>
     typeof p === 'string'

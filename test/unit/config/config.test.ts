@@ -74,11 +74,31 @@ describe('configuration from the environment', () => {
     assert.equal(config.mailFrom, 'Latchkey <no-reply@id.example.com>');
   });
 
+  it('takes a path in PUBLIC_URL as the base path, without a trailing slash', () => {
+    for (const [value, basePath, href] of [
+      ['https://example.com/auth', '/auth', 'https://example.com/auth'],
+      ['https://example.com/auth/', '/auth', 'https://example.com/auth'],
+      ['https://example.com/a/b.c_~-d/', '/a/b.c_~-d', 'https://example.com/a/b.c_~-d'],
+      ['https://example.com/', '', 'https://example.com/'],
+    ] as const) {
+      const config = load({ PUBLIC_URL: value });
+      assert.equal(config.basePath, basePath, value);
+      assert.equal(config.publicUrl.href, href, value);
+      assert.deepEqual(config.allowedOrigins, ['https://example.com'], 'the origin is what Origin headers are checked against');
+    }
+  });
+
   it('names each bad variable and what it expected', () => {
     assert.match(problemsOf({ PORT: 'abc' }), /PORT must be a whole number from 0 to 65535, got "abc"/);
     assert.match(problemsOf({ PORT: '70000' }), /PORT must be a whole number/);
     assert.match(problemsOf({ PUBLIC_URL: 'ftp://x' }), /PUBLIC_URL must be a URL starting with http:\/\/ or https:\/\/, got "ftp:\/\/x"/);
-    assert.match(problemsOf({ PUBLIC_URL: 'https://x.example/app' }), /PUBLIC_URL must be an origin without a path/);
+    assert.match(
+      problemsOf({ PUBLIC_URL: 'https://x.example/app?x=1' }),
+      /PUBLIC_URL must be an origin, optionally with a path .* without query/,
+    );
+    assert.match(problemsOf({ PUBLIC_URL: 'https://x.example/app#top' }), /PUBLIC_URL must be an origin, optionally with a path/);
+    assert.match(problemsOf({ PUBLIC_URL: 'https://x.example/a%20b' }), /PUBLIC_URL's path must be one or more segments .*got "\/a%20b"/);
+    assert.match(problemsOf({ PUBLIC_URL: 'https://x.example/a//b' }), /PUBLIC_URL's path must be one or more segments/);
     assert.match(problemsOf({ SECRET_KEYS: 'too-short' }), /SECRET_KEYS must be .* at least 32 characters/);
     assert.match(problemsOf({ SECRET_KEYS: `${KEY},short` }), /SECRET_KEYS/, 'every key is checked, not only the first');
     assert.match(problemsOf({ RATE_LIMIT_FORGOT_EMAIL: '5' }), /RATE_LIMIT_FORGOT_EMAIL must look like POINTS\/SECONDS .*got "5"/);

@@ -1,0 +1,82 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { loadConfig } from '../../../src/config/config.ts';
+import { ConfigError } from '../../../src/config/parse.ts';
+import { configFromSettings, SETTING_NAMES } from '../../../src/config/settings.ts';
+
+const KEY = 'k'.repeat(40);
+const dir = mkdtempSync(join(tmpdir(), 'latchkey-settings-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The names loadConfig looks up in an environment, whether or not it holds them. */
+function namesRead(env: Record<string, string>): Set<string> {
+  const seen = new Set<string>();
+  const recording = new Proxy(env, {
+    get(target, name) {
+      if (typeof name === 'string') seen.add(name);
+      return target[name as string];
+    },
+  });
+  try {
+    loadConfig(recording, { cwd: dir });
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+  }
+  return seen;
+}
+
+describe('settings for the library entry', () => {
+  it('lists exactly the settings loadConfig reads, so every one can be passed as an object', () => {
+    const read = new Set<string>();
+    for (const env of <Array<Record<string, string>>>[
+      { DATA_DIR: dir, SECRET_KEYS: KEY },
+      { DATA_DIR: dir, SECRET_KEYS: KEY, DATABASE_URL: 'postgres://u:p@db.example:5432/x', REDIS_URL: 'redis://r.example:6379' },
+      { DATA_DIR: dir, NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example:587', DATABASE_URL: 'mysql://u:p@db.example/x' },
+    ]) {
+      for (const name of namesRead(env)) read.add(name);
+    }
+    const listed = new Set<string>(SETTING_NAMES);
+    assert.deepEqual(
+      [...read].filter((n) => !listed.has(n)),
+      [],
+      'read by loadConfig but missing from SETTING_NAMES (src/config/settings.ts)',
+    );
+    assert.deepEqual(
+      [...listed].filter((n) => !read.has(n)),
+      [],
+      'in SETTING_NAMES but never read by loadConfig',
+    );
+  });
+
+  it('takes numbers, booleans and lists, and validates like the environment', () => {
+    const config = configFromSettings(
+      { DATA_DIR: dir, SECRET_KEYS: [KEY, 'j'.repeat(32)], PORT: 8080, COURIER_INLINE: false, PUBLIC_URL: 'https://example.com/auth/' },
+      { cwd: dir },
+    );
+    assert.equal(config.port, 8080);
+    assert.equal(config.courierInline, false);
+    assert.deepEqual(config.secretKeys, [KEY, 'j'.repeat(32)]);
+    assert.equal(config.basePath, '/auth');
+  });
+
+  it('names unknown settings and bad values together, and reads nothing from process.env', () => {
+    process.env.PUBLIC_URL = 'ftp://from-the-environment';
+    try {
+      const config = configFromSettings({ DATA_DIR: dir, SECRET_KEYS: KEY }, { cwd: dir });
+      assert.equal(config.publicUrl.href, 'http://localhost:3000/', 'process.env is not a source of settings');
+      assert.throws(
+        () => configFromSettings({ DATA_DIR: dir, SECRET_KEYS: KEY, PORT: 'abc', SMTP_HOST: 'x', HOST: { a: 1 } } as never, { cwd: dir }),
+        (error: unknown) =>
+          error instanceof ConfigError &&
+          /"SMTP_HOST" is not a Latchkey setting/.test(error.message) &&
+          /HOST must be a string, number, boolean or list of strings/.test(error.message) &&
+          /PORT must be a whole number/.test(error.message),
+      );
+    } finally {
+      delete process.env.PUBLIC_URL;
+    }
+  });
+});
