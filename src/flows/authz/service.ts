@@ -1,3 +1,4 @@
+import { publicLink } from '../../config/public-url.ts';
 import type { ReturnToRule } from '../return-to.ts';
 import { withReturnTo } from '../return-to.ts';
 
@@ -48,7 +49,7 @@ export class ForwardAuth {
 
   /** Latchkey's login page, with `return_to` when the original URL is allowed. */
   loginUrl(request: OriginalRequest): string {
-    return new URL(withReturnTo('/login', this.originalUrl(request)), this.deps.publicUrl).href;
+    return publicLink(this.deps.publicUrl, withReturnTo('/login', this.originalUrl(request)));
   }
 }
 
