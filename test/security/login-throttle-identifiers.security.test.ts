@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestResponse } from '../support/client.ts';
-import { apiClient, headersWithoutDate } from '../support/flows.ts';
+import { apiClient, headersWithoutDate, requestResetToken } from '../support/flows.ts';
 
 const PASSWORD = 'correct horse battery';
 
@@ -31,6 +31,7 @@ describe('the sign-in slow-down does not tell which username and email belong to
       ['bob@example.com', 'Bob_B'],
       ['carl@example.com', undefined],
       ['eve@example.com', 'Eve_E'],
+      ['fay@example.com', 'Fay_F'],
     ]) {
       const response = await api.postJson('/api/register', { email, password: PASSWORD, ...(username ? { username } : {}) });
       assert.equal(response.status, 202, email);
@@ -69,5 +70,14 @@ describe('the sign-in slow-down does not tell which username and email belong to
     for (let i = 0; i < 3; i++) await api.postJson('/api/login', { email: 'eve@example.com', password: `wrong ${i}` });
     assert.equal((await api.postJson('/api/login', { email: 'eve@example.com', password: PASSWORD })).status, 429);
     assert.equal((await api.postJson('/api/login', { username: 'eve_e', password: PASSWORD })).status, 200);
+  });
+
+  it('a completed reset clears the slow-down of the username as well as of the email', async () => {
+    const api = apiClient(service);
+    for (let i = 0; i < 3; i++) await api.postJson('/api/login', { username: 'fay_f', password: `wrong ${i}` });
+    assert.equal((await api.postJson('/api/login', { username: 'fay_f', password: PASSWORD })).status, 429);
+    const token = await requestResetToken(service, 'fay@example.com');
+    assert.equal((await api.postJson('/api/password/reset', { token, password: 'a brand new passphrase' })).status, 200);
+    assert.equal((await api.postJson('/api/login', { username: 'fay_f', password: 'a brand new passphrase' })).status, 200);
   });
 });

@@ -150,4 +150,33 @@ describe('parallel password guesses pass exactly the limit, never more', () => {
       assert.deepEqual(counts, { 400: 5, 429: PARALLEL - 5 });
     });
   });
+
+  describe('an attempt refused for overload is given back', () => {
+    let service: TestService;
+    before(async () => {
+      service = await startTestService(
+        { HASH_CONCURRENCY: '1', HASH_QUEUE_LIMIT: '0', LOGIN_THROTTLE_AFTER: '20', RATE_LIMIT_LOGIN_ACCOUNT: '1000/900' },
+        frozen(),
+      );
+      await registerUser(service, EMAIL, PASSWORD);
+    });
+    after(() => service.close());
+
+    it('503 OVERLOADED spends nothing of the slow-down: the identifier keeps exactly its unspent attempts', async () => {
+      const api = apiClient(service);
+      const responses = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => api.postJson('/api/login', { email: EMAIL, password: `wrong ${i}` })),
+      );
+      const verified = responses.filter((r) => r.status === 401).length;
+      assert.ok(
+        responses.some((r) => r.status === 503),
+        'some attempts were refused for overload',
+      );
+      assert.equal(verified + responses.filter((r) => r.status === 503).length, 20);
+      for (let i = verified; i < 20; i++) {
+        assert.equal((await api.postJson('/api/login', { email: EMAIL, password: 'wrong again' })).status, 401, `attempt ${i + 1}`);
+      }
+      assert.equal((await api.postJson('/api/login', { email: EMAIL, password: 'wrong again' })).status, 429);
+    });
+  });
 });

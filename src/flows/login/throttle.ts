@@ -55,12 +55,19 @@ export class LoginThrottle {
     return this.deps.store.loginThrottles.clear(key);
   }
 
-  /** Clears the slow-down of every identifier the account can sign in with (after a reset). */
+  /**
+   * Clears the slow-down and the per-account limit of every identifier the account can sign in
+   * with (after a completed reset), so the owner gets in by email and by username alike.
+   */
   async clearForUser(userId: string): Promise<void> {
-    const user = await this.deps.store.users.findById(userId);
+    const { store, limits } = this.deps;
+    const user = await store.users.findById(userId);
     if (!user) return;
-    await this.clear(this.keyFor(user.email_canonical));
-    if (user.username_canonical) await this.clear(this.keyFor(`username:${user.username_canonical}`));
+    const identifiers = [user.email_canonical, ...(user.username_canonical ? [`username:${user.username_canonical}`] : [])];
+    for (const identifier of identifiers) {
+      await this.clear(this.keyFor(identifier));
+      await limits.loginPerAccount.reset(limits.accountKey(identifier));
+    }
   }
 
   /** Seconds to wait before this key may try again; 0 when it may try now. */

@@ -59,7 +59,10 @@ export async function verifyCurrentPassword(
     if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
     else await hasher.verifyDummy(password);
   } catch (error) {
+    // Not verified (e.g. the hashing queue is full): nothing is counted.
     await throttle.release(key);
+    await limits.reauthPerSession.giveBack(sessionKey);
+    await limits.reauthPerAccount.giveBack(accountKey);
     throw error;
   }
   if (!verified) {
