@@ -5,6 +5,8 @@ import { devMailboxRoutes } from './courier/mailbox-routes.ts';
 import type { Deps } from './deps.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
+import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
+import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
 import { emailChangeLinkRoutes } from './flows/settings/email-change-routes.ts';
@@ -15,9 +17,9 @@ import { CookiePolicy } from './http/cookies.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
+import type { HttpKit } from './http/kit.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
-import type { HttpKit } from './http/kit.ts';
 import { originForm } from './http/request-target.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
@@ -52,6 +54,9 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   registerFormParser(app);
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
+  // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
+  const oidcProvider = deps.oidc ? await deps.oidc.provider() : undefined;
+  if (oidcProvider) mountOidcProvider(app, oidcProvider);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.
@@ -73,6 +78,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);
+    if (oidcProvider) await oidcInteractionRoutes(scope, kit, oidcProvider);
   });
   return app;
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { type MailChannel, DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
+import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
@@ -9,6 +9,7 @@ import { Keyring } from './crypto/keyring.ts';
 import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
+import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
@@ -22,6 +23,7 @@ import { RegistrationService } from './flows/registration/service.ts';
 import { EmailChangeService } from './flows/settings/email-change.ts';
 import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
+import { CookiePolicy } from './http/cookies.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -54,6 +56,8 @@ export interface Deps {
   emailChange: EmailChangeService;
   usernameReminder: UsernameReminderService;
   admin: AdminService;
+  /** The OpenID Connect provider's parts; undefined when no storage for it is wired. */
+  oidc: OidcDeps | undefined;
 }
 
 export interface DepsOverrides {
@@ -64,6 +68,8 @@ export interface DepsOverrides {
   limits?: RateLimits;
   /** Who has a second factor (none until the MFA work plugs its store in here). */
   secondFactors?: SecondFactorGate;
+  /** The OpenID Connect storage ports (the database ones by default). */
+  oidc?: OidcPorts;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -131,7 +137,16 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     mode: account.confirmEmail,
     ttlSeconds: account.confirmTokenTtlSeconds,
   });
-  const registration = new RegistrationService({ store, outbox, hasher, clock, limits, passwordPolicy, confirmation, usernames: account.usernames });
+  const registration = new RegistrationService({
+    store,
+    outbox,
+    hasher,
+    clock,
+    limits,
+    passwordPolicy,
+    confirmation,
+    usernames: account.usernames,
+  });
   const recovery = new RecoveryService({
     store,
     outbox,
@@ -184,8 +199,43 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
   );
 
+  const oidcPorts = overrides.oidc;
+  const oidc = oidcPorts
+    ? createOidcDeps({
+        config,
+        logger,
+        clock,
+        store,
+        sessions,
+        sessionCookieName: new CookiePolicy(config.publicUrl).session,
+        ports: oidcPorts,
+      })
+    : undefined;
+
   return {
-    config, logger, clock, random, database, store, keyring, digester, outbox, hasher, limits, mailChannel, courier, metrics,
-    sessions, login, registration, recovery, confirmation, passwordChange, emailChange, usernameReminder, admin,
+    config,
+    logger,
+    clock,
+    random,
+    database,
+    store,
+    keyring,
+    digester,
+    outbox,
+    hasher,
+    limits,
+    mailChannel,
+    courier,
+    metrics,
+    sessions,
+    login,
+    registration,
+    recovery,
+    confirmation,
+    passwordChange,
+    emailChange,
+    usernameReminder,
+    admin,
+    oidc,
   };
 }

@@ -1,0 +1,66 @@
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import type { SessionService } from '../flows/login/session-service.ts';
+import type { ClientRegistry, OidcStorage, SigningKeyStore } from '../flows/oidc/ports.ts';
+import { createOidcProvider } from '../flows/oidc/provider.ts';
+import type { Clock } from '../kernel/clock.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the OpenID Connect provider is built on: the storage side's ports. */
+export interface OidcPorts {
+  storage: OidcStorage;
+  signingKeys: SigningKeyStore;
+  clients: ClientRegistry;
+}
+
+export interface OidcDeps extends OidcPorts {
+  /** The provider, built once on first use (it needs the signing keys from the database). */
+  provider(): Promise<Provider>;
+}
+
+/**
+ * Wires the OpenID Connect provider: issuer = PUBLIC_URL, Latchkey's session as the one SSO
+ * rides on, and "every session of a user ended" (reset, password change, sign out everywhere,
+ * admin disable or revoke) ending that user's OIDC sessions, grants and tokens too.
+ */
+export function createOidcDeps(o: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  store: Store;
+  sessions: SessionService;
+  sessionCookieName: string;
+  ports: OidcPorts;
+}): OidcDeps {
+  const { config, logger, clock, store, sessions, ports } = o;
+  store.onAllSessionsEnded(async (userId) => {
+    await ports.storage.endEverythingForUser(userId);
+  });
+  let built: Promise<Provider> | undefined;
+  const build = async () =>
+    createOidcProvider({
+      issuer: config.publicUrl.href.replace(/\/$/, ''),
+      storage: ports.storage,
+      clients: ports.clients,
+      users: store.users,
+      usernames: config.account.usernames !== 'off',
+      jwks: await ports.signingKeys.privateJwks(clock.nowMs()),
+      trustProxy: config.trustProxy !== false && config.trustProxy !== 0,
+      https: config.publicUrl.protocol === 'https:',
+      sessionCookieName: o.sessionCookieName,
+      latchkeyUserOf: async (token) => (await sessions.resolve(token))?.user.id,
+      endLatchkeySession: (token) => sessions.revoke(token),
+      onError: (error, event) => {
+        if (event === 'server_error') logger.error({ err: error }, 'oidc: server error');
+        else logger.info({ event, error: error.message }, 'oidc: request refused');
+      },
+    });
+  return {
+    ...ports,
+    provider: () => {
+      built ??= build();
+      return built;
+    },
+  };
+}
