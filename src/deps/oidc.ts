@@ -17,7 +17,12 @@ export interface OidcPorts {
 export interface OidcDeps extends OidcPorts {
   /** The provider, built once on first use (it needs the signing keys from the database). */
   provider(): Promise<Provider>;
+  /** Ends the OIDC session of this browser (Latchkey logout), given oidc-provider's session cookie. */
+  endBrowserSession(sessionCookie: string | undefined): Promise<void>;
 }
+
+/** oidc-provider's session cookie name (its default). */
+export const OIDC_SESSION_COOKIE = '_session';
 
 /**
  * Wires the OpenID Connect provider: issuer = PUBLIC_URL, Latchkey's session as the one SSO
@@ -56,11 +61,17 @@ export function createOidcDeps(o: {
         else logger.info({ event, error: error.message }, 'oidc: request refused');
       },
     });
+  const provider = () => {
+    built ??= build();
+    return built;
+  };
   return {
     ...ports,
-    provider: () => {
-      built ??= build();
-      return built;
+    provider,
+    endBrowserSession: async (sessionCookie) => {
+      if (!sessionCookie || sessionCookie.length > 128) return;
+      const session = await (await provider()).Session.find(sessionCookie);
+      await session?.destroy();
     },
   };
 }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { OIDC_SESSION_COOKIE } from '../../deps/oidc.ts';
 import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
 import { safeRedirectPath } from '../../http/redirects.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
@@ -40,6 +41,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.post('/api/logout', async (request, reply) => {
     await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
+    await kit.deps.oidc?.endBrowserSession(request.cookies[OIDC_SESSION_COOKIE]);
     clearSessionCookie(kit, reply);
     return reply.status(204).send();
   });
@@ -74,7 +76,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   app.get('/login', { schema: { querystring: NextQuery } }, async (request, reply) => {
     const query = request.query as { next?: string; notice?: string };
     const info = loginNotice(query.notice);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames, confirmation }));
+    return sendPage(
+      reply,
+      loginPage({ csrf: kit.csrf.tokenFor(request, reply), next: safeRedirectPath(query.next), info, usernames, confirmation }),
+    );
   });
 
   app.post(
@@ -116,6 +121,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.post('/logout', { schema: { body: strictObject({ _csrf: Csrf }) } }, async (request, reply) => {
     await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
+    await kit.deps.oidc?.endBrowserSession(request.cookies[OIDC_SESSION_COOKIE]);
     clearSessionCookie(kit, reply);
     return reply.redirect('/login?notice=signed-out', 303);
   });
