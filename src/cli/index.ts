@@ -1,16 +1,18 @@
+import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
-import { SingleBar, Presets } from 'cli-progress';
+import { createDeps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerUserCommands } from './users.ts';
-import { createDeps } from '../deps.ts';
 
 export function buildProgram(): Command {
   const program = new Command('latchkey')
-    .description('Latchkey: self-hosted account recovery and sign-in.\nConfiguration comes from environment variables and .env (see README).')
+    .description(
+      'Latchkey: self-hosted account recovery and sign-in.\nConfiguration comes from environment variables and .env (see README).',
+    )
     .showHelpAfterError();
 
   program
@@ -78,7 +80,9 @@ export function buildProgram(): Command {
 
   program
     .command('cleanup')
-    .description('delete expired or used tokens and expired sessions after TOKEN_RETENTION, finished mail after OUTBOX_RETENTION')
+    .description(
+      'delete expired or used tokens and expired sessions after TOKEN_RETENTION, finished mail after OUTBOX_RETENTION, expired OpenID Connect codes, tokens and sessions',
+    )
     .option('--batch-size <n>', 'rows per delete statement', '500')
     .action(async (options: { batchSize: string }) => {
       const batchSize = Number(options.batchSize);
@@ -91,7 +95,10 @@ export function buildProgram(): Command {
         const deleted = await runCleanup(deps.store, deps.clock, { ...deps.config, batchSize }, (p) => {
           let bar = bars.get(p.table);
           if (!bar) {
-            bar = new SingleBar({ format: `${p.table.padEnd(8)} [{bar}] {value}/{total}`, noTTYOutput: true, notTTYSchedule: 1000 }, Presets.shades_classic);
+            bar = new SingleBar(
+              { format: `${p.table.padEnd(8)} [{bar}] {value}/{total}`, noTTYOutput: true, notTTYSchedule: 1000 },
+              Presets.shades_classic,
+            );
             bar.start(p.total, 0);
             bars.set(p.table, bar);
           }
@@ -100,7 +107,9 @@ export function buildProgram(): Command {
           if (p.deleted >= p.total) bar.stop();
         });
         for (const bar of bars.values()) bar.stop();
-        process.stdout.write(`deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages\n`);
+        process.stdout.write(
+          `deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages, ${deleted.oidc} OpenID Connect rows\n`,
+        );
       });
     });
 

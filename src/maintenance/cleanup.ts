@@ -7,7 +7,10 @@ export interface CleanupOptions {
   batchSize?: number;
 }
 
-export type CleanupTable = 'tokens' | 'sessions' | 'outbox';
+/** What cleanup purges; `oidc` is what the OpenID Connect provider stores (codes, tokens, sessions, grants...). */
+export type CleanupTable = 'tokens' | 'sessions' | 'outbox' | 'oidc';
+
+const TABLES = { tokens: 'tokens', sessions: 'sessions', outbox: 'outbox', oidc: 'oidc_payloads' } as const;
 
 export interface CleanupProgress {
   table: CleanupTable;
@@ -18,7 +21,8 @@ export interface CleanupProgress {
 /**
  * Deletes tokens that expired or were used/revoked, and sessions that expired, more than
  * `tokenRetentionSeconds` ago, and outbox messages finished more than `outboxRetentionSeconds`
- * ago; in batches, reporting progress after each batch.
+ * ago, and OpenID Connect codes, tokens, sessions and grants as soon as they expire (nothing
+ * reads an expired one); in batches, reporting progress after each batch.
  */
 export async function runCleanup(
   store: Store,
@@ -31,13 +35,14 @@ export async function runCleanup(
     tokens: nowMs - options.tokenRetentionSeconds * 1000,
     sessions: nowMs - options.tokenRetentionSeconds * 1000,
     outbox: nowMs - options.outboxRetentionSeconds * 1000,
+    oidc: nowMs,
   };
-  const deleted: Record<CleanupTable, number> = { tokens: 0, sessions: 0, outbox: 0 };
+  const deleted: Record<CleanupTable, number> = { tokens: 0, sessions: 0, outbox: 0, oidc: 0 };
   for (const table of Object.keys(cutoffs) as CleanupTable[]) {
-    const total = await store.cleanup.count(table, cutoffs[table]);
+    const total = await store.cleanup.count(TABLES[table], cutoffs[table]);
     onProgress({ table, deleted: 0, total });
     while (deleted[table] < total) {
-      const n = await store.cleanup.deleteBatch(table, cutoffs[table], options.batchSize ?? 500);
+      const n = await store.cleanup.deleteBatch(TABLES[table], cutoffs[table], options.batchSize ?? 500);
       if (n === 0) break;
       deleted[table] += n;
       onProgress({ table, deleted: deleted[table], total: Math.max(total, deleted[table]) });

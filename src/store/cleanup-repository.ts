@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from './schema.ts';
 
-type PurgeableTable = 'tokens' | 'sessions' | 'outbox';
+type PurgeableTable = 'tokens' | 'sessions' | 'outbox' | 'oidc_payloads';
 type Condition<T extends PurgeableTable> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
 
 /**
@@ -18,8 +18,12 @@ export class CleanupRepository {
         eb.or([eb('expires_at', '<', cutoffMs), eb('used_at', '<', cutoffMs), eb('revoked_at', '<', cutoffMs)])) as Condition<'tokens'>,
       sessions: ((eb) => eb('expires_at', '<', cutoffMs)) as Condition<'sessions'>,
       outbox: ((eb) => eb.and([eb('status', 'in', ['sent', 'dead']), eb('finished_at', '<', cutoffMs)])) as Condition<'outbox'>,
+      oidc_payloads: ((eb) => eb('expires_at', '<', cutoffMs)) as Condition<'oidc_payloads'>,
     };
   }
+
+  /** The column that identifies a row of each table. */
+  private static readonly keyColumn = { tokens: 'id', sessions: 'id', outbox: 'id', oidc_payloads: 'key' } as const;
 
   async count(table: PurgeableTable, cutoffMs: number): Promise<number> {
     const where = CleanupRepository.conditions(cutoffMs)[table] as Condition<PurgeableTable>;
@@ -34,14 +38,21 @@ export class CleanupRepository {
   /** Deletes up to `batchSize` rows; returns how many went. Call until it returns 0. */
   async deleteBatch(table: PurgeableTable, cutoffMs: number, batchSize: number): Promise<number> {
     const where = CleanupRepository.conditions(cutoffMs)[table] as Condition<PurgeableTable>;
-    const rows = await this.db.selectFrom(table).select('id').where(where).limit(batchSize).execute();
+    // One generic path for every table: Kysely cannot type a column chosen at run time.
+    const column = CleanupRepository.keyColumn[table] as 'id';
+    const rows = await this.db
+      .selectFrom(table as 'tokens')
+      .select(column)
+      .where(where as Condition<'tokens'>)
+      .limit(batchSize)
+      .execute();
     if (rows.length === 0) return 0;
     const result = await this.db
-      .deleteFrom(table)
+      .deleteFrom(table as 'tokens')
       .where(
-        'id',
+        column,
         'in',
-        rows.map((r) => r.id),
+        rows.map((r) => r[column]),
       )
       .executeTakeFirst();
     return Number(result.numDeletedRows);

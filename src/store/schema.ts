@@ -91,6 +91,51 @@ export interface AuditEventsTable {
   detail: string | null;
 }
 
+/**
+ * What oidc-provider stores (Session, Grant, AuthorizationCode, AccessToken, RefreshToken,
+ * Interaction, ...). `key` is a keyed digest of the model and id; uid, user code and grant id are
+ * keyed digests too; `payload` is sealed JSON (src/flows/oidc/oidc-storage.ts).
+ */
+export interface OidcPayloadsTable {
+  key: string;
+  model: string;
+  grant_id: string | null;
+  /** The account (user id) the row belongs to, for ending everything of a user. */
+  user_id: string | null;
+  client_id: string | null;
+  uid_digest: string | null;
+  user_code_digest: string | null;
+  payload: string;
+  consumed_at: number | null;
+  /** NULL: never expires on its own. */
+  expires_at: number | null;
+}
+
+export interface OidcSigningKeysTable {
+  kid: string;
+  /** 1 for the first key, one more per rotation (unique): the highest signs. */
+  generation: number;
+  alg: string;
+  /** Sealed private JWK. */
+  private_jwk: string;
+  public_jwk: string;
+  created_at: number;
+  retired_at: number | null;
+}
+
+export interface OidcClientsTable {
+  client_id: string;
+  name: string;
+  /** JSON array of exact strings. */
+  redirect_uris: string;
+  post_logout_redirect_uris: string;
+  is_public: number;
+  skip_consent: number;
+  /** Keyed digest of the client secret; NULL for public clients. */
+  secret_digest: string | null;
+  created_at: number;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -98,4 +143,7 @@ export interface Database {
   outbox: OutboxTable;
   audit_events: AuditEventsTable;
   login_throttles: LoginThrottlesTable;
+  oidc_payloads: OidcPayloadsTable;
+  oidc_signing_keys: OidcSigningKeysTable;
+  oidc_clients: OidcClientsTable;
 }

@@ -3,6 +3,9 @@ import { AuditRepository } from './audit-repository.ts';
 import { CleanupRepository } from './cleanup-repository.ts';
 import type { Capabilities } from './database.ts';
 import { LoginThrottlesRepository } from './login-throttles-repository.ts';
+import { OidcClientsRepository } from './oidc-clients-repository.ts';
+import { OidcKeysRepository } from './oidc-keys-repository.ts';
+import { OidcRepository } from './oidc-repository.ts';
 import { OutboxRepository } from './outbox-repository.ts';
 import type { Database } from './schema.ts';
 import { SessionsRepository } from './sessions-repository.ts';
@@ -28,6 +31,9 @@ export class Store {
   readonly audit: AuditRepository;
   readonly cleanup: CleanupRepository;
   readonly loginThrottles: LoginThrottlesRepository;
+  readonly oidc: OidcRepository;
+  readonly oidcKeys: OidcKeysRepository;
+  readonly oidcClients: OidcClientsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -44,6 +50,9 @@ export class Store {
     this.audit = new AuditRepository(db);
     this.cleanup = new CleanupRepository(db);
     this.loginThrottles = new LoginThrottlesRepository(db, capabilities);
+    this.oidc = new OidcRepository(db, capabilities);
+    this.oidcKeys = new OidcKeysRepository(db);
+    this.oidcClients = new OidcClientsRepository(db);
   }
 
   /** Registers a listener for "every session of this user ended" (see SessionsEndedListener). */

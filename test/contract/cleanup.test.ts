@@ -8,7 +8,7 @@ import { describeEachDatabase } from '../support/databases.ts';
 import { createUser, NOW_MS, randomDigest } from './support/fixtures.ts';
 
 describeEachDatabase('cleanup store contract', (database) => {
-  it('purges old tokens, sessions and finished mail, and is safe to run from several nodes at once', async () => {
+  it('purges old tokens, sessions, finished mail and expired OIDC rows, and is safe to run from several nodes at once', async () => {
     const db = database();
     const user = await createUser(db.store);
     const old = NOW_MS - 10 * 86_400_000;
@@ -34,6 +34,18 @@ describeEachDatabase('cleanup store contract', (database) => {
       const id = randomUUID();
       await db.store.outbox.enqueue({ id, topic: 'mail', sealedPayload: 'x', nowMs: old });
       await db.store.outbox.markSent(id, old);
+      await db.store.oidc.upsert({
+        key: randomDigest(),
+        model: 'AccessToken',
+        grant_id: null,
+        user_id: user.id,
+        client_id: null,
+        uid_digest: null,
+        user_code_digest: null,
+        payload: 'v1.sealed',
+        consumed_at: null,
+        expires_at: NOW_MS - 1,
+      });
     }
     await db.store.tokens.create({
       id: randomUUID(),
@@ -48,10 +60,11 @@ describeEachDatabase('cleanup store contract', (database) => {
     const options = { tokenRetentionSeconds: 86_400, outboxRetentionSeconds: 86_400, batchSize: 7 };
     const nodes = [db.store, new Store(db.open(3).db, db.handle.capabilities), new Store(db.open(3).db, db.handle.capabilities)];
     const results = await Promise.all(nodes.map((store) => runCleanup(store, clock, options)));
-    const sum = (table: 'tokens' | 'sessions' | 'outbox') => results.reduce((n, r) => n + r[table], 0);
+    const sum = (table: 'tokens' | 'sessions' | 'outbox' | 'oidc') => results.reduce((n, r) => n + r[table], 0);
     assert.equal(sum('tokens'), 40);
     assert.equal(sum('sessions'), 40);
     assert.equal(sum('outbox'), 40);
+    assert.equal(sum('oidc'), 40);
     assert.equal(await db.store.cleanup.count('tokens', NOW_MS + 2), 1, 'the recent token is kept until its own retention passes');
     assert.equal(await db.store.sessions.countForUser(user.id, 0), 0);
   });

@@ -10,10 +10,11 @@ import { eventually } from '../support/flows.ts';
 import { remainingIds, seedCleanupRows } from '../support/seed.ts';
 
 const RETENTION = { tokenRetentionSeconds: 7 * 86_400, outboxRetentionSeconds: 30 * 86_400 };
-const sorted = (keep: { tokens: string[]; sessions: string[]; outbox: string[] }) => ({
+const sorted = (keep: { tokens: string[]; sessions: string[]; outbox: string[]; oidc: string[] }) => ({
   tokens: [...keep.tokens].sort(),
   sessions: [...keep.sessions].sort(),
   outbox: [...keep.outbox].sort(),
+  oidc: [...keep.oidc].sort(),
 });
 
 describe('cleanup of expired, used and finished rows', () => {
@@ -38,8 +39,14 @@ describe('cleanup of expired, used and finished rows', () => {
         { table: 'sessions', deleted: 3, total: 3 },
         { table: 'outbox', deleted: 0, total: 2 },
         { table: 'outbox', deleted: 2, total: 2 },
+        { table: 'oidc', deleted: 0, total: 2 },
+        { table: 'oidc', deleted: 2, total: 2 },
       ]);
-      assert.deepEqual(await runCleanup(store, clock, RETENTION), { tokens: 0, sessions: 0, outbox: 0 }, 'a second run finds nothing');
+      assert.deepEqual(
+        await runCleanup(store, clock, RETENTION),
+        { tokens: 0, sessions: 0, outbox: 0, oidc: 0 },
+        'a second run finds nothing',
+      );
       clock.advanceSeconds(9 * 86_400);
       const later = await runCleanup(store, clock, RETENTION);
       assert.equal(later.tokens, 3, 'the recent tokens age out too');
@@ -57,7 +64,11 @@ describe('cleanup of expired, used and finished rows', () => {
     try {
       const remaining = await eventually(async () => {
         const ids = await remainingIds(service.deps.store);
-        return ids.tokens.length === seeded.keep.tokens.length && ids.outbox.length === seeded.keep.outbox.length ? ids : undefined;
+        return ids.tokens.length === seeded.keep.tokens.length &&
+          ids.outbox.length === seeded.keep.outbox.length &&
+          ids.oidc.length === seeded.keep.oidc.length
+          ? ids
+          : undefined;
       }, 'the scheduled cleanup');
       assert.deepEqual(remaining, sorted(seeded.keep));
     } finally {
@@ -76,8 +87,9 @@ describe('cleanup of expired, used and finished rows', () => {
     it('deletes the same rows, shows progress and prints a summary', async () => {
       const result = await sandbox.run(['cleanup', '--batch-size', '2']);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /deleted: 3 tokens, 3 sessions, 2 outbox messages/);
+      assert.match(result.stdout, /deleted: 3 tokens, 3 sessions, 2 outbox messages, 2 OpenID Connect rows\n/);
       assert.match(result.stdout + result.stderr, /tokens\s+\[.*\] 3\/3/);
+      assert.match(result.stdout + result.stderr, /oidc\s+\[.*\] 2\/2/);
       const { database, store } = await openTestDatabase(sandbox.databaseFile);
       try {
         assert.deepEqual(await remainingIds(store), sorted(seeded.keep));

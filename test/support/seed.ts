@@ -6,12 +6,13 @@ const DAY_MS = 86_400_000;
 
 /**
  * Rows on both sides of the default retention periods (7 days for tokens and sessions, 30 for
- * finished mail). Returns the ids that cleanup must keep and how many rows it must delete.
+ * finished mail; OpenID Connect rows on both sides of their expiry). Returns the ids that
+ * cleanup must keep and how many rows it must delete.
  */
 export async function seedCleanupRows(store: Store, nowMs: number) {
   const userId = newId();
   await insertUser(store, { id: userId, email: `cleanup-${userId.slice(0, 8)}@example.com`, nowMs: nowMs - 90 * DAY_MS });
-  const keep = { tokens: [] as string[], sessions: [] as string[], outbox: [] as string[] };
+  const keep = { tokens: [] as string[], sessions: [] as string[], outbox: [] as string[], oidc: [] as string[] };
   const ago = (days: number) => nowMs - days * DAY_MS;
 
   const token = async (label: string, o: { expires: number; used?: number; revoked?: number }, kept: boolean) => {
@@ -86,11 +87,36 @@ export async function seedCleanupRows(store: Store, nowMs: number) {
   await message('pending', 40, null, true);
   await message('failed', 40, null, true);
 
-  return { keep, deleted: { tokens: 3, sessions: 3, outbox: 2 } };
+  const oidcRow = async (expiresAt: number | null, kept: boolean) => {
+    const key = `oidc-${newId()}`;
+    await store.db
+      .insertInto('oidc_payloads')
+      .values({
+        key,
+        model: 'AccessToken',
+        grant_id: null,
+        user_id: userId,
+        client_id: null,
+        uid_digest: null,
+        user_code_digest: null,
+        payload: 'v1.sealed',
+        consumed_at: null,
+        expires_at: expiresAt,
+      })
+      .execute();
+    if (kept) keep.oidc.push(key);
+  };
+  await oidcRow(ago(1), false);
+  await oidcRow(nowMs - 60_000, false);
+  await oidcRow(nowMs + 3_600_000, true);
+  await oidcRow(null, true);
+
+  return { keep, deleted: { tokens: 3, sessions: 3, outbox: 2, oidc: 2 } };
 }
 
 export async function remainingIds(store: Store) {
   const ids = async (table: 'tokens' | 'sessions' | 'outbox') =>
     (await store.db.selectFrom(table).select('id').execute()).map((r) => r.id).sort();
-  return { tokens: await ids('tokens'), sessions: await ids('sessions'), outbox: await ids('outbox') };
+  const oidc = (await store.db.selectFrom('oidc_payloads').select('key').execute()).map((r) => r.key).sort();
+  return { tokens: await ids('tokens'), sessions: await ids('sessions'), outbox: await ids('outbox'), oidc };
 }

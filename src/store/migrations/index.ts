@@ -2,11 +2,13 @@ import type { Migration } from 'kysely';
 import type { Capabilities } from '../database.ts';
 import { initial } from './0001-initial.ts';
 import { accountLifecycle } from './0002-account-lifecycle.ts';
+import { oidc } from './0003-oidc.ts';
 
 /** Every migration, by name; names sort in the order they apply. Engine differences come from capabilities. */
 export function allMigrations(capabilities: Capabilities): Record<string, Migration> {
   return {
     '0001-initial': initial(capabilities),
     '0002-account-lifecycle': accountLifecycle(capabilities),
+    '0003-oidc': oidc(capabilities),
   };
 }

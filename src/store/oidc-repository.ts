@@ -1,0 +1,122 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { Capabilities } from './database.ts';
+import type { Database, OidcPayloadsTable } from './schema.ts';
+
+export type OidcPayloadRecord = Selectable<OidcPayloadsTable>;
+
+/**
+ * Rows of what oidc-provider stores. This repository sees only digests and sealed payloads; the
+ * digesting and sealing live in src/flows/oidc/oidc-storage.ts. Lookups take every candidate
+ * digest (one per server key) so SECRET_KEYS can rotate.
+ */
+export class OidcRepository {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly capabilities: Capabilities,
+  ) {}
+
+  /**
+   * Inserts or replaces the row with this key (one statement, so two writers of one id never
+   * collide). `consumed_at` is only ever set here, never cleared: a consumed code stays consumed.
+   */
+  async upsert(row: OidcPayloadRecord): Promise<void> {
+    const { key, ...rest } = row;
+    const update = { ...rest, consumed_at: undefined as number | undefined };
+    if (row.consumed_at !== null) update.consumed_at = row.consumed_at;
+    else delete update.consumed_at;
+    const insert = this.db.insertInto('oidc_payloads').values(row);
+    // The engines that write `ON CONFLICT DO NOTHING` also write `ON CONFLICT DO UPDATE`; MySQL has its own form.
+    if (this.capabilities.insertIgnoreStyle === 'on-conflict') {
+      await insert.onConflict((oc) => oc.column('key').doUpdateSet(update)).execute();
+    } else {
+      await insert.onDuplicateKeyUpdate(update).execute();
+    }
+  }
+
+  find(model: string, keys: string[]): Promise<OidcPayloadRecord | undefined> {
+    return this.db.selectFrom('oidc_payloads').selectAll().where('model', '=', model).where('key', 'in', keys).executeTakeFirst();
+  }
+
+  findByUid(model: string, uidDigests: string[]): Promise<OidcPayloadRecord | undefined> {
+    return this.db
+      .selectFrom('oidc_payloads')
+      .selectAll()
+      .where('model', '=', model)
+      .where('uid_digest', 'in', uidDigests)
+      .executeTakeFirst();
+  }
+
+  findByUserCode(model: string, userCodeDigests: string[]): Promise<OidcPayloadRecord | undefined> {
+    return this.db
+      .selectFrom('oidc_payloads')
+      .selectAll()
+      .where('model', '=', model)
+      .where('user_code_digest', 'in', userCodeDigests)
+      .executeTakeFirst();
+  }
+
+  /** Marks the row consumed in one conditional UPDATE (S3): true for exactly one of any number of concurrent callers. */
+  async consume(model: string, keys: string[], nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('oidc_payloads')
+      .set({ consumed_at: nowMs })
+      .where('model', '=', model)
+      .where('key', 'in', keys)
+      .where('consumed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async delete(model: string, keys: string[]): Promise<number> {
+    const result = await this.db.deleteFrom('oidc_payloads').where('model', '=', model).where('key', 'in', keys).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes the rows of a grant: of one model, or of every model (the grant itself included) when none is given. */
+  async deleteByGrant(grantDigests: string[], model?: string): Promise<number> {
+    let query = this.db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantDigests);
+    if (model !== undefined) query = query.where('model', '=', model);
+    const result = await query.executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /**
+   * Ends everything applications hold for a user: their OIDC sessions, interactions, grants and
+   * every code and token of those grants. Two statements (MySQL cannot delete from a table it
+   * selects from in a subquery); run it inside the caller's transaction to make it all or nothing.
+   */
+  async deleteForUser(userId: string): Promise<number> {
+    const grants = await this.db
+      .selectFrom('oidc_payloads')
+      .select('grant_id')
+      .where('user_id', '=', userId)
+      .where('grant_id', 'is not', null)
+      .execute();
+    const grantIds = [...new Set(grants.map((g) => g.grant_id as string))];
+    const result = await this.db
+      .deleteFrom('oidc_payloads')
+      .where((eb) =>
+        grantIds.length > 0 ? eb.or([eb('user_id', '=', userId), eb('grant_id', 'in', grantIds)]) : eb('user_id', '=', userId),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  /** Deletes every grant, code and token of an application (when it is removed). */
+  async deleteForClient(clientId: string): Promise<number> {
+    const grants = await this.db
+      .selectFrom('oidc_payloads')
+      .select('grant_id')
+      .where('client_id', '=', clientId)
+      .where('grant_id', 'is not', null)
+      .execute();
+    const grantIds = [...new Set(grants.map((g) => g.grant_id as string))];
+    const result = await this.db
+      .deleteFrom('oidc_payloads')
+      .where((eb) =>
+        grantIds.length > 0 ? eb.or([eb('client_id', '=', clientId), eb('grant_id', 'in', grantIds)]) : eb('client_id', '=', clientId),
+      )
+      .executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+}
