@@ -55,8 +55,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
   // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
-  const oidcProvider = deps.oidc ? await deps.oidc.provider() : undefined;
-  if (oidcProvider) mountOidcProvider(app, oidcProvider);
+  mountOidcProvider(app, deps.oidc.provider);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.
@@ -78,7 +77,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);
-    if (oidcProvider) await oidcInteractionRoutes(scope, kit, oidcProvider);
+    await oidcInteractionRoutes(scope, kit, deps.oidc.provider);
   });
   return app;
 }

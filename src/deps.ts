@@ -23,7 +23,6 @@ import { RegistrationService } from './flows/registration/service.ts';
 import { EmailChangeService } from './flows/settings/email-change.ts';
 import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
-import { CookiePolicy } from './http/cookies.ts';
 import { type Clock, systemClock } from './kernel/clock.ts';
 import { cryptoRandom, type RandomSource } from './kernel/random.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -56,8 +55,8 @@ export interface Deps {
   emailChange: EmailChangeService;
   usernameReminder: UsernameReminderService;
   admin: AdminService;
-  /** The OpenID Connect provider's parts; undefined when no storage for it is wired. */
-  oidc: OidcDeps | undefined;
+  /** The OpenID Connect provider and its storage, signing keys and client registry. */
+  oidc: OidcDeps;
 }
 
 export interface DepsOverrides {
@@ -68,7 +67,7 @@ export interface DepsOverrides {
   limits?: RateLimits;
   /** Who has a second factor (none until the MFA work plugs its store in here). */
   secondFactors?: SecondFactorGate;
-  /** The OpenID Connect storage ports (the database ones by default). */
+  /** The OpenID Connect storage ports (by default the database ones, sealed under SECRET_KEYS). */
   oidc?: OidcPorts;
 }
 
@@ -199,18 +198,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
   );
 
-  const oidcPorts = overrides.oidc;
-  const oidc = oidcPorts
-    ? createOidcDeps({
-        config,
-        logger,
-        clock,
-        store,
-        sessions,
-        sessionCookieName: new CookiePolicy(config.publicUrl).session,
-        ports: oidcPorts,
-      })
-    : undefined;
+  const oidc = createOidcDeps({ config, logger, clock, random, store, keyring, sessions, ports: overrides.oidc });
 
   return {
     config,

@@ -1,10 +1,14 @@
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
+import type { Keyring } from '../crypto/keyring.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { ClientRegistry, OidcStorage, SigningKeyStore } from '../flows/oidc/ports.ts';
-import { createOidcProvider } from '../flows/oidc/provider.ts';
+import { createOidcProvider, MAX_SIGNED_TOKEN_LIFETIME_SECONDS } from '../flows/oidc/provider.ts';
+import { createOidcStores } from '../flows/oidc/stores.ts';
+import { CookiePolicy } from '../http/cookies.ts';
 import type { Clock } from '../kernel/clock.ts';
+import type { RandomSource } from '../kernel/random.ts';
 import type { Store } from '../store/store.ts';
 
 /** What the OpenID Connect provider is built on: the storage side's ports. */
@@ -33,12 +37,16 @@ export function createOidcDeps(o: {
   config: Config;
   logger: Logger;
   clock: Clock;
+  random: RandomSource;
   store: Store;
+  keyring: Keyring;
   sessions: SessionService;
-  sessionCookieName: string;
-  ports: OidcPorts;
+  /** Other ports (tests); by default the database ones, sealed under SECRET_KEYS. */
+  ports?: OidcPorts | undefined;
 }): OidcDeps {
-  const { config, logger, clock, store, sessions, ports } = o;
+  const { config, logger, clock, store, sessions } = o;
+  const ports = o.ports ?? databasePorts(o);
+  const sessionCookieName = new CookiePolicy(config.publicUrl).session;
   store.onAllSessionsEnded(async (userId) => {
     await ports.storage.endEverythingForUser(userId);
   });
@@ -53,7 +61,7 @@ export function createOidcDeps(o: {
       jwks: await ports.signingKeys.privateJwks(clock.nowMs()),
       trustProxy: config.trustProxy !== false && config.trustProxy !== 0,
       https: config.publicUrl.protocol === 'https:',
-      sessionCookieName: o.sessionCookieName,
+      sessionCookieName,
       latchkeyUserOf: async (token) => (await sessions.resolve(token))?.user.id,
       endLatchkeySession: (token) => sessions.revoke(token),
       onError: (error, event) => {
@@ -74,4 +82,9 @@ export function createOidcDeps(o: {
       await session?.destroy();
     },
   };
+}
+
+function databasePorts(o: { store: Store; keyring: Keyring; clock: Clock; random: RandomSource }): OidcPorts {
+  const stores = createOidcStores({ ...o, maxTokenLifetimeSeconds: MAX_SIGNED_TOKEN_LIFETIME_SECONDS });
+  return { storage: stores.storage, signingKeys: stores.keys, clients: stores.clients };
 }

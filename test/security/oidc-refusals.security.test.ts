@@ -156,10 +156,11 @@ describe('OpenID Connect refusals (S26)', () => {
   it('after signing out of Latchkey, an authorization asks to sign in again (no silent SSO)', async () => {
     const flow = await tokensFor();
     const oidcSession = flow.browser.cookies.get('_session') as string;
-    assert.ok(ports.storage.entries.has(`Session:${oidcSession}`), 'the browser has an OIDC session');
+    const sessions = ports.storage.adapter('Session');
+    assert.ok(await sessions.find(oidcSession), 'the browser has an OIDC session');
     const out = await flow.browser.postJson('/api/logout', {});
     assert.equal(out.status, 204);
-    assert.equal(ports.storage.entries.has(`Session:${oidcSession}`), false, 'logout ended the OIDC session');
+    assert.equal(await sessions.find(oidcSession), undefined, 'logout ended the OIDC session');
     const again = await followAuthorization(flow.browser, (await startAuthorization(config, callback.url)).url);
     assert.equal(again.left, undefined);
     assert.equal(again.at?.pathname, '/login');

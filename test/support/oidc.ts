@@ -2,20 +2,22 @@ import assert from 'node:assert/strict';
 import { createPublicKey, verify } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import * as oidc from 'openid-client';
+import type { OidcPorts } from '../../src/deps/oidc.ts';
 import type { NewClient } from '../../src/flows/oidc/ports.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import type { TestService } from './app.ts';
 import type { TestClient } from './client.ts';
-import { memoryOidcPorts } from './oidc-memory.ts';
 import { startServiceAtOwnOrigin } from './public-service.ts';
 
-export type OidcPortsForTest = ReturnType<typeof memoryOidcPorts>;
+export type OidcPortsForTest = OidcPorts;
 
-/** Latchkey at its own origin with the OIDC provider on (in-memory OIDC ports) and a clock tests move. */
-export async function startOidcService(env: Record<string, string> = {}, ports?: OidcPortsForTest, clock = new ManualClock(Date.now())) {
-  const oidcPorts = ports ?? memoryOidcPorts(clock);
-  const service = await startServiceAtOwnOrigin({ CONFIRM_EMAIL: 'optional', ...env }, { clock, oidc: oidcPorts });
-  return { service, ports: oidcPorts, clock };
+/**
+ * Latchkey at its own origin (the OIDC issuer) with a clock tests move, starting at real time
+ * (oidc-provider itself reads the system clock). Its OIDC ports are the database ones.
+ */
+export async function startOidcService(env: Record<string, string> = {}, clock = new ManualClock(Date.now())) {
+  const service = await startServiceAtOwnOrigin({ CONFIRM_EMAIL: 'optional', ...env }, { clock });
+  return { service, ports: service.deps.oidc as OidcPorts, clock };
 }
 
 /** A loopback HTTP server standing in for the application's callback: records every URL it is sent to. */

@@ -18,7 +18,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
  * otherwise the login page, with every login rule, and back here. Then the consent page for
  * clients that are not first-party.
  */
-export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, provider: Provider): Promise<void> {
+export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, providerOf: () => Promise<Provider>): Promise<void> {
   const { clock } = kit.deps;
 
   app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: UidParams } }, async (request, reply) => {
@@ -93,6 +93,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
   /** Grants what the request asked for, remembered in the grant for the next authorizations. */
   async function allow(request: FastifyRequest, reply: FastifyReply, interaction: Interaction, accountId: string, appName: string) {
     const clientId = String(interaction.params.client_id);
+    const provider = await providerOf();
     const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId });
     if (!grant) return refuse(reply, 'This sign-in request is no longer valid.');
     addMissing(grant, interaction.prompt.details);
@@ -101,13 +102,13 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
   }
 
   async function isFirstParty(interaction: Interaction): Promise<boolean> {
-    const client = await provider.Client.find(String(interaction.params.client_id));
+    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
     return skipsConsent(client as unknown as { [key: string]: unknown } | undefined);
   }
 
   async function load(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | undefined> {
     try {
-      const interaction = await provider.interactionDetails(request.raw, reply.raw);
+      const interaction = await (await providerOf()).interactionDetails(request.raw, reply.raw);
       if (interaction.uid === (request.params as { uid: string }).uid) return interaction;
     } catch (error) {
       if ((error as { name?: string }).name !== 'SessionNotFound') throw error;
@@ -117,12 +118,12 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
   }
 
   async function appNameOf(interaction: Interaction): Promise<string> {
-    const client = await provider.Client.find(String(interaction.params.client_id));
+    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
     return client?.clientName ?? String(interaction.params.client_id);
   }
 
   async function finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults, appName: string) {
-    const returnTo = await provider.interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    const returnTo = await (await providerOf()).interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     return sendPage(reply, continuePage({ returnTo, appName }));
   }
 }

@@ -17,10 +17,12 @@ export function isProviderPath(url: string): boolean {
  * headers (they are already on the raw response) and before the form and API guards (the token
  * endpoint takes form posts from other servers, authenticated by client credentials, not CSRF).
  */
-export function mountOidcProvider(app: FastifyInstance, provider: Provider): void {
-  const handle = provider.callback();
+export function mountOidcProvider(app: FastifyInstance, provider: () => Promise<Provider>): void {
+  let handle: ReturnType<Provider['callback']> | undefined;
   app.addHook('onRequest', async (request, reply) => {
     if (!isProviderPath(request.url)) return;
+    // Built on first use: it reads the signing keys from the (migrated) database.
+    handle ??= (await provider()).callback();
     reply.hijack();
     await handle(request.raw, reply.raw);
   });

@@ -19,6 +19,20 @@ export const OIDC_ROUTES = {
 
 export const INTERACTION_PATH = '/oidc/interaction';
 
+/** Lifetimes in seconds. Only ID tokens are signed (access and refresh tokens are opaque, stored). */
+const TTL = {
+  AccessToken: 3600,
+  AuthorizationCode: 60,
+  IdToken: 3600,
+  Interaction: 3600,
+  Grant: 14 * 24 * 3600,
+  Session: 14 * 24 * 3600,
+  RefreshToken: 14 * 24 * 3600,
+};
+
+/** How long a retired signing key must stay in the JWKS: the longest life of a token it signed. */
+export const MAX_SIGNED_TOKEN_LIFETIME_SECONDS = TTL.IdToken;
+
 export interface OidcProviderOptions {
   issuer: string;
   storage: OidcStorage;
@@ -105,15 +119,7 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       long: { httpOnly: true, sameSite: 'lax', secure: options.https },
       short: { httpOnly: true, sameSite: 'lax', secure: options.https },
     },
-    ttl: {
-      AccessToken: 3600,
-      AuthorizationCode: 60,
-      IdToken: 3600,
-      Interaction: 3600,
-      Grant: 14 * 24 * 3600,
-      Session: 14 * 24 * 3600,
-      RefreshToken: 14 * 24 * 3600,
-    },
+    ttl: TTL,
     renderError: async (ctx, out) => errorPage(ctx, out),
   };
 
