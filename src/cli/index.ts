@@ -5,6 +5,7 @@ import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
+import { registerClientCommands } from './clients.ts';
 import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerUserCommands } from './users.ts';
 
@@ -114,6 +115,7 @@ export function buildProgram(): Command {
     });
 
   registerUserCommands(program);
+  registerClientCommands(program);
   return program;
 }
 
