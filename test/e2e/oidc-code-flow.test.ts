@@ -15,6 +15,7 @@ import {
   startOidcService,
   verifyJwtWithJwks,
 } from '../support/oidc.ts';
+import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
@@ -89,5 +90,50 @@ describe('OpenID Connect code flow over HTTP (a signed-in browser, openid-client
     // Reusing the rotated token revokes the whole grant: the newer token dies too.
     await assert.rejects(oidc.refreshTokenGrant(config, tokens.refresh_token as string), oauthError('invalid_grant'));
     await assert.rejects(oidc.refreshTokenGrant(config, refreshed.refresh_token as string), oauthError('invalid_grant'));
+  });
+
+  it('after `keys rotate`, new ID tokens use the new key and old ones still verify against the JWKS', async () => {
+    const { callbackUrl, verifier, state } = await codeFor();
+    const before = await oidc.authorizationCodeGrant(config, callbackUrl, { pkceCodeVerifier: verifier, expectedState: state });
+    const oldKid = JSON.parse(Buffer.from((before.id_token as string).split('.')[0] as string, 'base64url').toString()).kid;
+    await service.deps.oidc.signingKeys.rotate(Date.now());
+    // The running provider keeps its keys until it restarts: a second service on the same database is the restart.
+    const restarted = await startServiceAtOwnOrigin({ DATABASE_URL: service.databaseUrl, CONFIRM_EMAIL: 'optional' });
+    try {
+      await verifyJwtWithJwks(before.id_token as string, restarted.at('/oidc/jwks'));
+      const browser = await signedInClient(restarted, EMAIL, PASSWORD);
+      const config2 = await relyingParty(restarted, app);
+      const request = await startAuthorization(config2, callback.url);
+      const outcome = await followAuthorization(browser, request.url);
+      assert.ok(outcome.left);
+      const after = await oidc.authorizationCodeGrant(config2, outcome.left, {
+        pkceCodeVerifier: request.verifier,
+        expectedState: request.state,
+      });
+      const newKid = JSON.parse(Buffer.from((after.id_token as string).split('.')[0] as string, 'base64url').toString()).kid;
+      assert.notEqual(newKid, oldKid);
+      await verifyJwtWithJwks(after.id_token as string, restarted.at('/oidc/jwks'));
+    } finally {
+      await restarted.close();
+    }
+  });
+
+  it('the consent page of an app that is not first-party needs its CSRF token; Deny sends access_denied back', async () => {
+    const other = await registerClient(ports, { name: 'Photo Printer', redirectUris: [callback.url], skipConsent: false });
+    const otherConfig = await relyingParty(service, other);
+    const browser = await signedInClient(service, EMAIL, PASSWORD);
+    const request = await startAuthorization(otherConfig, callback.url);
+    const outcome = await followAuthorization(browser, request.url);
+    assert.equal(outcome.stopped?.status, 200);
+    assert.match(outcome.stopped?.text ?? '', /Allow Photo Printer to sign you in\?/);
+    const action = /action="(\/oidc\/interaction\/[\w-]+\/consent)"/.exec(outcome.stopped?.text ?? '')?.[1] as string;
+    const forged = await browser.postForm(action, { decision: 'allow' });
+    assert.equal(forged.status, 403);
+    const denied = await browser.postForm(action, { _csrf: outcome.stopped?.csrfToken() as string, decision: 'deny' });
+    assert.equal(denied.status, 200);
+    const refresh = /url=([^"]+)"/.exec(denied.text)?.[1]?.replaceAll('&amp;', '&') as string;
+    const left = (await followAuthorization(browser, new URL(refresh, service.url))).left;
+    assert.equal(left?.searchParams.get('error'), 'access_denied');
+    assert.equal(left?.searchParams.get('code'), null);
   });
 });
