@@ -62,7 +62,13 @@ export function createOidcDeps(o: {
       trustProxy: config.trustProxy !== false && config.trustProxy !== 0,
       https: config.publicUrl.protocol === 'https:',
       sessionCookieName,
-      latchkeyUserOf: async (token) => (await sessions.resolve(token))?.user.id,
+      latchkeySessionOf: async (token) => {
+        const active = await sessions.resolve(token);
+        return (
+          active && { userId: active.user.id, authenticatedAtMs: Number(active.session.authenticated_at ?? active.session.created_at) }
+        );
+      },
+      nowMs: () => clock.nowMs(),
       endLatchkeySession: (token) => sessions.revoke(token),
       onError: (error, event) => {
         if (event === 'server_error') logger.error({ err: error }, 'oidc: server error');

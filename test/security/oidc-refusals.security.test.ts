@@ -70,6 +70,10 @@ describe('OpenID Connect refusals (S26)', () => {
       assert.equal(response.status, 400, uri);
       assert.equal(response.location, null, uri);
       assert.match(response.text, /redirect_uri/);
+      // oidc-provider's own answers carry Latchkey's security headers (S25).
+      assert.match(response.headers.get('content-security-policy') ?? '', /default-src 'none'/);
+      assert.match(response.headers.get('content-security-policy') ?? '', /frame-ancestors 'none'/);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
     }
   });
 
@@ -181,5 +185,15 @@ describe('OpenID Connect refusals (S26)', () => {
     assert.equal(signedIn.status, 303);
     const done = await followAuthorization(flow.browser, service.at(signedIn.location as string));
     assert.ok(done.left?.searchParams.get('code'), 'the fresh sign-in finished the authorization');
+  });
+
+  it('max_age: a sign-in older than max_age seconds sends the browser to the login page', async () => {
+    const flow = await authorized({});
+    clock.advanceSeconds(10);
+    const request = await startAuthorization(config, callback.url, { max_age: '5' });
+    const outcome = await followAuthorization(flow.browser, request.url);
+    assert.equal(outcome.at?.pathname, '/login');
+    const recent = await startAuthorization(config, callback.url, { max_age: '3600' });
+    assert.ok((await followAuthorization(flow.browser, recent.url)).left?.searchParams.get('code'));
   });
 });

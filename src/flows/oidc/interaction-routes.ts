@@ -31,7 +31,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
       const stored = (interaction.result as { latchkey?: FreshSignInMarker } | undefined)?.latchkey;
       const decision = decideLoginPrompt({
         reasons: interaction.prompt.reasons,
-        maxAgeSeconds: typeof interaction.params.max_age === 'number' ? interaction.params.max_age : undefined,
+        maxAgeSeconds: interaction.params.max_age === undefined ? undefined : Number(interaction.params.max_age),
         session,
         marker: stored,
         nowMs: clock.nowMs(),

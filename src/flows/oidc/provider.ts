@@ -44,8 +44,10 @@ export interface OidcProviderOptions {
   /** True when TRUST_PROXY is set: believe X-Forwarded-* for the request's protocol and host. */
   trustProxy: boolean;
   https: boolean;
-  /** The Latchkey session cookie's user id, when the cookie holds a live session. */
-  latchkeyUserOf(sessionCookie: string | undefined): Promise<string | undefined>;
+  /** The Latchkey session of this cookie, when it is live: its user and when the password was given. */
+  latchkeySessionOf(sessionCookie: string | undefined): Promise<{ userId: string; authenticatedAtMs: number } | undefined>;
+  /** Latchkey's clock. */
+  nowMs(): number;
   sessionCookieName: string;
   /** Ends the Latchkey session of this cookie (RP-initiated logout signs the browser out). */
   endLatchkeySession(sessionCookie: string | undefined): Promise<void>;
@@ -73,9 +75,16 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   // Latchkey's session is the one that counts: an OIDC session whose Latchkey session ended
   // (logout, reset, idle timeout) or now belongs to someone else asks again.
   login.checks.push(
-    new interactionPolicy.Check('latchkey_session', 'The Latchkey session ended', 'login_required', async (ctx) => {
-      const userId = await options.latchkeyUserOf(ctx.cookies.get(options.sessionCookieName) ?? undefined);
-      return userId === undefined || userId !== ctx.oidc.session?.accountId;
+    new interactionPolicy.Check('latchkey_session', 'The Latchkey session ended or is too old', 'login_required', async (ctx) => {
+      const session = await options.latchkeySessionOf(ctx.cookies.get(options.sessionCookieName) ?? undefined);
+      if (!session || session.userId !== ctx.oidc.session?.accountId) return interactionPolicy.Check.REQUEST_PROMPT;
+      // max_age on Latchkey's clock (the one every session time is on), unless this very
+      // interaction just decided the sign-in.
+      const maxAge = ctx.oidc.params?.max_age;
+      if (maxAge !== undefined && !ctx.oidc.result?.login && options.nowMs() - session.authenticatedAtMs > Number(maxAge) * 1000) {
+        return interactionPolicy.Check.REQUEST_PROMPT;
+      }
+      return interactionPolicy.Check.NO_NEED_TO_PROMPT;
     }),
   );
 
