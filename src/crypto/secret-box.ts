@@ -14,7 +14,18 @@ export class SecretBox {
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     cipher.setAAD(Buffer.from(associatedData));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', this.keyring.keyId(key), iv.toString('base64url'), cipher.getAuthTag().toString('base64url'), body.toString('base64url')].join('.');
+    return [
+      'v1',
+      this.keyring.keyId(key),
+      iv.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+      body.toString('base64url'),
+    ].join('.');
+  }
+
+  /** Whether `sealed` was sealed under the current (first) key: values that are not should be sealed again before that key is dropped. */
+  isSealedWithCurrentKey(sealed: string): boolean {
+    return sealed.split('.')[1] === this.keyring.keyId(this.keyring.signingKey('outbox-encryption'));
   }
 
   open(sealed: string, associatedData = ''): string {

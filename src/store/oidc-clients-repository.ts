@@ -20,6 +20,16 @@ export class OidcClientsRepository {
     return this.db.selectFrom('oidc_clients').selectAll().orderBy('created_at').orderBy('client_id').execute();
   }
 
+  /** Replaces the secret digest (the same secret, digested under the current SECRET_KEYS key). */
+  async updateSecretDigest(clientId: string, from: string, to: string): Promise<void> {
+    await this.db
+      .updateTable('oidc_clients')
+      .set({ secret_digest: to })
+      .where('client_id', '=', clientId)
+      .where('secret_digest', '=', from)
+      .execute();
+  }
+
   async delete(clientId: string): Promise<boolean> {
     const result = await this.db.deleteFrom('oidc_clients').where('client_id', '=', clientId).executeTakeFirst();
     return Number(result.numDeletedRows) === 1;

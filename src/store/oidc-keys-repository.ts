@@ -17,6 +17,11 @@ export class OidcKeysRepository {
     await this.db.insertInto('oidc_signing_keys').values(key).execute();
   }
 
+  /** Replaces the sealed private part (sealed again under the current SECRET_KEYS key). */
+  async updateSealedPrivateJwk(kid: string, sealed: string): Promise<void> {
+    await this.db.updateTable('oidc_signing_keys').set({ private_jwk: sealed }).where('kid', '=', kid).execute();
+  }
+
   /** Retires every key older than `generation` that is not retired yet. */
   async retireBefore(generation: number, nowMs: number): Promise<number> {
     const result = await this.db

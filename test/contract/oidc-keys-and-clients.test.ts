@@ -3,6 +3,7 @@ import { createPrivateKey, createPublicKey, sign, verify } from 'node:crypto';
 import { it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { Store } from '../../src/store/store.ts';
+import { TEST_SECRET } from '../support/app.ts';
 import { describeEachDatabase } from '../support/databases.ts';
 import { NOW_MS } from './support/fixtures.ts';
 import { dumpOidcTables, MAX_TOKEN_LIFETIME_SECONDS, oidcStores } from './support/oidc.ts';
@@ -147,5 +148,24 @@ describeEachDatabase('OIDC signing keys and clients contract', (database) => {
     const dump = await dumpOidcTables(database().store);
     assert.ok(!dump.includes(added.clientSecret), 'the client secret');
     for (const key of jwks) assert.ok(!dump.includes(key.d as string), `the private part of ${key.kid}`);
+  });
+
+  // Last: it leaves the signing keys sealed under a key the other tests do not have.
+  it('after a SECRET_KEYS rotation, signing keys and client secrets move to the new key, so the old key can be dropped', async () => {
+    const store = database().store;
+    const NEW = 'a-brand-new-secret-key-0123456789abcdef';
+    const before = oidcStores(store, clock);
+    const added = await before.clients.add(client, clock.nowMs());
+    assert.ok(added.ok && added.clientSecret);
+    const jwks = await before.keys.privateJwks(clock.nowMs());
+
+    const during = oidcStores(store, clock, [NEW, TEST_SECRET]);
+    assert.deepEqual(await during.keys.privateJwks(clock.nowMs()), jwks);
+    assert.equal(await during.clients.verifySecret(added.client.clientId, added.clientSecret), true);
+
+    const after = oidcStores(store, clock, [NEW]);
+    assert.deepEqual(await after.keys.privateJwks(clock.nowMs()), jwks, 'the keys still open with the new key alone');
+    assert.equal(await after.clients.verifySecret(added.client.clientId, added.clientSecret), true, 'the secret still verifies');
+    assert.equal(await after.clients.verifySecret(added.client.clientId, `${added.clientSecret}x`), false);
   });
 });

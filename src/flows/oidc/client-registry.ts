@@ -96,12 +96,17 @@ export class StoredClientRegistry implements ClientRegistry {
     if (clientId.length > 64 || secret.length > 512) return false;
     const row = await this.deps.store.oidcClients.find(clientId);
     const stored = Buffer.from(row?.secret_digest ?? '');
-    let matched = false;
+    const candidates = this.deps.digester.candidateDigests(this.secretLabel(clientId, secret));
+    let matchedIndex = -1;
     // Every candidate is compared (one per SECRET_KEYS key), in constant time, whatever matched before.
-    for (const candidate of this.deps.digester.candidateDigests(this.secretLabel(clientId, secret))) {
+    candidates.forEach((candidate, index) => {
       const given = Buffer.from(candidate);
-      if (given.length === stored.length && timingSafeEqual(given, stored)) matched = true;
-    }
-    return matched && row?.is_public === 0;
+      if (given.length === stored.length && timingSafeEqual(given, stored)) matchedIndex = index;
+    });
+    if (matchedIndex < 0 || !row || row.is_public !== 0) return false;
+    // Digested under an older SECRET_KEYS key: store the current key's digest, so the old key can be dropped.
+    if (matchedIndex > 0)
+      await this.deps.store.oidcClients.updateSecretDigest(clientId, row.secret_digest as string, candidates[0] as string);
+    return true;
   }
 }

@@ -55,7 +55,16 @@ export class SealedSigningKeys implements SigningKeyStore {
     const lifetimeMs = this.deps.settings.maxTokenLifetimeSeconds * 1000;
     // A key without retired_at below the newest is one a rotation in progress is about to retire.
     const live = older.filter((k) => (k.retired_at ?? current.created_at) + lifetimeMs > nowMs);
-    return [current, ...live].map((k) => JSON.parse(this.deps.box.open(k.private_jwk, this.associatedData(k.kid))) as JWK);
+    const jwks: JWK[] = [];
+    for (const k of [current, ...live]) {
+      const plaintext = this.deps.box.open(k.private_jwk, this.associatedData(k.kid));
+      // After a SECRET_KEYS rotation, seal again under the new first key, so the old one can be dropped.
+      if (!this.deps.box.isSealedWithCurrentKey(k.private_jwk)) {
+        await this.deps.store.oidcKeys.updateSealedPrivateJwk(k.kid, this.deps.box.seal(plaintext, this.associatedData(k.kid)));
+      }
+      jwks.push(JSON.parse(plaintext) as JWK);
+    }
+    return jwks;
   }
 
   /** The public halves of `privateJwks`, for display. */
