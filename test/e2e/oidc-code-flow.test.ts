@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
-import type { ManualClock } from '../../src/kernel/clock.ts';
 import type { TestService } from '../support/app.ts';
 import { registerUser, signedInClient } from '../support/flows.ts';
 import {
@@ -23,13 +22,12 @@ const PASSWORD = 'correct horse battery';
 describe('OpenID Connect code flow over HTTP (a signed-in browser, openid-client as the app)', () => {
   let service: TestService;
   let ports: OidcPortsForTest;
-  let clock: ManualClock;
   let callback: Awaited<ReturnType<typeof callbackServer>>;
   let app: { clientId: string; clientSecret?: string | undefined };
   let config: oidc.Configuration;
 
   before(async () => {
-    ({ service, ports, clock } = await startOidcService());
+    ({ service, ports } = await startOidcService());
     callback = await callbackServer();
     app = await registerClient(ports, { redirectUris: [callback.url] });
     config = await relyingParty(service, app);

@@ -147,6 +147,16 @@ describe('OpenID Connect refusals (S26)', () => {
     await assert.rejects(oidc.refreshTokenGrant(config, flow.tokens.refresh_token as string), oauthError('invalid_grant'));
   });
 
+  it('a password change ends the apps too', async () => {
+    const flow = await tokensFor();
+    const changed = await flow.browser.postJson('/api/password/change', {
+      current_password: PASSWORD,
+      new_password: 'another good passphrase',
+    });
+    assert.equal(changed.status, 200, changed.text);
+    await assert.rejects(oidc.refreshTokenGrant(config, flow.tokens.refresh_token as string), oauthError('invalid_grant'));
+  });
+
   it('"sign out everywhere" and `users revoke-sessions` end the refresh tokens', async () => {
     const first = await tokensFor();
     const others = await first.browser.postJson('/api/sessions/revoke-others', {});
