@@ -4,7 +4,7 @@ import type { Config } from '../config/config.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { ClientRegistry, OidcStorage, SigningKeyStore } from '../flows/oidc/ports.ts';
-import { createOidcProvider, MAX_SIGNED_TOKEN_LIFETIME_SECONDS } from '../flows/oidc/provider.ts';
+import { MAX_SIGNED_TOKEN_LIFETIME_SECONDS } from '../flows/oidc/settings.ts';
 import { createOidcStores } from '../flows/oidc/stores.ts';
 import { CookiePolicy } from '../http/cookies.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -51,8 +51,10 @@ export function createOidcDeps(o: {
     await ports.storage.endEverythingForUser(userId);
   });
   let built: Promise<Provider> | undefined;
-  const build = async () =>
-    createOidcProvider({
+  const build = async () => {
+    // Loaded on first use: oidc-provider prints a runtime warning when imported on Node 20.
+    const { createOidcProvider } = await import('../flows/oidc/provider.ts');
+    return createOidcProvider({
       issuer: config.publicUrl.href.replace(/\/$/, ''),
       storage: ports.storage,
       clients: ports.clients,
@@ -75,6 +77,7 @@ export function createOidcDeps(o: {
         else logger.info({ event, error: error.message }, 'oidc: request refused');
       },
     });
+  };
   const provider = () => {
     built ??= build();
     return built;

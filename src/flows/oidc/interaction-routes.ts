@@ -5,7 +5,7 @@ import { type HttpKit, sendPage } from '../../http/kit.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { addMissing, skipsConsent } from './grants.ts';
-import { INTERACTION_PATH } from './provider.ts';
+import { INTERACTION_PATH } from './settings.ts';
 import { type BrowserSession, decideLoginPrompt, type FreshSignInMarker } from './sign-in-decision.ts';
 import { consentPage, continuePage, interactionErrorPage } from './views.ts';
 

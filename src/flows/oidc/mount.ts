@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
-import { INTERACTION_PATH } from './provider.ts';
+import { INTERACTION_PATH } from './settings.ts';
 
 const DISCOVERY = '/.well-known/openid-configuration';
 
