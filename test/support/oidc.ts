@@ -5,7 +5,7 @@ import * as oidc from 'openid-client';
 import type { OidcPorts } from '../../src/deps/oidc.ts';
 import type { NewClient } from '../../src/flows/oidc/ports.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import type { TestService } from './app.ts';
+import type { TestService, TestServiceOptions } from './app.ts';
 import type { TestClient } from './client.ts';
 import { startServiceAtOwnOrigin } from './public-service.ts';
 
@@ -15,8 +15,12 @@ export type OidcPortsForTest = OidcPorts;
  * Latchkey at its own origin (the OIDC issuer) with a clock tests move, starting at real time
  * (oidc-provider itself reads the system clock). Its OIDC ports are the database ones.
  */
-export async function startOidcService(env: Record<string, string> = {}, clock = new ManualClock(Date.now())) {
-  const service = await startServiceAtOwnOrigin({ CONFIRM_EMAIL: 'optional', ...env }, { clock });
+export async function startOidcService(
+  env: Record<string, string> = {},
+  clock = new ManualClock(Date.now()),
+  options: TestServiceOptions = {},
+) {
+  const service = await startServiceAtOwnOrigin({ CONFIRM_EMAIL: 'optional', ...env }, { clock }, options);
   return { service, ports: service.deps.oidc as OidcPorts, clock };
 }
 

@@ -1,5 +1,5 @@
 import type { DepsOverrides } from '../../src/deps.ts';
-import { startTestService, type TestService } from './app.ts';
+import { startTestService, type TestService, type TestServiceOptions } from './app.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -7,11 +7,19 @@ import { freePort } from './free-port.ts';
  * so the links in its emails open directly (in a browser, say). Retries if the port was taken
  * between choosing it and listening.
  */
-export async function startServiceAtOwnOrigin(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestService> {
+export async function startServiceAtOwnOrigin(
+  env: Record<string, string> = {},
+  overrides: DepsOverrides = {},
+  options: TestServiceOptions = {},
+): Promise<TestService> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startTestService({ ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` }, overrides);
+      return await startTestService(
+        { ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}` },
+        overrides,
+        options,
+      );
     } catch (err) {
       if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     }
