@@ -9,7 +9,7 @@ function fail(message: string): never {
   process.exit(1);
 }
 
-const collect = (value: string, previous: string[]) => [...previous, value];
+const collect = (value: string, previous: string[] | undefined) => [...(previous ?? []), value];
 
 /**
  * The OIDC stores over the command's database. The token lifetime only decides which retired keys
@@ -33,8 +33,8 @@ function asJson(c: RegisteredClient) {
 
 interface AddOptions {
   name: string;
-  redirectUri: string[];
-  postLogoutRedirectUri: string[];
+  redirectUri?: string[];
+  postLogoutRedirectUri?: string[];
   public?: boolean;
   skipConsent?: boolean;
   json?: boolean;
@@ -50,24 +50,24 @@ export function registerClientCommands(program: Command): void {
     .command('add')
     .description('register an application; prints its client_id and, for a confidential client, its client_secret (shown only this once)')
     .requiredOption('--name <name>', 'the name users see on the consent page')
-    .requiredOption(
+    .option(
       '--redirect-uri <uri>',
       'where codes may be sent: exact URL, https (or http on 127.0.0.1, [::1], localhost); repeat for more',
       collect,
-      [],
     )
-    .option('--post-logout-redirect-uri <uri>', 'where users may be sent after signing out (same rules); repeat for more', collect, [])
+    .option('--post-logout-redirect-uri <uri>', 'where users may be sent after signing out (same rules); repeat for more', collect)
     .option('--public', 'a public client (single-page or native app): no secret, PKCE S256 required')
     .option('--skip-consent', 'a first-party application: no consent page')
     .option('--json', 'print {"client_id": ..., "client_secret": ...} on stdout and nothing else')
     .action(async (options: AddOptions) => {
-      if (options.redirectUri.length === 0) fail('give at least one --redirect-uri <uri>: where the application receives its codes');
+      const redirectUris = options.redirectUri ?? [];
+      if (redirectUris.length === 0) fail('give at least one --redirect-uri <uri>: where the application receives its codes');
       await withDeps(async (deps) => {
         const added = await oidcStores(deps).clients.add(
           {
             name: options.name,
-            redirectUris: options.redirectUri,
-            postLogoutRedirectUris: options.postLogoutRedirectUri,
+            redirectUris,
+            postLogoutRedirectUris: options.postLogoutRedirectUri ?? [],
             isPublic: options.public === true,
             skipConsent: options.skipConsent === true,
           },

@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { CliSandbox } from '../support/cli.ts';
 
 const COMMANDS: Array<[string[], RegExp[]]> = [
-  [[], [/Usage: latchkey/, /serve/, /worker/, /migrate/, /cleanup/, /users/]],
+  [[], [/Usage: latchkey/, /serve/, /worker/, /migrate/, /cleanup/, /users/, /clients/, /keys/]],
   [['serve'], [/Usage: latchkey serve/, /start the HTTP service/]],
   [['worker'], [/Usage: latchkey worker/, /courier/]],
   [['migrate'], [/Usage: latchkey migrate/, /--status/]],
@@ -16,6 +16,10 @@ const COMMANDS: Array<[string[], RegExp[]]> = [
     [/Usage: latchkey users create \[options\] <email>/, /--name <name>/],
   ],
   [['users', 'disable'], [/Usage: latchkey users disable \[options\] <email>/]],
+  [
+    ['clients', 'add'],
+    [/Usage: latchkey clients add/, /--redirect-uri <uri>/, /--public/, /--skip-consent/, /--json/],
+  ],
   [
     ['users', 'list'],
     [/Usage: latchkey users list/, /--limit <n>/, /--offset <n>/],
