@@ -5,14 +5,7 @@ import { ManualClock } from '../../src/kernel/clock.ts';
 import { createLogger } from '../../src/logger.ts';
 import type { TestService } from '../support/app.ts';
 import { registerUser, signedInClient } from '../support/flows.ts';
-import {
-  callbackServer,
-  followAuthorization,
-  registerClient,
-  relyingParty,
-  startAuthorization,
-  startOidcService,
-} from '../support/oidc.ts';
+import { callbackServer, followAuthorization, relyingParty, startAuthorization, startOidcService } from '../support/oidc.ts';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
