@@ -6,6 +6,8 @@ import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
+import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
+import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
 import { ReturnToRule } from './flows/return-to.ts';
@@ -67,6 +69,8 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(cookie);
   await registerSecurityHeaders(app, cookies.secure);
   registerBasePath(app, config.basePath);
+  // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
+  mountOidcProvider(app, deps.oidc.provider);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.
@@ -89,6 +93,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);
     await authzRoutes(scope, kit);
+    await oidcInteractionRoutes(scope, kit, deps.oidc.provider);
   });
   return app;
 }

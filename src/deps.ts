@@ -9,6 +9,7 @@ import { Keyring } from './crypto/keyring.ts';
 import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
+import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
@@ -55,6 +56,8 @@ export interface Deps {
   emailChange: EmailChangeService;
   usernameReminder: UsernameReminderService;
   admin: AdminService;
+  /** The OpenID Connect provider and its storage, signing keys and client registry. */
+  oidc: OidcDeps;
 }
 
 export interface DepsOverrides {
@@ -67,6 +70,8 @@ export interface DepsOverrides {
   secondFactors?: SecondFactorGate;
   /** Remembered browsers, forgotten when an email change is undone (none until the MFA work adds them). */
   rememberedDevices?: RememberedDevices;
+  /** The OpenID Connect storage ports (by default the database ones, sealed under SECRET_KEYS). */
+  oidc?: OidcPorts;
 }
 
 /** The composition root: every service built once from the config, nothing global. */
@@ -199,6 +204,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
   );
 
+  const oidc = createOidcDeps({ config, logger, clock, random, store, keyring, sessions, ports: overrides.oidc });
+
   return {
     config,
     logger,
@@ -223,5 +230,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     emailChange,
     usernameReminder,
     admin,
+    oidc,
   };
 }

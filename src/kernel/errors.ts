@@ -62,6 +62,10 @@ export const ERROR_CODES = {
   USERNAME_NOT_ALLOWED: { status: 400, message: 'This service does not use usernames.' },
   USER_NOT_FOUND: { status: 404, message: 'No account uses this address.' },
   ACCOUNT_DISABLED: { status: 409, message: 'This account is disabled. Enable it first.' },
+  OIDC_REQUEST_EXPIRED: {
+    status: 400,
+    message: 'This sign-in request has expired or is not valid. Go back to the application and sign in again.',
+  },
   NOT_AUTHENTICATED: { status: 401, message: 'You are not signed in.' },
   CSRF_FAILED: {
     status: 403,

@@ -21,7 +21,11 @@ export interface ActiveSession {
 }
 
 export class SessionsRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Called when every session of a user ended (deleteAllForUser), see Store.onAllSessionsEnded. */
+    private readonly onAllEnded: (userId: string) => Promise<void> = async () => {},
+  ) {}
 
   async create(session: NewSession): Promise<void> {
     await this.db
@@ -50,7 +54,12 @@ export class SessionsRepository {
       .selectFrom('sessions')
       .innerJoin('users', 'users.id', 'sessions.user_id')
       .selectAll('sessions')
-      .select(['users.email as user_email', 'users.name as user_name', 'users.disabled_at as user_disabled_at', 'users.username as user_username'])
+      .select([
+        'users.email as user_email',
+        'users.name as user_name',
+        'users.disabled_at as user_disabled_at',
+        'users.username as user_username',
+      ])
       .where('sessions.digest', '=', digest)
       .where('sessions.expires_at', '>', nowMs)
       .where('sessions.last_seen_at', '>', nowMs - idleTimeoutMs)
@@ -101,6 +110,7 @@ export class SessionsRepository {
     let query = this.db.deleteFrom('sessions').where('user_id', '=', userId);
     if (exceptId) query = query.where('id', '!=', exceptId);
     const result = await query.executeTakeFirst();
+    await this.onAllEnded(userId);
     return Number(result.numDeletedRows);
   }
 
@@ -112,8 +122,6 @@ export class SessionsRepository {
       .where('user_id', '=', userId)
       .where('expires_at', '>', nowMs);
     if (idleTimeoutMs !== undefined) query = query.where('last_seen_at', '>', nowMs - idleTimeoutMs);
-    return query
-      .executeTakeFirstOrThrow()
-      .then((r) => Number(r.n));
+    return query.executeTakeFirstOrThrow().then((r) => Number(r.n));
   }
 }

@@ -13,6 +13,13 @@ import { TokensRepository } from './tokens-repository.ts';
 import { UsersRepository } from './users-repository.ts';
 
 /**
+ * Told (after the commit) about each user whose sessions were all ended — reset, password
+ * change, sign out everywhere, admin disable or revoke — so that what hangs on sessions ends
+ * too (the OpenID Connect grants and refresh tokens of that user).
+ */
+export type SessionsEndedListener = (userId: string) => Promise<void>;
+
+/**
  * All repositories over one connection or one transaction. `transaction(fn)` hands `fn` a Store
  * whose repositories all run inside the same transaction: all or nothing (S16).
  */
@@ -32,10 +39,13 @@ export class Store {
     readonly db: Kysely<Database>,
     readonly capabilities: Capabilities,
     private readonly inTransaction = false,
+    private readonly listeners: SessionsEndedListener[] = [],
+    /** Inside a transaction: users whose sessions ended, told once it commits. */
+    private readonly endedInTransaction?: Set<string>,
   ) {
     this.users = new UsersRepository(db, capabilities, inTransaction);
     this.tokens = new TokensRepository(db);
-    this.sessions = new SessionsRepository(db);
+    this.sessions = new SessionsRepository(db, (userId) => this.sessionsEnded(userId));
     this.outbox = new OutboxRepository(db, capabilities, inTransaction);
     this.audit = new AuditRepository(db);
     this.cleanup = new CleanupRepository(db);
@@ -43,6 +53,16 @@ export class Store {
     this.oidc = new OidcRepository(db, capabilities);
     this.oidcKeys = new OidcKeysRepository(db);
     this.oidcClients = new OidcClientsRepository(db);
+  }
+
+  /** Registers a listener for "every session of this user ended" (see SessionsEndedListener). */
+  onAllSessionsEnded(listener: SessionsEndedListener): void {
+    this.listeners.push(listener);
+  }
+
+  private async sessionsEnded(userId: string): Promise<void> {
+    if (this.endedInTransaction) this.endedInTransaction.add(userId);
+    else for (const listener of this.listeners) await listener(userId);
   }
 
   /**
@@ -55,7 +75,10 @@ export class Store {
     if (this.inTransaction) return fn(this);
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true)));
+        const ended = new Set<string>();
+        const result = await this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true, this.listeners, ended)));
+        for (const userId of ended) for (const listener of this.listeners) await listener(userId);
+        return result;
       } catch (error) {
         if (attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));

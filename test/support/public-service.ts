@@ -1,5 +1,5 @@
 import type { DepsOverrides } from '../../src/deps.ts';
-import { startTestService, type TestService } from './app.ts';
+import { startTestService, type TestService, type TestServiceOptions } from './app.ts';
 import { freePort } from './free-port.ts';
 
 /**
@@ -10,7 +10,7 @@ import { freePort } from './free-port.ts';
 export async function startServiceAtOwnOrigin(
   env: Record<string, string> = {},
   overrides: DepsOverrides = {},
-  options: { path?: string } = {},
+  options: TestServiceOptions & { path?: string } = {},
 ): Promise<TestService> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
@@ -18,6 +18,7 @@ export async function startServiceAtOwnOrigin(
       return await startTestService(
         { ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://127.0.0.1:${port}${options.path ?? ''}` },
         overrides,
+        options,
       );
     } catch (err) {
       if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;

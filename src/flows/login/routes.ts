@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { OIDC_SESSION_COOKIE } from '../../deps/oidc.ts';
 import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
@@ -40,6 +41,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.post('/api/logout', async (request, reply) => {
     await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
+    await kit.deps.oidc?.endBrowserSession(request.cookies[OIDC_SESSION_COOKIE]);
     clearSessionCookie(kit, reply);
     return reply.status(204).send();
   });
@@ -128,6 +130,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     { schema: { querystring: Type.Object(ReturnToQuery), body: strictObject({ _csrf: Csrf }) } },
     async (request, reply) => {
       await signOut(request.auth?.user.id, request.cookies[kit.cookies.session], requestContext(request));
+      await kit.deps.oidc?.endBrowserSession(request.cookies[OIDC_SESSION_COOKIE]);
       clearSessionCookie(kit, reply);
       return reply.redirect(returnToOf(kit, request) ?? '/login?notice=signed-out', 303);
     },

@@ -59,7 +59,10 @@ export type ClientProblem = 'REDIRECT_URI_INVALID' | 'CLIENT_NAME_INVALID';
 
 /** Registered applications. A confidential client's secret is shown once and stored as a keyed digest. */
 export interface ClientRegistry {
-  add(input: NewClient, nowMs: number): Promise<{ ok: true; client: RegisteredClient; clientSecret?: string } | { ok: false; code: ClientProblem; detail: string }>;
+  add(
+    input: NewClient,
+    nowMs: number,
+  ): Promise<{ ok: true; client: RegisteredClient; clientSecret?: string } | { ok: false; code: ClientProblem; detail: string }>;
   list(): Promise<RegisteredClient[]>;
   remove(clientId: string): Promise<boolean>;
   find(clientId: string): Promise<RegisteredClient | undefined>;

@@ -1,0 +1,143 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { InteractionResults, Provider } from 'oidc-provider';
+import { type HttpKit, sendPage } from '../../http/kit.ts';
+import { Csrf, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
+import { addMissing, skipsConsent } from './grants.ts';
+import { INTERACTION_PATH } from './settings.ts';
+import { type BrowserSession, decideLoginPrompt, type FreshSignInMarker } from './sign-in-decision.ts';
+import { consentPage, continuePage, interactionErrorPage } from './views.ts';
+
+const UidParams = Type.Object({ uid: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
+
+/**
+ * The authorization request's interaction, on Latchkey's own pages: a signed-in browser
+ * finishes at once (single sign-on) unless prompt=login or max_age asks for a fresh sign-in;
+ * otherwise the login page, with every login rule, and back here. Then the consent page for
+ * clients that are not first-party.
+ */
+export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, providerOf: () => Promise<Provider>): Promise<void> {
+  const { clock } = kit.deps;
+
+  app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: UidParams } }, async (request, reply) => {
+    const interaction = await load(request, reply);
+    if (!interaction) return reply;
+    const appName = await appNameOf(interaction);
+    const session = browserSession(request);
+
+    if (interaction.prompt.name === 'login') {
+      const stored = (interaction.result as { latchkey?: FreshSignInMarker } | undefined)?.latchkey;
+      const decision = decideLoginPrompt({
+        reasons: interaction.prompt.reasons,
+        maxAgeSeconds: interaction.params.max_age === undefined ? undefined : Number(interaction.params.max_age),
+        session,
+        marker: stored,
+        nowMs: clock.nowMs(),
+      });
+      if (decision.kind === 'sign-in') {
+        if (decision.marker) {
+          interaction.result = { ...interaction.result, latchkey: decision.marker };
+          await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
+        }
+        return reply.redirect(`/login?next=${encodeURIComponent(`${INTERACTION_PATH}/${interaction.uid}`)}`, 303);
+      }
+      const result: InteractionResults = {
+        login: {
+          accountId: decision.session.userId,
+          ts: Math.floor(decision.session.authenticatedAtMs / 1000),
+          amr: ['pwd'],
+          remember: Number(request.auth?.session.persistent) === 1,
+        },
+      };
+      return finish(request, reply, result, appName);
+    }
+
+    if (interaction.prompt.name === 'consent') {
+      if (!session) return reply.redirect(`/login?next=${encodeURIComponent(`${INTERACTION_PATH}/${interaction.uid}`)}`, 303);
+      if (session.userId !== interaction.session?.accountId) return refuse(reply, 'You signed in as someone else meanwhile.');
+      // First-party apps are never asked (prompt=consent, which offline_access needs, included).
+      if (await isFirstParty(interaction)) return allow(request, reply, interaction, session.userId, appName);
+      const user = request.auth?.user as { email: string; name: string | null };
+      const scopes = String(interaction.params.scope ?? 'openid').split(' ');
+      return sendPage(reply, consentPage({ csrf: kit.csrf.tokenFor(request, reply), user, uid: interaction.uid, appName, scopes }));
+    }
+    return refuse(reply, 'This sign-in request asks for something Latchkey does not offer.');
+  });
+
+  app.post(
+    `${INTERACTION_PATH}/:uid/consent`,
+    {
+      schema: {
+        params: UidParams,
+        body: strictObject({ _csrf: Csrf, decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]) }),
+      },
+    },
+    async (request, reply) => {
+      const interaction = await load(request, reply);
+      if (!interaction) return reply;
+      const session = browserSession(request);
+      const accountId = interaction.session?.accountId;
+      if (interaction.prompt.name !== 'consent' || !session || !accountId || session.userId !== accountId) {
+        return refuse(reply, 'This sign-in request is no longer waiting for your answer.');
+      }
+      const appName = await appNameOf(interaction);
+      if ((request.body as { decision: string }).decision === 'deny') {
+        return finish(request, reply, { error: 'access_denied', error_description: 'The user denied the request.' }, appName);
+      }
+      return allow(request, reply, interaction, accountId, appName);
+    },
+  );
+
+  /** Grants what the request asked for, remembered in the grant for the next authorizations. */
+  async function allow(request: FastifyRequest, reply: FastifyReply, interaction: Interaction, accountId: string, appName: string) {
+    const clientId = String(interaction.params.client_id);
+    const provider = await providerOf();
+    const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId });
+    if (!grant) return refuse(reply, 'This sign-in request is no longer valid.');
+    addMissing(grant, interaction.prompt.details);
+    const grantId = await grant.save();
+    return finish(request, reply, { consent: { grantId } }, appName);
+  }
+
+  async function isFirstParty(interaction: Interaction): Promise<boolean> {
+    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
+    return skipsConsent(client as unknown as { [key: string]: unknown } | undefined);
+  }
+
+  async function load(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | undefined> {
+    try {
+      const interaction = await (await providerOf()).interactionDetails(request.raw, reply.raw);
+      if (interaction.uid === (request.params as { uid: string }).uid) return interaction;
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'SessionNotFound') throw error;
+    }
+    refuse(reply, ERROR_CODES.OIDC_REQUEST_EXPIRED.message);
+    return undefined;
+  }
+
+  async function appNameOf(interaction: Interaction): Promise<string> {
+    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
+    return client?.clientName ?? String(interaction.params.client_id);
+  }
+
+  async function finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults, appName: string) {
+    const returnTo = await (await providerOf()).interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
+    return sendPage(reply, continuePage({ returnTo, appName }));
+  }
+}
+
+function browserSession(request: FastifyRequest): BrowserSession | undefined {
+  const auth = request.auth;
+  if (!auth) return undefined;
+  return {
+    sessionId: auth.session.id,
+    userId: auth.user.id,
+    authenticatedAtMs: Number(auth.session.authenticated_at ?? auth.session.created_at),
+  };
+}
+
+function refuse(reply: FastifyReply, message: string) {
+  return sendPage(reply, interactionErrorPage({ message }), ERROR_CODES.OIDC_REQUEST_EXPIRED.status);
+}
