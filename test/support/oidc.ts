@@ -18,7 +18,7 @@ export type OidcPortsForTest = OidcPorts;
 export async function startOidcService(
   env: Record<string, string> = {},
   clock = new ManualClock(Date.now()),
-  options: TestServiceOptions = {},
+  options: TestServiceOptions & { path?: string } = {},
 ) {
   const service = await startServiceAtOwnOrigin({ CONFIRM_EMAIL: 'optional', ...env }, { clock }, options);
   return { service, ports: service.deps.oidc as OidcPorts, clock };

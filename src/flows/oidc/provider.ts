@@ -101,8 +101,9 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
       },
     },
     cookies: {
-      long: { httpOnly: true, sameSite: 'lax', secure: options.https },
-      short: { httpOnly: true, sameSite: 'lax', secure: options.https },
+      // Under a base path the provider's cookies stay inside it, like Latchkey's own.
+      long: { httpOnly: true, sameSite: 'lax', secure: options.https, path: options.basePath || '/' },
+      short: { httpOnly: true, sameSite: 'lax', secure: options.https, path: options.basePath || '/' },
     },
     ttl: TTL,
     renderError: async (ctx, out) => errorPage(ctx, out),
