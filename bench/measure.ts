@@ -1,5 +1,5 @@
 import { Agent, request } from 'node:http';
-import autocannon from 'autocannon';
+import autocannon, { type Result as AutocannonResult } from 'autocannon';
 import { Argon2Hasher } from '../src/crypto/passwords/hasher.ts';
 
 export interface LoadResult {
@@ -28,15 +28,7 @@ export async function loadJsonPost(o: {
     duration: o.durationSeconds,
     workers: 1,
   });
-  const expected = result.statusCodeStats[String(o.expectStatus)]?.count ?? 0;
-  const total = result.latency.totalCount;
-  return {
-    requestsPerSecond: total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    total,
-    unexpected: total - expected + result.errors + result.timeouts,
-  };
+  return loadResultOf(result, o.expectStatus);
 }
 
 /** An autocannon run of one GET with fixed headers (e.g. a session cookie). */
@@ -55,15 +47,7 @@ export async function loadGet(o: {
     duration: o.durationSeconds,
     workers: 1,
   });
-  const expected = result.statusCodeStats[String(o.expectStatus)]?.count ?? 0;
-  const total = result.latency.totalCount;
-  return {
-    requestsPerSecond: total / result.duration,
-    p50Ms: result.latency.p50,
-    p99Ms: result.latency.p99,
-    total,
-    unexpected: total - expected + result.errors + result.timeouts,
-  };
+  return loadResultOf(result, o.expectStatus);
 }
 
 /**
@@ -161,4 +145,17 @@ export async function redeemResetTokens(url: string, tokens: string[], connectio
   const sorted = [...latencies].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
   return { requestsPerSecond: latencies.length / seconds, p50Ms: at(50), p99Ms: at(99), total: latencies.length, unexpected };
+}
+
+/** The figures of one autocannon run; a response with another status than expected counts as unexpected. */
+function loadResultOf(result: AutocannonResult, expectStatus: number): LoadResult {
+  const expected = result.statusCodeStats[String(expectStatus)]?.count ?? 0;
+  const total = result.latency.totalCount;
+  return {
+    requestsPerSecond: total / result.duration,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    total,
+    unexpected: total - expected + result.errors + result.timeouts,
+  };
 }

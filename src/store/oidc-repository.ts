@@ -82,40 +82,32 @@ export class OidcRepository {
 
   /**
    * Ends everything applications hold for a user: their OIDC sessions, interactions, grants and
-   * every code and token of those grants. Two statements (MySQL cannot delete from a table it
-   * selects from in a subquery); run it inside the caller's transaction to make it all or nothing.
+   * every code and token of those grants. Run it inside the caller's transaction to make it all or nothing.
    */
-  async deleteForUser(userId: string): Promise<number> {
-    const grants = await this.db
-      .selectFrom('oidc_payloads')
-      .select('grant_id')
-      .where('user_id', '=', userId)
-      .where('grant_id', 'is not', null)
-      .execute();
-    const grantIds = [...new Set(grants.map((g) => g.grant_id as string))];
-    const result = await this.db
-      .deleteFrom('oidc_payloads')
-      .where((eb) =>
-        grantIds.length > 0 ? eb.or([eb('user_id', '=', userId), eb('grant_id', 'in', grantIds)]) : eb('user_id', '=', userId),
-      )
-      .executeTakeFirst();
-    return Number(result.numDeletedRows);
+  deleteForUser(userId: string): Promise<number> {
+    return this.deleteWithGrantsOf('user_id', userId);
   }
 
   /** Deletes every grant, code and token of an application (when it is removed). */
-  async deleteForClient(clientId: string): Promise<number> {
+  deleteForClient(clientId: string): Promise<number> {
+    return this.deleteWithGrantsOf('client_id', clientId);
+  }
+
+  /**
+   * Deletes the rows whose `column` is `value` and every row of their grants. Two statements:
+   * MySQL cannot delete from a table it selects from in a subquery.
+   */
+  private async deleteWithGrantsOf(column: 'user_id' | 'client_id', value: string): Promise<number> {
     const grants = await this.db
       .selectFrom('oidc_payloads')
       .select('grant_id')
-      .where('client_id', '=', clientId)
+      .where(column, '=', value)
       .where('grant_id', 'is not', null)
       .execute();
     const grantIds = [...new Set(grants.map((g) => g.grant_id as string))];
     const result = await this.db
       .deleteFrom('oidc_payloads')
-      .where((eb) =>
-        grantIds.length > 0 ? eb.or([eb('client_id', '=', clientId), eb('grant_id', 'in', grantIds)]) : eb('client_id', '=', clientId),
-      )
+      .where((eb) => (grantIds.length > 0 ? eb.or([eb(column, '=', value), eb('grant_id', 'in', grantIds)]) : eb(column, '=', value)))
       .executeTakeFirst();
     return Number(result.numDeletedRows);
   }
