@@ -134,4 +134,32 @@ describe('OpenID Connect code flow over HTTP (a signed-in browser, openid-client
     assert.equal(left?.searchParams.get('error'), 'access_denied');
     assert.equal(left?.searchParams.get('code'), null);
   });
+
+  it('remembers an Allow beyond the browser session, until a credential change forgets it', async () => {
+    const email = 'consent@example.com';
+    await registerUser(service, email, PASSWORD, 'Consent Tester');
+    const other = await registerClient(ports, { name: 'Map Maker', redirectUris: [callback.url], skipConsent: false });
+    const otherConfig = await relyingParty(service, other);
+    const consentAsked = async (browser: Awaited<ReturnType<typeof signedInClient>>) => {
+      const outcome = await followAuthorization(browser, (await startAuthorization(otherConfig, callback.url)).url);
+      return outcome.left ? undefined : outcome.stopped;
+    };
+
+    const first = await signedInClient(service, email, PASSWORD);
+    const page = await consentAsked(first);
+    assert.match(page?.text ?? '', /Allow Map Maker to sign you in\?/);
+    const action = /action="(\/oidc\/interaction\/[\w-]+\/consent)"/.exec(page?.text ?? '')?.[1] as string;
+    const allowed = await first.postForm(action, { _csrf: page?.csrfToken() as string, decision: 'allow' });
+    const refresh = /url=([^"]+)"/.exec(allowed.text)?.[1]?.replaceAll('&amp;', '&') as string;
+    assert.ok((await followAuthorization(first, new URL(refresh, service.url))).left?.searchParams.get('code'));
+
+    // Another browser, another Latchkey session and no OIDC session: not asked again.
+    assert.equal(await consentAsked(await signedInClient(service, email, PASSWORD)), undefined);
+
+    // A password change ends the apps' grants, and the remembered Allow with them.
+    const changed = await first.postJson('/api/password/change', { current_password: PASSWORD, new_password: `${PASSWORD} two` });
+    assert.equal(changed.status, 200, changed.text);
+    const again = await consentAsked(await signedInClient(service, email, `${PASSWORD} two`));
+    assert.match(again?.text ?? '', /Allow Map Maker to sign you in\?/);
+  });
 });

@@ -4,7 +4,7 @@ import type { InteractionResults, Provider } from 'oidc-provider';
 import { type HttpKit, sendPage } from '../../http/kit.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
-import { addMissing, skipsConsent } from './grants.ts';
+import { addMissing, RememberedConsents, skipsConsent } from './grants.ts';
 import { INTERACTION_PATH } from './settings.ts';
 import { type BrowserSession, decideLoginPrompt, type FreshSignInMarker } from './sign-in-decision.ts';
 import { consentPage, continuePage, interactionErrorPage } from './views.ts';
@@ -20,6 +20,7 @@ type Interaction = Awaited<ReturnType<Provider['interactionDetails']>>;
  */
 export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, providerOf: () => Promise<Provider>): Promise<void> {
   const { clock } = kit.deps;
+  const consents = new RememberedConsents(kit.deps.oidc.storage.adapter('Consent'));
 
   app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: UidParams } }, async (request, reply) => {
     const interaction = await load(request, reply);
@@ -59,6 +60,10 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
       if (session.userId !== interaction.session?.accountId) return refuse(reply, 'You signed in as someone else meanwhile.');
       // First-party apps are never asked (prompt=consent, which offline_access needs, included).
       if (await isFirstParty(interaction)) return allow(request, reply, interaction, session.userId, appName);
+      // An app this user allowed before, for no less than it asks now, is not asked about again.
+      if (await consents.covers(session.userId, String(interaction.params.client_id), interaction.prompt.details)) {
+        return allow(request, reply, interaction, session.userId, appName);
+      }
       const user = request.auth?.user as { email: string; name: string | null };
       const scopes = String(interaction.params.scope ?? 'openid').split(' ');
       return sendPage(reply, consentPage({ csrf: kit.csrf.tokenFor(request, reply), user, uid: interaction.uid, appName, scopes }));
@@ -86,6 +91,11 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
       if ((request.body as { decision: string }).decision === 'deny') {
         return finish(request, reply, { error: 'access_denied', error_description: 'The user denied the request.' }, appName);
       }
+      const details = interaction.prompt.details;
+      await consents.remember(accountId, String(interaction.params.client_id), {
+        scopes: String(interaction.params.scope ?? 'openid').split(' '),
+        claims: Array.isArray(details.missingOIDCClaims) ? (details.missingOIDCClaims as string[]) : [],
+      });
       return allow(request, reply, interaction, accountId, appName);
     },
   );
