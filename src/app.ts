@@ -70,7 +70,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await registerSecurityHeaders(app, cookies.secure);
   registerBasePath(app, config.basePath);
   // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
-  mountOidcProvider(app, deps.oidc.provider);
+  mountOidcProvider(app, deps.oidc.provider, config.publicUrl);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.

@@ -62,7 +62,6 @@ export function createOidcDeps(o: {
       users: store.users,
       usernames: config.account.usernames !== 'off',
       jwks: await ports.signingKeys.privateJwks(clock.nowMs()),
-      trustProxy: config.trustProxy !== false && config.trustProxy !== 0,
       https: config.publicUrl.protocol === 'https:',
       sessionCookieName,
       latchkeySessionOf: async (token) => {

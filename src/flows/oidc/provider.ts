@@ -17,8 +17,6 @@ export interface OidcProviderOptions {
   usernames: boolean;
   /** The signing key first, then retired keys whose tokens may still be live. */
   jwks: JWK[];
-  /** True when TRUST_PROXY is set: believe X-Forwarded-* for the request's protocol and host. */
-  trustProxy: boolean;
   https: boolean;
   /** The Latchkey session of this cookie, when it is live: its user and when the password was given. */
   latchkeySessionOf(sessionCookie: string | undefined): Promise<{ userId: string; authenticatedAtMs: number } | undefined>;
@@ -110,7 +108,8 @@ export function createOidcProvider(options: OidcProviderOptions): Provider {
   };
 
   const provider = new Provider(options.issuer, configuration);
-  provider.proxy = options.trustProxy;
+  // Reads Host and X-Forwarded-* that mount.ts pins to PUBLIC_URL before every request.
+  provider.proxy = true;
   useRegistrySecretCheck(provider, options.clients);
   // RP-initiated logout signs the browser out of Latchkey too: its session is what SSO rides on.
   provider.use(async (ctx: KoaContextWithOIDC, next: () => Promise<void>) => {
