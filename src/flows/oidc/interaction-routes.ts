@@ -25,7 +25,8 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
   app.get(`${INTERACTION_PATH}/:uid`, { schema: { params: UidParams } }, async (request, reply) => {
     const interaction = await load(request, reply);
     if (!interaction) return reply;
-    const appName = await appNameOf(interaction);
+    const client = await clientOf(interaction);
+    const appName = nameOf(client, interaction);
     const session = browserSession(request);
 
     if (interaction.prompt.name === 'login') {
@@ -42,7 +43,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
           interaction.result = { ...interaction.result, latchkey: decision.marker };
           await interaction.save(Math.max(1, interaction.exp - Math.floor(Date.now() / 1000)));
         }
-        return reply.redirect(`/login?next=${encodeURIComponent(`${INTERACTION_PATH}/${interaction.uid}`)}`, 303);
+        return toLogin(reply, interaction);
       }
       const result: InteractionResults = {
         login: {
@@ -56,10 +57,10 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
     }
 
     if (interaction.prompt.name === 'consent') {
-      if (!session) return reply.redirect(`/login?next=${encodeURIComponent(`${INTERACTION_PATH}/${interaction.uid}`)}`, 303);
+      if (!session) return toLogin(reply, interaction);
       if (session.userId !== interaction.session?.accountId) return refuse(reply, 'You signed in as someone else meanwhile.');
       // First-party apps are never asked (prompt=consent, which offline_access needs, included).
-      if (await isFirstParty(interaction)) return allow(request, reply, interaction, session.userId, appName);
+      if (skipsConsent(client)) return allow(request, reply, interaction, session.userId, appName);
       // An app this user allowed before, for no less than it asks now, is not asked about again.
       if (await consents.covers(session.userId, String(interaction.params.client_id), interaction.prompt.details)) {
         return allow(request, reply, interaction, session.userId, appName);
@@ -87,7 +88,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
       if (interaction.prompt.name !== 'consent' || !session || !accountId || session.userId !== accountId) {
         return refuse(reply, 'This sign-in request is no longer waiting for your answer.');
       }
-      const appName = await appNameOf(interaction);
+      const appName = nameOf(await clientOf(interaction), interaction);
       if ((request.body as { decision: string }).decision === 'deny') {
         return finish(request, reply, { error: 'access_denied', error_description: 'The user denied the request.' }, appName);
       }
@@ -111,11 +112,6 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
     return finish(request, reply, { consent: { grantId } }, appName);
   }
 
-  async function isFirstParty(interaction: Interaction): Promise<boolean> {
-    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
-    return skipsConsent(client as unknown as { [key: string]: unknown } | undefined);
-  }
-
   async function load(request: FastifyRequest, reply: FastifyReply): Promise<Interaction | undefined> {
     try {
       const interaction = await (await providerOf()).interactionDetails(request.raw, reply.raw);
@@ -127,15 +123,26 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
     return undefined;
   }
 
-  async function appNameOf(interaction: Interaction): Promise<string> {
-    const client = await (await providerOf()).Client.find(String(interaction.params.client_id));
-    return client?.clientName ?? String(interaction.params.client_id);
+  /** The registered client the request names (looked up once per request). */
+  async function clientOf(interaction: Interaction): Promise<{ [key: string]: unknown } | undefined> {
+    return (await (await providerOf()).Client.find(String(interaction.params.client_id))) as unknown as
+      | { [key: string]: unknown }
+      | undefined;
+  }
+
+  /** Back to the login page, which returns here once the user has signed in. */
+  function toLogin(reply: FastifyReply, interaction: Interaction) {
+    return reply.redirect(`/login?next=${encodeURIComponent(`${INTERACTION_PATH}/${interaction.uid}`)}`, 303);
   }
 
   async function finish(request: FastifyRequest, reply: FastifyReply, result: InteractionResults, appName: string) {
     const returnTo = await (await providerOf()).interactionResult(request.raw, reply.raw, result, { mergeWithLastSubmission: false });
     return sendPage(reply, continuePage({ returnTo, appName }));
   }
+}
+
+function nameOf(client: { [key: string]: unknown } | undefined, interaction: Interaction): string {
+  return typeof client?.clientName === 'string' ? client.clientName : String(interaction.params.client_id);
 }
 
 function browserSession(request: FastifyRequest): BrowserSession | undefined {
