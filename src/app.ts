@@ -55,7 +55,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       );
     },
   });
-  const cookies = new CookiePolicy(config.publicUrl, { domain: config.cookieDomain, basePath: config.basePath });
+  const cookies = CookiePolicy.forConfig(config);
   const kit: HttpKit = {
     deps,
     cookies,

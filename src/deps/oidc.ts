@@ -46,7 +46,7 @@ export function createOidcDeps(o: {
 }): OidcDeps {
   const { config, logger, clock, store, sessions } = o;
   const ports = o.ports ?? databasePorts(o);
-  const sessionCookieName = new CookiePolicy(config.publicUrl, { domain: config.cookieDomain, basePath: config.basePath }).session;
+  const sessionCookieName = CookiePolicy.forConfig(config).session;
   store.onAllSessionsEnded(async (userId) => {
     await ports.storage.endEverythingForUser(userId);
   });

@@ -1,4 +1,5 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
+import type { Config } from '../config/config.ts';
 import { pathUnderBase } from '../config/public-url.ts';
 
 /**
@@ -18,6 +19,11 @@ export class CookiePolicy {
   readonly reset = 'lk_reset';
   readonly domain: string | undefined;
   private readonly basePath: string;
+
+  /** The service's cookies, as configured (PUBLIC_URL, its path, COOKIE_DOMAIN). */
+  static forConfig(config: Pick<Config, 'publicUrl' | 'cookieDomain' | 'basePath'>): CookiePolicy {
+    return new CookiePolicy(config.publicUrl, { domain: config.cookieDomain, basePath: config.basePath });
+  }
 
   constructor(publicUrl: URL, options: { domain?: string | undefined; basePath?: string } = {}) {
     this.secure = publicUrl.protocol === 'https:';
