@@ -46,6 +46,11 @@ export class Limit {
     return { allowed: true, retryAfterSeconds: 0 };
   }
 
+  /** This limit for one key as a step of an attempt's reservation; `countsAlways`: never given back. */
+  step(key: string, options: { countsAlways?: boolean } = {}): { take(): Promise<LimitDecision>; giveBack(): Promise<void> } {
+    return { take: () => this.consume(key), giveBack: options.countsAlways ? async () => {} : () => this.giveBack(key) };
+  }
+
   /** Gives back a point taken by `consume` for an attempt that did not happen or does not count. */
   async giveBack(key: string): Promise<void> {
     await this.limiter.reward(this.keyOf(key), 1);

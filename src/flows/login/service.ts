@@ -7,6 +7,7 @@ import { parseUsername } from '../../kernel/username.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
+import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
 import type { SecondFactorGate } from './second-factor.ts';
 import type { NewSessionToken, SessionService } from './session-service.ts';
@@ -54,15 +55,12 @@ export class LoginService {
     // Every limit takes its point before the password is verified, atomically, so parallel
     // guesses cannot all pass a check made before any of them was counted. A refused step gives
     // back what the steps before it took; a verification that errors gives back everything.
-    const ip = await limits.loginPerIp.consume(context.ip ?? 'unknown');
-    if (!ip.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: ip.retryAfterSeconds };
-    const account = await limits.loginPerAccount.consume(accountKey);
-    if (!account.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: account.retryAfterSeconds };
-    const slowDown = await throttle.reserve(throttleKey);
-    if (!slowDown.allowed) {
-      await limits.loginPerAccount.giveBack(accountKey);
-      return { ...fail('RATE_LIMITED'), retryAfterSeconds: slowDown.retryAfterSeconds };
-    }
+    const reservation = await reserveAttempt([
+      limits.loginPerIp.step(context.ip ?? 'unknown', { countsAlways: true }),
+      limits.loginPerAccount.step(accountKey),
+      throttle.step(throttleKey),
+    ]);
+    if (!reservation.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: reservation.retryAfterSeconds };
 
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
     let verified = false;
@@ -70,8 +68,7 @@ export class LoginService {
       if (usable) verified = await hasher.verifyPassword(usable.password_hash as string, password);
       else await hasher.verifyDummy(password);
     } catch (error) {
-      await throttle.release(throttleKey);
-      await limits.loginPerAccount.giveBack(accountKey);
+      await reservation.giveBack();
       throw error;
     }
 

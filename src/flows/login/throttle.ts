@@ -3,6 +3,7 @@ import type { LimitDecision } from '../../rate-limits/limiter.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import { delayMsAfter, type ThrottleRule } from '../../store/login-throttles-repository.ts';
 import type { Store } from '../../store/store.ts';
+import type { AttemptStep } from '../attempts.ts';
 
 const WINDOW_MS = 3_600_000;
 
@@ -44,6 +45,11 @@ export class LoginThrottle {
       return { allowed: true, retryAfterSeconds: 0 };
     }
     return { allowed: false, retryAfterSeconds: Math.max(1, await this.waitSeconds(key)) };
+  }
+
+  /** This key's slow-down as one step of an attempt's reservation (flows/attempts.ts). */
+  step(key: string): AttemptStep {
+    return { take: () => this.reserve(key), giveBack: () => this.release(key) };
   }
 
   /** Gives a reserved attempt back: its password was right, or it was never verified. */

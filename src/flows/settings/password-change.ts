@@ -5,6 +5,7 @@ import type { Clock } from '../../kernel/clock.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
 import type { Store } from '../../store/store.ts';
+import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
 import type { NewSessionToken, SessionService } from '../login/session-service.ts';
 import type { LoginThrottle } from '../login/throttle.ts';
@@ -40,29 +41,19 @@ export async function verifyCurrentPassword(
   const sessionKey = limits.accountKey(`session:${sessionId}`);
   const accountKey = limits.accountKey(`user:${userId}`);
   const key = throttle.keyFor(user.email_canonical);
-  const limited = (retryAfterSeconds: number) => ({ ...fail('RATE_LIMITED' as const), retryAfterSeconds });
-  const perSession = await limits.reauthPerSession.consume(sessionKey);
-  if (!perSession.allowed) return limited(perSession.retryAfterSeconds);
-  const perAccount = await limits.reauthPerAccount.consume(accountKey);
-  if (!perAccount.allowed) {
-    await limits.reauthPerSession.giveBack(sessionKey);
-    return limited(perAccount.retryAfterSeconds);
-  }
-  const slowDown = await throttle.reserve(key);
-  if (!slowDown.allowed) {
-    await limits.reauthPerSession.giveBack(sessionKey);
-    await limits.reauthPerAccount.giveBack(accountKey);
-    return limited(slowDown.retryAfterSeconds);
-  }
+  const reservation = await reserveAttempt([
+    limits.reauthPerSession.step(sessionKey),
+    limits.reauthPerAccount.step(accountKey),
+    throttle.step(key),
+  ]);
+  if (!reservation.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: reservation.retryAfterSeconds };
   let verified = false;
   try {
     if (user.password_hash) verified = await hasher.verifyPassword(user.password_hash, password);
     else await hasher.verifyDummy(password);
   } catch (error) {
     // Not verified (e.g. the hashing queue is full): nothing is counted.
-    await throttle.release(key);
-    await limits.reauthPerSession.giveBack(sessionKey);
-    await limits.reauthPerAccount.giveBack(accountKey);
+    await reservation.giveBack();
     throw error;
   }
   if (!verified) {
