@@ -63,6 +63,8 @@ export interface SessionsTable {
   authenticated_at: number | null;
   /** 1 with "remember me" (long-lived cookie), 0 for a browser-session cookie. */
   persistent: number;
+  /** The factors that signed this session in, space-separated (OIDC amr): "pwd", "pwd otp"; NULL: "pwd". */
+  amr: string | null;
 }
 
 /** Password attempts per throttle key (a keyed hash of the identifier typed), for the sign-in slow-down. */

@@ -18,6 +18,8 @@ export const secondFactors = (capabilities: Capabilities): Migration => ({
       .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
       .execute();
     await db.schema.alterTable('tokens').addColumn('target_phone', 'varchar(20)').execute();
+    // The factors that signed the session in (OIDC amr): "pwd", "pwd otp", ...; NULL: a password.
+    await db.schema.alterTable('sessions').addColumn('amr', 'varchar(64)').execute();
     await db.schema.createIndex('tokens_user_purpose').on('tokens').columns(['user_id', 'purpose']).execute();
 
     await createTable('mfa_totp')
@@ -64,6 +66,7 @@ export const secondFactors = (capabilities: Capabilities): Migration => ({
   async down(db: Kysely<any>) {
     for (const table of ['remembered_devices', 'pending_logins', 'recovery_codes', 'mfa_totp']) await db.schema.dropTable(table).execute();
     await db.schema.dropIndex('tokens_user_purpose').on('tokens').execute();
+    await db.schema.alterTable('sessions').dropColumn('amr').execute();
     for (const column of ['target_phone', 'attempts']) await db.schema.alterTable('tokens').dropColumn(column).execute();
     for (const column of ['phone_verified_at', 'phone']) await db.schema.alterTable('users').dropColumn(column).execute();
   },
