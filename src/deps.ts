@@ -19,6 +19,7 @@ import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
+import { MailCodeRecoveryMethod, SmsCodeRecoveryMethod } from './flows/recovery/code-methods.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
@@ -162,7 +163,14 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     limits,
     passwordPolicy,
-    method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+    methods: {
+      link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+      code: new MailCodeRecoveryMethod({ codes: mfa.codes, outbox, clock }),
+      // The SMS sender (src/flows/sms/sender.ts) plugs in here; without it the sms method sends nothing.
+      sms: new SmsCodeRecoveryMethod({ codes: mfa.codes, clock, sms: undefined }),
+    },
+    enabledMethods: account.recoveryMethods,
+    codes: mfa.codes,
     sessions,
     loginThrottle: throttle,
   });

@@ -1,3 +1,4 @@
+import type { RecoveryMethodName } from '../config/account-config.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { newId } from '../kernel/random.ts';
@@ -11,6 +12,8 @@ export interface MailRequestJob {
   userAgent: string | null;
   /** Where the mailed link leads once done (checked by the S11 rule when the request came in). */
   returnTo?: string;
+  /** Password reset only: how the proof is sent (RECOVERY_METHODS); absent means the link. */
+  method?: RecoveryMethodName;
 }
 
 /** What can be queued: a mail to send, or a deferred job that may queue mails itself. */

@@ -53,6 +53,11 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account uses this address now, so your email address was not changed.',
   },
+  CODE_INVALID: { status: 400, message: 'That code is not right, or it has expired.' },
+  RECOVERY_METHOD_NOT_ALLOWED: {
+    status: 400,
+    message: 'This way of resetting a password is not offered here. Choose another one.',
+  },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {
     status: 400,

@@ -4,10 +4,18 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
   MailMessage,
-  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' | 'username-unavailable' }
+  {
+    template:
+      | 'confirm-email'
+      | 'email-change-confirm'
+      | 'email-change-requested'
+      | 'username-reminder'
+      | 'username-unavailable'
+      | 'password-reset-code';
+  }
 >;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, reset by code. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -60,6 +68,16 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'To create your account, register again with another username:',
         { label: 'Create an account', url: link(context, '/register') },
         'If this was not you, ignore this email.',
+      ]);
+    case 'password-reset-code':
+      // The code is the only secret here: the link leads to the form without carrying anything.
+      return mail(context, 'Your password reset code', [
+        greeting(message.data.name),
+        `Someone (hopefully you) asked to reset the password of your ${context.productName} account. Your code is: ${message.data.code}`,
+        'Enter it with your new password here:',
+        { label: 'Enter the code', url: link(context, '/reset/code') },
+        `The code expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Never give it to anyone who asks for it.`,
+        'If you did not ask for this, ignore this email: your password stays as it is.',
       ]);
   }
 }

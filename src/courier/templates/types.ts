@@ -32,6 +32,7 @@ export type MailMessage =
       to: string;
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
-  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  | { template: 'password-reset-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } };
 
 export type TemplateName = MailMessage['template'];

@@ -5,6 +5,7 @@ import { Outbox } from '../../../src/courier/outbox.ts';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { generateToken, TokenDigester } from '../../../src/crypto/tokens.ts';
+import { OneTimeCodes } from '../../../src/flows/codes/one-time-codes.ts';
 import { LinkTokens } from '../../../src/flows/link-tokens.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
@@ -56,7 +57,9 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
       limits,
       links,
       passwordPolicy: { minLength: 8, maxLength: 128 },
-      method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }),
+      methods: { link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }) },
+      enabledMethods: ['link'],
+      codes: new OneTimeCodes({ digester, random: cryptoRandom, clock }),
       sessions: new SessionService({
         store,
         clock,
