@@ -60,6 +60,29 @@ describe('reset by a code sent by mail (issue 8, section 4)', () => {
     assert.ok(events.some((e) => e.type === 'password_reset.completed' && String(e.detail).includes('"method":"code"')));
   });
 
+  it('the reset body takes a token or an address with a code, never both or half', async () => {
+    for (const body of [
+      { token: 'x'.repeat(43), email: 'ada@example.com', code: '12345678', password: NEW_PASSWORD },
+      { email: 'ada@example.com', password: NEW_PASSWORD },
+      { code: '12345678', password: NEW_PASSWORD },
+    ]) {
+      const refused = await apiClient(service).postJson('/api/password/reset', body);
+      assert.equal(refused.status, 400);
+      assert.deepEqual(refused.json().error, {
+        code: 'VALIDATION_FAILED',
+        message: 'Send "token" and "password", or "email", "code" and "password".',
+      });
+    }
+    const typed = await apiClient(service).postJson('/api/password/reset', {
+      email: 'ada@example.com',
+      code: 12345678,
+      password: NEW_PASSWORD,
+    });
+    assert.equal(typed.json().error.message, '"code" must be a string.');
+    const method = await apiClient(service).postJson('/api/password/forgot', { email: 'ada@example.com', method: 'carrier-pigeon' });
+    assert.equal(method.json().error.code, 'VALIDATION_FAILED');
+  });
+
   it('a code works once', async () => {
     const email = 'once@example.com';
     await registerUser(service, email, PASSWORD);

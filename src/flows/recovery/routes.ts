@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { RecoveryMethodName } from '../../config/account-config.ts';
+import { RECOVERY_METHOD_NAMES, type RecoveryMethodName } from '../../config/account-config.ts';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
@@ -15,7 +15,7 @@ import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPas
 const RESET_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 
 /** `method` of forgot-password: one of RECOVERY_METHOD_NAMES (RECOVERY_METHODS decides which are accepted). */
-const Method = Type.Union([Type.Literal('link'), Type.Literal('code'), Type.Literal('sms')]);
+const Method = Type.String({ enum: [...RECOVERY_METHOD_NAMES] });
 
 const TOKEN_TITLES: Record<TokenProblem | 'RATE_LIMITED', string> = {
   TOKEN_INVALID: 'This link is not valid',
@@ -55,18 +55,24 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     '/api/password/reset',
     {
       schema: {
-        body: Type.Union([
-          strictObject({ token: Token, password: Password }),
-          strictObject({ email: Email, code: ResetCode, password: Password }),
-        ]),
+        body: strictObject({
+          token: Type.Optional(Token),
+          email: Type.Optional(Email),
+          code: Type.Optional(ResetCode),
+          password: Password,
+        }),
       },
     },
     async (request, reply) => {
-      const body = request.body as { token: string; password: string } | { email: string; code: string; password: string };
-      const result =
-        'token' in body
-          ? await recovery.resetPassword(body.token, body.password, requestContext(request))
-          : await recovery.resetWithCode(body.email, body.code, body.password, requestContext(request));
+      const { token, email, code, password } = request.body as { token?: string; email?: string; code?: string; password: string };
+      const byLink = token !== undefined && email === undefined && code === undefined;
+      const byCode = token === undefined && email !== undefined && code !== undefined;
+      if (!byLink && !byCode) {
+        return sendApiError(reply, 'VALIDATION_FAILED', 'Send "token" and "password", or "email", "code" and "password".');
+      }
+      const result = byLink
+        ? await recovery.resetPassword(token as string, password, requestContext(request))
+        : await recovery.resetWithCode(email as string, code as string, password, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
       return apiResetDone(kit, request, reply, result.value.userId);
     },
