@@ -18,8 +18,6 @@ export interface ThrottleSettings {
 
 /** The limits one sign-in attempt takes a point of (after the per-IP one), and what its success clears. */
 export interface SignInAttempt {
-  /** Whether the client presented a valid device cookie of this account (judged by its own failures). */
-  trustedDevice: boolean;
   steps: AttemptStep[];
   /** The password was right: clears what this client's failures had counted. */
   succeeded(): Promise<void>;
@@ -70,7 +68,6 @@ export class LoginThrottle {
     if (user && device && device.userId === user.id && device.issuedAtMs >= Number(user.password_changed_at ?? 0)) {
       const deviceKey = limits.accountKey(`device:${device.nonce}`);
       return {
-        trustedDevice: true,
         steps: [limits.loginPerDevice.step(deviceKey)],
         succeeded: () => limits.loginPerDevice.reset(deviceKey),
       };
@@ -78,7 +75,6 @@ export class LoginThrottle {
     const accountKey = limits.accountKey(identifierCanonical);
     const throttleKey = this.keyFor(identifierCanonical);
     return {
-      trustedDevice: false,
       steps: [limits.loginPerAccount.step(accountKey), this.step(throttleKey)],
       succeeded: async () => {
         await this.clear(throttleKey);
