@@ -37,7 +37,7 @@ export function createMfaDeps(o: {
   const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock });
   const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: PRODUCT_NAME });
   const recoveryCodes = new RecoveryCodes({ digester: o.digester, random: o.random, clock: o.clock });
-  const factors = new SecondFactors({ store: o.store, totp, recoveryCodes, smsAvailable: o.smsAvailable });
+  const factors = new SecondFactors({ store: o.store, clock: o.clock, totp, recoveryCodes, smsAvailable: o.smsAvailable });
   o.sessions.onEndAll((tx, userId) => factors.forgetAll(tx, userId));
   return { codes, totp, recoveryCodes, factors };
 }
