@@ -8,6 +8,7 @@ import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { TokenDigester } from '../../../src/crypto/tokens.ts';
 import { OneTimeCodes } from '../../../src/flows/codes/one-time-codes.ts';
 import { LinkTokens } from '../../../src/flows/link-tokens.ts';
+import { DeviceCookies } from '../../../src/flows/login/device-cookies.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { MailCodeRecoveryMethod, type RecoverySms, SmsCodeRecoveryMethod } from '../../../src/flows/recovery/code-methods.ts';
@@ -56,6 +57,7 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
         forgotPerEmail: generous,
         loginPerIp: generous,
         loginPerAccount: generous,
+        loginPerDevice: generous,
         registerPerIp: generous,
         tokenPerIp: generous,
         reauthPerSession: generous,
@@ -86,7 +88,13 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
         random: cryptoRandom,
         settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
       }),
-      loginThrottle: new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } }),
+      loginThrottle: new LoginThrottle({
+        store,
+        clock,
+        limits,
+        devices: new DeviceCookies({ box: new SecretBox(keyring), clock, random: cryptoRandom }),
+        settings: { after: 5, maxDelaySeconds: 60 },
+      }),
     });
   }
 
