@@ -117,7 +117,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
-  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false });
+  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false, outbox, limits });
   const throttle = new LoginThrottle({
     store,
     clock,
@@ -132,6 +132,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     throttle,
     secondFactors: overrides.secondFactors ?? mfa.factors,
+    secondStep: mfa.secondStep,
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });

@@ -32,6 +32,8 @@ export type MailMessage =
       to: string;
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
-  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  | { template: 'login-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
+  | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } };
 
 export type TemplateName = MailMessage['template'];

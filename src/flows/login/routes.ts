@@ -5,7 +5,10 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
+import { withReturnTo } from '../return-to.ts';
 import { accountOverview } from '../settings/overview.ts';
+import { needsSecondStep } from './service.ts';
 import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
 const NextQuery = Type.Object({
@@ -32,8 +35,12 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     if (identifier === undefined || (body.email !== undefined && body.username !== undefined)) {
       return sendApiError(reply, 'VALIDATION_FAILED', 'Send either "email" or "username", not both.');
     }
-    const result = await login.login(identifier, body.password, requestContext(request), { remember: body.remember === true });
+    const result = await login.login(identifier, body.password, requestContext(request), {
+      remember: body.remember === true,
+      rememberedDevice: rememberedDeviceOf(kit, request),
+    });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+    if (needsSecondStep(result.value)) return sendSecondFactorRequired(kit, reply, result.value);
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, result.value.session);
     return reply.send({ user: result.value.user });
@@ -96,7 +103,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     async (request, reply) => {
       const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
       const returnTo = returnToOf(kit, request);
-      const result = await login.login(email, password, requestContext(request), { remember: remember === 'on' });
+      const result = await login.login(email, password, requestContext(request), {
+        remember: remember === 'on',
+        rememberedDevice: rememberedDeviceOf(kit, request),
+      });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const page = loginPage({
@@ -110,6 +120,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           remember: remember === 'on',
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
+      }
+      if (needsSecondStep(result.value)) {
+        setPendingLoginCookie(kit, reply, result.value);
+        return reply.redirect(withReturnTo('/login/second-factor', returnTo), 303);
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);
