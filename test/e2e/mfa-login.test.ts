@@ -1,10 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { linkIn } from '../support/accounts.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { apiClient, registerUser, requestResetToken, setCookieLine } from '../support/flows.ts';
+import {
+  callbackServer,
+  followAuthorization,
+  type OidcPortsForTest,
+  registerClient,
+  relyingParty,
+  startAuthorization,
+  startOidcService,
+  verifyJwtWithJwks,
+} from '../support/oidc.ts';
 import { enrolSecondFactor, loginCodeIn, PENDING_COOKIE, REMEMBER_COOKIE, totpCode } from '../support/second-step.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -381,5 +392,58 @@ describe('AUTO_LOGIN_AFTER_RESET never signs in a user with a second factor (S17
     assert.equal(done.status, 303);
     assert.equal(done.location, '/login?notice=password-reset');
     assert.equal(browser.cookies.has('lk_session'), false);
+  });
+});
+
+describe('an OpenID Connect sign-in through the second step', () => {
+  let service: TestService;
+  let clock: ManualClock;
+  let callback: Awaited<ReturnType<typeof callbackServer>>;
+  let config: oidc.Configuration;
+
+  before(async () => {
+    let ports: OidcPortsForTest;
+    ({ service, ports, clock } = await startOidcService());
+    callback = await callbackServer();
+    config = await relyingParty(service, await registerClient(ports, { redirectUris: [callback.url] }));
+  });
+  after(async () => {
+    await callback?.close();
+    await service?.close();
+  });
+
+  it('completes the interaction after the code and puts "otp" in the ID token amr', async () => {
+    const email = 'oidc@example.com';
+    await registerUser(service, email, PASSWORD);
+    const { secret } = await enrolSecondFactor(service, email);
+    const browser = apiClient(service);
+    const request = await startAuthorization(config, callback.url);
+    const first = await followAuthorization(browser, request.url);
+    const loginAt = first.at as URL;
+    assert.equal(loginAt.pathname, '/login', 'a browser without a session is sent to the login page');
+    const posted = await browser.postForm(loginAt.pathname + loginAt.search, {
+      _csrf: first.stopped?.csrfToken() as string,
+      email,
+      password: PASSWORD,
+    });
+    assert.equal(posted.status, 303);
+    assert.match(posted.location ?? '', /^\/login\/second-factor\?return_to=%2Foidc%2Finteraction%2F/);
+    const page = await browser.get(posted.location as string);
+    clock.advanceSeconds(30);
+    const done = await browser.postForm(posted.location as string, {
+      _csrf: page.csrfToken(),
+      method: 'totp',
+      code: totpCode(secret, clock.nowMs()),
+    });
+    assert.equal(done.status, 303, done.text.slice(0, 300));
+    assert.match(done.location ?? '', /^\/oidc\/interaction\//);
+    const outcome = await followAuthorization(browser, new URL(done.location as string, service.config.publicUrl));
+    assert.ok(outcome.left, `stopped on ${outcome.stopped?.status} ${outcome.stopped?.text.slice(0, 200)}`);
+    const tokens = await oidc.authorizationCodeGrant(config, outcome.left, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+    });
+    const claims = await verifyJwtWithJwks(tokens.id_token as string, service.at('/oidc/jwks'));
+    assert.deepEqual(claims.amr, ['pwd', 'otp']);
   });
 });
