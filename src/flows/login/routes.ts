@@ -8,6 +8,7 @@ import { ERROR_CODES } from '../../kernel/errors.ts';
 import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
 import { withReturnTo } from '../return-to.ts';
 import { accountOverview } from '../settings/overview.ts';
+import { deviceCookieName, issueDeviceCookie } from './device-cookies.ts';
 import { needsSecondStep } from './service.ts';
 import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
@@ -24,7 +25,8 @@ const ApiLoginBody = strictObject({
 });
 
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { login, sessions, store, clock, config } = kit.deps;
+  const { login, sessions, store, clock, config, deviceCookies } = kit.deps;
+  const deviceCookie = deviceCookieName(kit.cookies);
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
 
@@ -37,12 +39,14 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     }
     const result = await login.login(identifier, body.password, requestContext(request), {
       remember: body.remember === true,
+      deviceCookie: request.cookies[deviceCookie],
       rememberedDevice: rememberedDeviceOf(kit, request),
     });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     if (needsSecondStep(result.value)) return sendSecondFactorRequired(kit, reply, result.value);
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, result.value.session);
+    issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
     return reply.send({ user: result.value.user });
   });
 
@@ -105,6 +109,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       const returnTo = returnToOf(kit, request);
       const result = await login.login(email, password, requestContext(request), {
         remember: remember === 'on',
+        deviceCookie: request.cookies[deviceCookie],
         rememberedDevice: rememberedDeviceOf(kit, request),
       });
       if (!result.ok) {
@@ -127,6 +132,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);
+      issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
       return reply.redirect(returnTo ?? '/', 303);
     },
   );

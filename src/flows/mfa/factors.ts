@@ -1,3 +1,4 @@
+import type { Clock } from '../../kernel/clock.ts';
 import type { Store } from '../../store/store.ts';
 import type { RememberedDevices } from '../login/remembered-devices.ts';
 import type { SecondFactorGate } from '../login/second-factor.ts';
@@ -19,6 +20,7 @@ export class SecondFactors implements SecondFactorGate, RememberedDevices {
   constructor(
     private readonly deps: {
       store: Store;
+      clock: Clock;
       totp: TotpAuthenticator;
       recoveryCodes: RecoveryCodes;
       /** Whether SMS can be sent at all (SMS_URL, or the dev SMS box outside production). */
@@ -51,6 +53,6 @@ export class SecondFactors implements SecondFactorGate, RememberedDevices {
   /** Forgets every remembered browser and ends every pending second step of the user. */
   async forgetAll(tx: Store, userId: string): Promise<void> {
     await tx.pendingLogins.forgetDevices(userId);
-    await tx.pendingLogins.endAllForUser(userId, Date.now());
+    await tx.pendingLogins.endAllForUser(userId, this.deps.clock.nowMs());
   }
 }

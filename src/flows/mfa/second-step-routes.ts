@@ -4,6 +4,7 @@ import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie 
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { issueDeviceCookie } from '../login/device-cookies.ts';
 import { withReturnTo } from '../return-to.ts';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from './factors.ts';
 import type { PendingSecondStep, SecondStepDone, SecondStepProblem } from './second-step.ts';
@@ -50,10 +51,15 @@ export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Prom
   const cookies = new SecondStepCookies(kit.cookies);
   const pendingOf = (request: FastifyRequest) => request.cookies[cookies.pending];
 
-  /** The session, a new CSRF secret, the pending cookie gone, and the remembered-device cookie if asked. */
+  /**
+   * The session, a new CSRF secret, the pending cookie gone, the sign-in throttle's device cookie
+   * (as after every password sign-in: this browser gave the right password) and the
+   * remembered-device cookie if asked.
+   */
   async function signIn(request: FastifyRequest, reply: FastifyReply, done: SecondStepDone) {
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, done.session);
+    issueDeviceCookie(reply, kit.cookies, kit.deps.deviceCookies, done.user.id);
     reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
     if (done.rememberCookie) reply.setCookie(cookies.remember, done.rememberCookie, cookies.rememberOptions());
   }
