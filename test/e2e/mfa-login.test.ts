@@ -56,6 +56,7 @@ describe('signing in with a second factor (API and pages)', () => {
     assert.equal(response.status, 200);
     assert.deepEqual(response.json(), { secondFactorRequired: true, methods: ['totp', 'recovery_code', 'email_code'] });
     assert.equal(setCookieLine(response, 'lk_session'), undefined, 'no session cookie');
+    assert.equal(setCookieLine(response, 'lk_device'), undefined, 'no sign-in throttle device cookie before the second step');
     const pending = setCookieLine(response, PENDING_COOKIE) ?? '';
     assert.match(pending, /^lk_mfa_pending=[A-Za-z0-9_-]{43};/);
     assert.match(pending, /Max-Age=300/);
@@ -81,6 +82,7 @@ describe('signing in with a second factor (API and pages)', () => {
     assert.equal(done.json().user.email, email);
     assert.ok(setCookieLine(done, 'lk_session'));
     assert.ok(setCookieLine(done, 'lk_csrf'), 'the CSRF secret rotates with the new session');
+    assert.ok(setCookieLine(done, 'lk_device'), "the sign-in throttle's device cookie, as after every sign-in");
     assert.ok(!client.cookies.has(PENDING_COOKIE), 'the pending cookie is cleared');
     assert.equal((await client.get('/api/session')).status, 200);
     const row = await service.deps.store.db
