@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import * as oidc from 'openid-client';
 import { ManualClock } from '../../src/kernel/clock.ts';
+import { newId } from '../../src/kernel/random.ts';
 import { linkIn } from '../support/accounts.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
+import { insertUser } from '../support/database.ts';
 import { apiClient, registerUser, requestResetToken, setCookieLine } from '../support/flows.ts';
 import {
   callbackServer,
@@ -16,6 +18,8 @@ import {
   startOidcService,
   verifyJwtWithJwks,
 } from '../support/oidc.ts';
+import { formAction, PathCookieClient } from '../support/path-cookie-client.ts';
+import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 import { enrolSecondFactor, loginCodeIn, PENDING_COOKIE, REMEMBER_COOKIE, totpCode } from '../support/second-step.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -447,5 +451,46 @@ describe('an OpenID Connect sign-in through the second step', () => {
     });
     const claims = await verifyJwtWithJwks(tokens.id_token as string, service.at('/oidc/jwks'));
     assert.deepEqual(claims.amr, ['pwd', 'otp']);
+  });
+});
+
+describe('the second step under a base path (PUBLIC_URL=http://host/auth)', () => {
+  let service: TestService;
+  const clock = new ManualClock(Date.now());
+  before(async () => {
+    service = await startServiceAtOwnOrigin({}, { clock }, { path: '/auth' });
+  });
+  after(() => service.close());
+
+  it('redirects, forms and cookies all stay under /auth', async () => {
+    const email = 'base@example.com';
+    const passwordHash = await service.deps.hasher.hashPassword(PASSWORD);
+    await insertUser(service.deps.store, { id: newId(), email, passwordHash, nowMs: clock.nowMs() });
+    const { secret } = await enrolSecondFactor(service, email);
+    const browser = new PathCookieClient(service.config.publicUrl.origin);
+    const loginPage = await browser.get('/auth/login');
+    const posted = await browser.postForm(formAction(loginPage.text, '/login'), {
+      _csrf: loginPage.csrfToken(),
+      email,
+      password: PASSWORD,
+    });
+    assert.equal(posted.status, 303);
+    assert.equal(posted.location, '/auth/login/second-factor');
+    const pending = browser.setCookies.find((line) => line.startsWith('lk_mfa_pending=')) ?? '';
+    assert.match(pending, /Path=\/auth(;|$)/);
+    const page = await browser.get(posted.location as string);
+    assert.equal(page.status, 200);
+    clock.advanceSeconds(30);
+    const done = await browser.postForm(formAction(page.text, '/login/second-factor'), {
+      _csrf: page.csrfToken(),
+      method: 'totp',
+      code: totpCode(secret, clock.nowMs()),
+      remember_device: 'on',
+    });
+    assert.equal(done.status, 303, done.text.slice(0, 200));
+    assert.equal(done.location, '/auth/');
+    const remembered = browser.setCookies.find((line) => line.startsWith('lk_mfa_device=')) ?? '';
+    assert.match(remembered, /Path=\/auth(;|$)/);
+    assert.match((await browser.get('/auth/')).text, /Your account/, 'signed in');
   });
 });
