@@ -53,10 +53,14 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account uses this address now, so your email address was not changed.',
   },
-  CODE_INVALID: { status: 400, message: 'That code is not right, or it has expired.' },
+  CODE_INVALID: { status: 400, message: 'The code is not correct. Check it and try again.' },
   RECOVERY_METHOD_NOT_ALLOWED: {
     status: 400,
     message: 'This way of resetting a password is not offered here. Choose another one.',
+  },
+  SECOND_FACTOR_EXPIRED: {
+    status: 400,
+    message: 'This sign-in has expired or had too many wrong codes. Enter your password again.',
   },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {

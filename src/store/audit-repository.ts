@@ -25,7 +25,10 @@ export type AuditEventType =
   | 'password.changed'
   | 'user.deleted'
   | 'user.sessions_revoked_by_admin'
-  | 'password_reset.requested_by_admin';
+  | 'password_reset.requested_by_admin'
+  | 'login.second_factor_required'
+  | 'login.second_factor_failed'
+  | 'login.second_factor_code_sent';
 
 export interface AuditEvent {
   type: AuditEventType;

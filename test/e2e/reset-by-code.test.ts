@@ -186,7 +186,7 @@ describe('reset by a code sent by mail (issue 8, section 4)', () => {
       password_confirm: NEW_PASSWORD,
     });
     assert.equal(wrong.status, 400);
-    assert.match(wrong.text, /That code is not right, or it has expired\./);
+    assert.match(wrong.text, /The code is not correct\. Check it and try again\./);
     assert.match(wrong.text, /value="pages@example.com"/, 'the address stays filled in');
     const done = await browser.postForm('/reset/code', {
       _csrf: form.csrfToken(),
@@ -253,7 +253,13 @@ describe('reset by code with AUTO_LOGIN_AFTER_RESET=true and a second factor (S1
     assert.equal(done.location, '/login?notice=password-reset');
     assert.equal(setCookieLine(done, 'lk_session'), undefined);
     assert.equal(await mfa.totp.isEnabled(store, userId), true);
-    assert.equal(await mfa.factors.requiredFor(userId), true, 'sign-in still asks for the second factor');
+    assert.equal(await mfa.factors.requiredFor(userId), true);
+    // The new password alone yields no session: the sign-in asks for the second factor.
+    const login = await api.postJson('/api/login', { email, password: 'yet another passphrase' });
+    assert.equal(login.status, 200, login.text);
+    assert.equal(login.json().secondFactorRequired, true);
+    assert.equal(setCookieLine(login, 'lk_session'), undefined);
+    assert.equal((await api.get('/api/session')).status, 401);
   });
 });
 

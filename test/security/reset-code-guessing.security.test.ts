@@ -69,7 +69,7 @@ describe('reset codes cannot be guessed, and say nothing about accounts (S4, S7,
       apiClient(service).postJson('/api/password/reset', { email, code: guess, password: NEW_PASSWORD });
     const wrong = await attempt('bob@example.com', wrongCode(code));
     assert.equal(wrong.json().error.code, 'CODE_INVALID');
-    assert.equal(wrong.json().error.message, 'That code is not right, or it has expired.');
+    assert.equal(wrong.json().error.message, 'The code is not correct. Check it and try again.');
     assert.equal(wrong.headers.getSetCookie().length, 0, 'no cookie');
     for (const [email, guess] of [
       ['nobody@example.com', code],

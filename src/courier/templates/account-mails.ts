@@ -11,7 +11,9 @@ type AccountMail = Extract<
       | 'email-change-requested'
       | 'username-reminder'
       | 'username-unavailable'
-      | 'password-reset-code';
+      | 'password-reset-code'
+      | 'login-code'
+      | 'recovery-code-used';
   }
 >;
 
@@ -78,6 +80,25 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Enter the code', url: link(context, '/reset/code') },
         `The code expires in ${formatDuration(message.data.expiresInSeconds)} and works once. Never give it to anyone who asks for it.`,
         'If you did not ask for this, ignore this email: your password stays as it is.',
+      ]);
+    case 'login-code':
+      // The code only: no link, so a forwarded or scanned mail cannot sign anyone in by itself.
+      return mail(context, `Your ${context.productName} sign-in code`, [
+        greeting(message.data.name),
+        `Someone (hopefully you) entered your password and asked for a code to finish signing in. Your code is: ${message.data.code}`,
+        `It expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
+        'If this was not you, someone knows your password: change it now. Without the code they cannot sign in.',
+        { label: 'Change your password', url: link(context, '/forgot-password') },
+      ]);
+    case 'recovery-code-used':
+      return mail(context, 'A recovery code was used to sign in', [
+        greeting(message.data.name),
+        `A recovery code was used to sign in to your account on ${new Date(message.data.usedAtMs).toUTCString()}. ${message.data.remaining === 1 ? '1 recovery code is' : `${message.data.remaining} recovery codes are`} left.`,
+        message.data.remaining <= 3
+          ? 'Make new recovery codes on your account page soon, so you are not locked out if you lose your authenticator.'
+          : 'Each code works once. You can make new ones on your account page at any time.',
+        'If this was not you, change your password now and make new recovery codes.',
+        { label: 'Change your password', url: link(context, '/forgot-password') },
       ]);
   }
 }

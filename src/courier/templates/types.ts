@@ -33,6 +33,8 @@ export type MailMessage =
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
   | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
-  | { template: 'password-reset-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } };
+  | { template: 'password-reset-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
+  | { template: 'login-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
+  | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } };
 
 export type TemplateName = MailMessage['template'];

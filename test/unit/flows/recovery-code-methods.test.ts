@@ -62,6 +62,7 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
         tokenPerIp: generous,
         reauthPerSession: generous,
         reauthPerAccount: generous,
+        secondFactorPerAccount: generous,
       },
       keyring,
     );
