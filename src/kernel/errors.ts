@@ -53,6 +53,17 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account uses this address now, so your email address was not changed.',
   },
+  CODE_INVALID: { status: 400, message: 'The code is not correct. Check it and try again.' },
+  SECOND_FACTOR_EXPIRED: {
+    status: 400,
+    message: 'This sign-in has expired or had too many wrong codes. Enter your password again.',
+  },
+  TOTP_ALREADY_ENABLED: {
+    status: 409,
+    message: 'An authenticator app is already set up. Turn two-step sign-in off first to set up another one.',
+  },
+  TOTP_NOT_ENABLED: { status: 409, message: 'Two-step sign-in is not turned on for this account.' },
+  TOTP_SETUP_NOT_STARTED: { status: 409, message: 'Start setting up the authenticator app first.' },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {
     status: 400,
