@@ -6,6 +6,7 @@ import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
+import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
@@ -89,6 +90,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await confirmationRoutes(scope, kit);
     await settingsRoutes(scope, kit);
     await emailChangeLinkRoutes(scope, kit);
+    await mfaEnrolRoutes(scope, kit);
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);

@@ -19,6 +19,7 @@ import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
+import { MfaEnrolService } from './flows/mfa/enrol-service.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
@@ -61,6 +62,8 @@ export interface Deps {
   oidc: OidcDeps;
   /** Second factors (TOTP, recovery codes) and one-time codes. */
   mfa: MfaDeps;
+  /** Turning two-step sign-in on and off, recovery codes, the admin reset. */
+  mfaEnrol: MfaEnrolService;
 }
 
 export interface DepsOverrides {
@@ -181,6 +184,15 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
     undoTtlSeconds: account.emailChangeUndoTtlSeconds,
   });
+  const mfaEnrol = new MfaEnrolService({
+    store,
+    outbox,
+    mfa,
+    sessions,
+    reauthenticate: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
+    clock,
+    limits,
+  });
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
@@ -236,5 +248,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     admin,
     oidc,
     mfa,
+    mfaEnrol,
   };
 }

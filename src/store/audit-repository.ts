@@ -25,7 +25,11 @@ export type AuditEventType =
   | 'password.changed'
   | 'user.deleted'
   | 'user.sessions_revoked_by_admin'
-  | 'password_reset.requested_by_admin';
+  | 'password_reset.requested_by_admin'
+  | 'mfa.totp_enabled'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.totp_disabled'
+  | 'mfa.reset_by_admin';
 
 export interface AuditEvent {
   type: AuditEventType;

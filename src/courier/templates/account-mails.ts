@@ -4,8 +4,30 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
   MailMessage,
-  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' | 'username-unavailable' }
+  {
+    template:
+      | 'confirm-email'
+      | 'email-change-confirm'
+      | 'email-change-requested'
+      | 'username-reminder'
+      | 'username-unavailable'
+      | 'second-factor-changed';
+  }
 >;
+
+/** Subject and first sentence of each two-step sign-in notice. */
+const SECOND_FACTOR_NOTICES = {
+  enabled: { subject: 'Two-step sign-in was turned on', what: 'two-step sign-in was turned on with an authenticator app' },
+  'recovery-codes-regenerated': {
+    subject: 'New recovery codes were made',
+    what: 'new recovery codes were made for two-step sign-in; the earlier ones no longer work',
+  },
+  disabled: { subject: 'Two-step sign-in was turned off', what: 'two-step sign-in was turned off' },
+  'reset-by-admin': {
+    subject: 'Two-step sign-in was turned off by an administrator',
+    what: 'an administrator turned two-step sign-in off and removed its authenticator app and recovery codes',
+  },
+} as const;
 
 /** Mails of the account lifecycle: confirmation, email change, usernames. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
@@ -61,5 +83,16 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Create an account', url: link(context, '/register') },
         'If this was not you, ignore this email.',
       ]);
+    case 'second-factor-changed': {
+      const notice = SECOND_FACTOR_NOTICES[message.data.change];
+      return mail(context, notice.subject, [
+        greeting(message.data.name),
+        `On ${new Date(message.data.changedAtMs).toUTCString()} ${notice.what} for your ${context.productName} account.`,
+        'If this was you, there is nothing more to do. You can see and change it here:',
+        { label: 'Two-step sign-in', url: link(context, '/account/two-factor') },
+        'If it was not you, someone may know your password: reset it now, then check your two-step sign-in.',
+        { label: 'Reset your password', url: link(context, '/forgot-password') },
+      ]);
+    }
   }
 }

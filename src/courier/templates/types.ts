@@ -32,6 +32,10 @@ export type MailMessage =
       to: string;
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
-  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  | { template: 'second-factor-changed'; to: string; data: { name: string | null; change: SecondFactorChange; changedAtMs: number } };
+
+/** What happened to an account's two-step sign-in (the notice mail says which). */
+export type SecondFactorChange = 'enabled' | 'recovery-codes-regenerated' | 'disabled' | 'reset-by-admin';
 
 export type TemplateName = MailMessage['template'];
