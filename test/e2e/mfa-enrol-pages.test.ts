@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import QRCode from 'qrcode';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
@@ -66,6 +67,12 @@ describe('two-step sign-in pages: set up with a QR code, recovery codes once wit
       /<figure class="qr" role="img" aria-label="[^"]+"><svg xmlns="http:\/\/www.w3.org\/2000\/svg" width="200" height="200" viewBox="[^"]+"[^>]*><path /,
     );
     const secret = secretOn(setup);
+    const userId = (await service.deps.store.users.findByCanonicalEmail(EMAIL))?.id as string;
+    const pending = await service.deps.mfa.totp.pendingSetup(service.deps.store, userId, EMAIL);
+    assert.equal(pending?.secret, secret);
+    assert.match(pending.otpauthUrl, new RegExp(`^otpauth://totp/Latchkey:ada%40example\\.com\\?.*secret=${secret}`));
+    const expected = await QRCode.toString(pending.otpauthUrl, { type: 'svg', width: 200, margin: 2, errorCorrectionLevel: 'M' });
+    assert.ok(setup.text.includes(expected), 'the QR code encodes the otpauth URL of this secret');
     assert.match(setup.text, /<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"/);
     assert.match(setup.text, /<label for="code">/);
     const reloaded = await browser.get('/account/two-factor/setup');
