@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import QRCode from 'qrcode';
+import { twoStepSection } from '../../src/flows/settings/views.ts';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
@@ -113,6 +114,13 @@ describe('two-step sign-in pages: set up with a QR code, recovery codes once wit
     const forged = await browser.postForm('/account/two-factor/recovery-codes.txt', { _csrf: 'forged', codes: codes.join(' ') });
     assert.equal(forged.status, 403);
 
+    const account = (await browser.get('/api/account', { origin: service.config.publicUrl.origin })).json().account;
+    assert.deepEqual(account.twoFactor, { totp: true, recoveryCodesLeft: 10 });
+    const section = twoStepSection(account).value;
+    assert.match(section, /<h2 id="two-step-heading">Two-step sign-in<\/h2>/);
+    assert.match(section, /On: a code from your authenticator app after your password \(10 recovery codes left\)/);
+    assert.match(section, /<a href="\/account\/two-factor">Manage two-step sign-in<\/a>/);
+    assert.match(twoStepSection({ twoFactor: { totp: false, recoveryCodesLeft: 0 } }).value, /Off: .*Turn on two-step sign-in/s);
     const on = await browser.get('/account/two-factor');
     assert.match(on.text, /Two-step sign-in is on/);
     assert.match(on.text, /10 recovery codes are left/);

@@ -1,5 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import type { SessionService } from '../login/session-service.ts';
+import type { MfaEnrolService } from '../mfa/enrol-service.ts';
 
 export interface AccountOverview {
   id: string;
@@ -13,11 +14,13 @@ export interface AccountOverview {
   lastLoginIp: string | null;
   loginCount: number;
   activeSessions: number;
+  /** Two-step sign-in: whether an authenticator app is on, and the recovery codes left. */
+  twoFactor: { totp: boolean; recoveryCodesLeft: number };
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
 export async function accountOverview(
-  deps: { store: Store; sessions: SessionService },
+  deps: { store: Store; sessions: SessionService; mfaEnrol: Pick<MfaEnrolService, 'status'> },
   userId: string,
 ): Promise<AccountOverview | undefined> {
   const user = await deps.store.users.findById(userId);
@@ -33,5 +36,6 @@ export async function accountOverview(
     lastLoginIp: user.last_login_ip,
     loginCount: Number(user.login_count),
     activeSessions: await deps.sessions.count(user.id),
+    twoFactor: await deps.mfaEnrol.status(user.id).then(({ totp, recoveryCodesLeft }) => ({ totp, recoveryCodesLeft })),
   };
 }
