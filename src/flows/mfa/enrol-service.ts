@@ -179,7 +179,7 @@ export class MfaEnrolService {
     const user = await store.users.findByCanonicalEmail(address.canonical);
     if (!user) return fail('USER_NOT_FOUND');
     const removed = await store.transaction(async (tx) => {
-      const hadTotp = (await tx.mfa.findTotp(user.id)) !== undefined;
+      const hadTotp = await mfa.totp.isEnabled(tx, user.id);
       const hadCodes = (await mfa.recoveryCodes.remaining(tx, user.id)) > 0;
       await mfa.factors.removeAll(tx, user.id);
       if (!hadTotp && !hadCodes) return false;
