@@ -50,6 +50,39 @@ describe('two-step sign-in pages: set up with a QR code, recovery codes once wit
     assert.equal(page.location, '/login?next=%2Faccount%2Ftwo-factor');
   });
 
+  it('refuses every form without its CSRF token and every API change from a foreign Origin', async () => {
+    const forms: Array<[string, Record<string, string>]> = [
+      ['/account/two-factor/setup', {}],
+      ['/account/two-factor/confirm', { code: '123456' }],
+      ['/account/two-factor/recovery-codes', {}],
+      ['/account/two-factor/recovery-codes.txt', { codes: 'abcd-efgh-jkmn' }],
+      ['/account/two-factor/disable', { code: '123456' }],
+    ];
+    for (const [path, fields] of forms) {
+      const refused = await browser.postForm(path, fields);
+      assert.equal(refused.status, 403, path);
+      assert.match(refused.text, /The form expired or did not come from this site/, path);
+    }
+    const foreign = { origin: 'https://evil.example' };
+    const calls = [
+      await browser.postJson('/api/mfa/totp/setup', {}, foreign),
+      await browser.postJson('/api/mfa/totp/confirm', { code: '123456' }, foreign),
+      await browser.postJson('/api/mfa/recovery-codes', {}, foreign),
+      await browser.request('DELETE', '/api/mfa/totp', {
+        body: '{"code":"123456"}',
+        headers: { 'content-type': 'application/json', ...foreign },
+      }),
+    ];
+    for (const call of calls) {
+      assert.equal(call.status, 403);
+      assert.equal(call.json().error.code, 'ORIGIN_NOT_ALLOWED');
+    }
+    assert.equal(
+      await service.deps.store.mfa.findTotp((await service.deps.store.users.findByCanonicalEmail(EMAIL))?.id as string),
+      undefined,
+    );
+  });
+
   it('sets up from the QR page: inline SVG, the secret in groups of four, a one-time-code field, no script', async () => {
     const overview = await browser.get('/account/two-factor');
     assert.equal(overview.status, 200);
