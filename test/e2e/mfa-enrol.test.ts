@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
@@ -156,11 +157,25 @@ describe('two-step sign-in: turning an authenticator app on and off through the 
     assert.equal((await remove({ code: 'abcd-efgh-jkmn' })).json().error.code, 'CODE_INVALID', 'not one of the recovery codes');
     assert.equal((await api.get('/api/mfa')).json().totp, true);
 
+    const nowMs = clock.nowMs();
+    const device = 'd'.repeat(64);
+    await service.deps.store.pendingLogins.rememberDevice({
+      id: randomUUID(),
+      digest: device,
+      userId,
+      nowMs,
+      expiresAtMs: nowMs + 86_400_000,
+    });
     const off = await remove({ code: right });
     assert.equal(off.status, 204, off.text);
     assert.deepEqual((await api.get('/api/mfa')).json(), { totp: false, recoveryCodesLeft: 0, methods: [] });
     assert.equal(await service.deps.store.mfa.findTotp(userId), undefined, 'the sealed secret is gone');
     assert.equal(await service.deps.store.mfa.countUnusedRecoveryCodes(userId), 0);
+    assert.equal(
+      await service.deps.store.pendingLogins.findRememberedDevice(userId, [device], nowMs),
+      undefined,
+      'remembered browsers forgotten',
+    );
     assert.equal((await remove({ code: right })).json().error.code, 'TOTP_NOT_ENABLED');
     await service.smtp.waitForMail('ada@example.com', { subject: /Two-step sign-in was turned off$/ });
     assert.ok((await auditTypes(userId)).includes('mfa.totp_disabled'));
