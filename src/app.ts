@@ -6,6 +6,7 @@ import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
+import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
@@ -85,6 +86,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   );
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);
+    await secondStepRoutes(scope, kit);
     await registrationRoutes(scope, kit);
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);

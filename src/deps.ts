@@ -123,7 +123,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
-  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false });
+  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false, outbox, limits });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
@@ -140,6 +140,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     throttle,
     secondFactors: overrides.secondFactors ?? mfa.factors,
+    secondStep: mfa.secondStep,
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });

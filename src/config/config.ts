@@ -21,6 +21,8 @@ export interface RateLimits {
   reauthPerSession: RateLimitSetting;
   /** Password verifications per account, over all its sessions. */
   reauthPerAccount: RateLimitSetting;
+  /** Second-factor codes entered per account, over all its pending sign-ins (distributed guessing). */
+  secondFactorPerAccount: RateLimitSetting;
 }
 
 export interface Config {
@@ -202,6 +204,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       tokenPerIp: read.rate('RATE_LIMIT_TOKEN_IP', { points: 20, durationSeconds: 900 }),
       reauthPerSession: read.rate('RATE_LIMIT_REAUTH_SESSION', { points: 10, durationSeconds: 900 }),
       reauthPerAccount: read.rate('RATE_LIMIT_REAUTH_ACCOUNT', { points: 30, durationSeconds: 900 }),
+      secondFactorPerAccount: read.rate('RATE_LIMIT_SECOND_FACTOR_ACCOUNT', { points: 20, durationSeconds: 900 }),
     },
     ipv6SubnetPrefix: read.integer('IPV6_SUBNET_PREFIX', 64, 32, 128, ' bits'),
     courierInline: read.boolean('COURIER_INLINE', true),

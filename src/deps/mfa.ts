@@ -1,3 +1,4 @@
+import type { Outbox } from '../courier/outbox.ts';
 import type { Keyring } from '../crypto/keyring.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import type { TokenDigester } from '../crypto/tokens.ts';
@@ -5,9 +6,12 @@ import { OneTimeCodes } from '../flows/codes/one-time-codes.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import { SecondFactors } from '../flows/mfa/factors.ts';
 import { RecoveryCodes } from '../flows/mfa/recovery-codes.ts';
+import { RememberedDeviceTokens } from '../flows/mfa/remember-device.ts';
+import { SecondStepService } from '../flows/mfa/second-step.ts';
 import { TotpAuthenticator } from '../flows/mfa/totp.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { RandomSource } from '../kernel/random.ts';
+import type { RateLimits } from '../rate-limits/rate-limits.ts';
 import type { Store } from '../store/store.ts';
 
 export interface MfaDeps {
@@ -15,6 +19,8 @@ export interface MfaDeps {
   totp: TotpAuthenticator;
   recoveryCodes: RecoveryCodes;
   factors: SecondFactors;
+  /** The second step of sign-in: pending sign-ins, codes entered and sent, remembered browsers. */
+  secondStep: SecondStepService;
 }
 
 /** The name authenticator apps show next to the account (the otpauth issuer). */
@@ -33,11 +39,29 @@ export function createMfaDeps(o: {
   clock: Clock;
   sessions: SessionService;
   smsAvailable: () => boolean;
+  outbox: Outbox;
+  limits: RateLimits;
 }): MfaDeps {
   const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock });
   const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: PRODUCT_NAME });
   const recoveryCodes = new RecoveryCodes({ digester: o.digester, random: o.random, clock: o.clock });
   const factors = new SecondFactors({ store: o.store, clock: o.clock, totp, recoveryCodes, smsAvailable: o.smsAvailable });
   o.sessions.onEndAll((tx, userId) => factors.forgetAll(tx, userId));
-  return { codes, totp, recoveryCodes, factors };
+  const box = new SecretBox(o.keyring);
+  const remembered = new RememberedDeviceTokens({ box, digester: o.digester, random: o.random, clock: o.clock });
+  const secondStep = new SecondStepService({
+    store: o.store,
+    factors,
+    totp,
+    recoveryCodes,
+    codes,
+    remembered,
+    sessions: o.sessions,
+    outbox: o.outbox,
+    limits: o.limits,
+    digester: o.digester,
+    random: o.random,
+    clock: o.clock,
+  });
+  return { codes, totp, recoveryCodes, factors, secondStep };
 }

@@ -23,6 +23,10 @@ export interface RateLimits {
   reauthPerSession: Limit;
   /** The same, summed over every session of one account. */
   reauthPerAccount: Limit;
+  /** Second-factor codes entered per account (by user id), over all its pending sign-ins. */
+  secondFactorPerAccount: Limit;
+  /** Codes sent (mail, SMS) per pending sign-in: one per 30 seconds. */
+  secondFactorSendPerPending: Limit;
   /** Key for per-account limits: no address is kept in the limiter store in the clear. */
   accountKey(emailCanonical: string): string;
   /** Releases the store's connections (Redis); nothing to do for memory. */
@@ -34,6 +38,9 @@ export interface LimitBackend {
   make(name: string, setting: RateLimitSetting): Limit;
   close(): Promise<void>;
 }
+
+/** A code is sent at most once per 30 seconds for one pending sign-in (fixed, not a setting). */
+const SECOND_FACTOR_SEND_EVERY: RateLimitSetting = { points: 1, durationSeconds: 30 };
 
 export const memoryBackend: LimitBackend = { make: memoryLimit, close: async () => {} };
 
@@ -60,6 +67,9 @@ export function createRateLimits(
     tokenPerIp: perIp('token-ip', settings.tokenPerIp),
     reauthPerSession: backend.make('reauth-session', settings.reauthPerSession),
     reauthPerAccount: backend.make('reauth-account', settings.reauthPerAccount),
+    // The second step of sign-in (codes entered, codes sent).
+    secondFactorPerAccount: backend.make('second-factor-account', settings.secondFactorPerAccount),
+    secondFactorSendPerPending: backend.make('second-factor-send', SECOND_FACTOR_SEND_EVERY),
     accountKey: (emailCanonical) => keyring.hmac('rate-limit-key', emailCanonical).slice(0, 32),
     close: () => backend.close(),
   };

@@ -15,7 +15,8 @@ describe('two-step sign-in: turning an authenticator app on and off through the 
   let service: TestService;
   before(async () => {
     service = await startTestService({}, { clock });
-    for (const email of ['ada@example.com', 'bob@example.com', 'cy@example.com']) await registerUser(service, email, PASSWORD, 'Someone');
+    for (const email of ['ada@example.com', 'bob@example.com', 'cy@example.com', 'dee@example.com'])
+      await registerUser(service, email, PASSWORD, 'Someone');
   });
   after(() => service.close());
 
@@ -134,9 +135,16 @@ describe('two-step sign-in: turning an authenticator app on and off through the 
   });
 
   it('turning off needs a recent authentication and a current code (no replay), then removes every factor', async () => {
-    const api = await signedInClient(service, 'ada@example.com', PASSWORD);
-    const userId = await userIdOf(api);
+    // Ada has a second factor now: the password step, then a code from her authenticator.
+    const api = apiClient(service);
+    const first = await api.postJson('/api/login', { email: 'ada@example.com', password: PASSWORD });
+    assert.equal(first.json().secondFactorRequired, true);
     const secret = adaSecret;
+    clock.advanceSeconds(30);
+    const second = await api.postJson('/api/login/second-factor', { method: 'totp', code: totpCode(secret, clock.nowMs()) });
+    assert.equal(second.status, 200, second.text);
+    clock.advanceSeconds(30);
+    const userId = await userIdOf(api);
     const remove = (body: unknown) =>
       api.request('DELETE', '/api/mfa/totp', { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
 
@@ -221,7 +229,8 @@ describe('two-step sign-in: turning an authenticator app on and off through the 
   });
 
   it('refuses unknown fields and codes that are not strings', async () => {
-    const api = await signedInClient(service, 'bob@example.com', PASSWORD);
+    const api = await signedInClient(service, 'dee@example.com', PASSWORD);
+    assert.equal((await api.get('/api/session')).status, 200);
     assert.equal((await api.postJson('/api/mfa/totp/setup', { secret: 'MINE' })).status, 400);
     assert.equal((await api.postJson('/api/mfa/totp/confirm', { code: ['123456'] })).status, 400);
     assert.equal((await api.postJson('/api/mfa/totp/confirm', { code: 123456 })).status, 400);

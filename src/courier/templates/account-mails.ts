@@ -11,6 +11,8 @@ type AccountMail = Extract<
       | 'email-change-requested'
       | 'username-reminder'
       | 'username-unavailable'
+      | 'login-code'
+      | 'recovery-code-used'
       | 'second-factor-changed';
   }
 >;
@@ -82,6 +84,25 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'To create your account, register again with another username:',
         { label: 'Create an account', url: link(context, '/register') },
         'If this was not you, ignore this email.',
+      ]);
+    case 'login-code':
+      // The code only: no link, so a forwarded or scanned mail cannot sign anyone in by itself.
+      return mail(context, `Your ${context.productName} sign-in code`, [
+        greeting(message.data.name),
+        `Someone (hopefully you) entered your password and asked for a code to finish signing in. Your code is: ${message.data.code}`,
+        `It expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
+        'If this was not you, someone knows your password: change it now. Without the code they cannot sign in.',
+        { label: 'Change your password', url: link(context, '/forgot-password') },
+      ]);
+    case 'recovery-code-used':
+      return mail(context, 'A recovery code was used to sign in', [
+        greeting(message.data.name),
+        `A recovery code was used to sign in to your account on ${new Date(message.data.usedAtMs).toUTCString()}. ${message.data.remaining === 1 ? '1 recovery code is' : `${message.data.remaining} recovery codes are`} left.`,
+        message.data.remaining <= 3
+          ? 'Make new recovery codes on your account page soon, so you are not locked out if you lose your authenticator.'
+          : 'Each code works once. You can make new ones on your account page at any time.',
+        'If this was not you, change your password now and make new recovery codes.',
+        { label: 'Change your password', url: link(context, '/forgot-password') },
       ]);
     case 'second-factor-changed': {
       const notice = SECOND_FACTOR_NOTICES[message.data.change];

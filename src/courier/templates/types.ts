@@ -33,6 +33,8 @@ export type MailMessage =
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
   | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  | { template: 'login-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
+  | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } }
   | { template: 'second-factor-changed'; to: string; data: { name: string | null; change: SecondFactorChange; changedAtMs: number } };
 
 /** What happened to an account's two-step sign-in (the notice mail says which). */

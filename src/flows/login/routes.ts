@@ -5,8 +5,11 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
+import { withReturnTo } from '../return-to.ts';
 import { accountOverview } from '../settings/overview.ts';
 import { deviceCookieName, issueDeviceCookie } from './device-cookies.ts';
+import { needsSecondStep } from './service.ts';
 import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
 const NextQuery = Type.Object({
@@ -37,8 +40,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const result = await login.login(identifier, body.password, requestContext(request), {
       remember: body.remember === true,
       deviceCookie: request.cookies[deviceCookie],
+      rememberedDevice: rememberedDeviceOf(kit, request),
     });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+    if (needsSecondStep(result.value)) return sendSecondFactorRequired(kit, reply, result.value);
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, result.value.session);
     issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
@@ -105,6 +110,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       const result = await login.login(email, password, requestContext(request), {
         remember: remember === 'on',
         deviceCookie: request.cookies[deviceCookie],
+        rememberedDevice: rememberedDeviceOf(kit, request),
       });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
@@ -119,6 +125,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           remember: remember === 'on',
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
+      }
+      if (needsSecondStep(result.value)) {
+        setPendingLoginCookie(kit, reply, result.value);
+        return reply.redirect(withReturnTo('/login/second-factor', returnTo), 303);
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);

@@ -9,6 +9,7 @@ import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
+import { noSecondStep, type PendingSecondStep, type SecondStepPort } from '../mfa/second-step.ts';
 import type { SecondFactorGate } from './second-factor.ts';
 import type { NewSessionToken, SessionService } from './session-service.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -19,7 +20,13 @@ export interface SignedIn {
 }
 
 export type LoginProblem = 'INVALID_CREDENTIALS' | 'RATE_LIMITED' | 'EMAIL_NOT_CONFIRMED';
-export type LoginResult = Result<SignedIn, LoginProblem> & { retryAfterSeconds?: number };
+/** A session, or (for an account with a second factor) the pending second step. */
+export type LoginResult = Result<SignedIn | PendingSecondStep, LoginProblem> & { retryAfterSeconds?: number };
+
+/** Whether a login's answer is the pending second step rather than a session. */
+export function needsSecondStep(value: SignedIn | PendingSecondStep): value is PendingSecondStep {
+  return 'kind' in value && value.kind === 'second-factor';
+}
 
 /**
  * Password login by email or username. Unknown, disabled and password-less accounts verify a
@@ -37,6 +44,8 @@ export class LoginService {
       clock: Clock;
       throttle: LoginThrottle;
       secondFactors: SecondFactorGate;
+      /** Asked after the password is verified: a second factor to pass first? (default: none) */
+      secondStep?: SecondStepPort;
       confirmEmail: ConfirmEmailMode;
       usernames: UsernameMode;
     },
@@ -46,7 +55,7 @@ export class LoginService {
     identifier: string,
     password: string,
     context: RequestContext,
-    options: { remember: boolean; deviceCookie?: string | undefined } = { remember: false },
+    options: { remember: boolean; deviceCookie?: string | undefined; rememberedDevice?: string | undefined } = { remember: false },
   ): Promise<LoginResult> {
     const { store, hasher, limits, clock, throttle } = this.deps;
     const { user, canonical } = await this.findAccount(identifier);
@@ -85,6 +94,14 @@ export class LoginService {
       await store.audit.record({ type: 'login.unconfirmed', userId: usable.id, ...context, nowMs });
       return fail('EMAIL_NOT_CONFIRMED');
     }
+    // An account with a second factor gets a pending second step, not a session (S27), unless
+    // this browser is one the user chose to remember (then amr stays 'pwd').
+    const secondStep = await (this.deps.secondStep ?? noSecondStep).begin(usable, {
+      persistent: options.remember,
+      rememberedDevice: options.rememberedDevice,
+      context,
+    });
+    if (secondStep) return ok(secondStep);
     const session = await this.startSession(usable, context, options.remember, 'login.succeeded');
     return ok({ user: publicUser(usable), session });
   }

@@ -41,6 +41,7 @@ describe('configuration from the environment', () => {
     assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 5, durationSeconds: 3600 });
     assert.deepEqual(config.rateLimits.reauthPerSession, { points: 10, durationSeconds: 900 });
     assert.deepEqual(config.rateLimits.reauthPerAccount, { points: 30, durationSeconds: 900 });
+    assert.deepEqual(config.rateLimits.secondFactorPerAccount, { points: 20, durationSeconds: 900 });
     assert.deepEqual(config.rateLimits.loginPerDevice, { points: 10, durationSeconds: 900 });
     assert.equal(config.ipv6SubnetPrefix, 64);
     assert.equal(config.passwordMinLength, 8);
@@ -109,6 +110,10 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ RATE_LIMIT_LOGIN_IP: '0/60' }), /RATE_LIMIT_LOGIN_IP/);
     assert.match(problemsOf({ RATE_LIMIT_REAUTH_SESSION: 'ten' }), /RATE_LIMIT_REAUTH_SESSION must look like POINTS\/SECONDS/);
     assert.match(problemsOf({ RATE_LIMIT_REAUTH_ACCOUNT: '5/0' }), /RATE_LIMIT_REAUTH_ACCOUNT must look like POINTS\/SECONDS/);
+    assert.match(
+      problemsOf({ RATE_LIMIT_SECOND_FACTOR_ACCOUNT: 'ten' }),
+      /RATE_LIMIT_SECOND_FACTOR_ACCOUNT must look like POINTS\/SECONDS/,
+    );
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '16' }), /IPV6_SUBNET_PREFIX must be a whole number from 32 to 128 bits, got "16"/);
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '129' }), /IPV6_SUBNET_PREFIX/);
     assert.match(problemsOf({ RESET_TOKEN_TTL: '10' }), /RESET_TOKEN_TTL must be a whole number from 60 to 604800 seconds/);

@@ -46,6 +46,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
         tokenPerIp,
         reauthPerSession: generous,
         reauthPerAccount: generous,
+        secondFactorPerAccount: generous,
       },
       keyring,
     );
