@@ -19,7 +19,7 @@ async function capture(page: Page, name: string): Promise<void> {
   assert.ok(overflow <= 0, `${name} scrolls sideways by ${overflow}px on a ${PHONE.width}px wide phone`);
 }
 
-describe('two-step sign-in in Chromium: enrol an authenticator from the set-up page, save the recovery codes', () => {
+describe('two-step sign-in in Chromium: enrol an authenticator from the set-up page, save the recovery codes, sign in with it', () => {
   let service: TestService;
   let browser: Browser;
   let context: BrowserContext;
@@ -27,6 +27,7 @@ describe('two-step sign-in in Chromium: enrol an authenticator from the set-up p
   const problems: string[] = [];
   let setupError: unknown;
   let recoveryCodes: string[] = [];
+  let secret = '';
 
   const step = (name: string, fn: () => Promise<void> | void) =>
     it(name, async () => {
@@ -71,7 +72,7 @@ describe('two-step sign-in in Chromium: enrol an authenticator from the set-up p
   });
 
   step('types the code the authenticator would show for the secret read from the page, and sees ten recovery codes', async () => {
-    const secret = ((await page.locator('#secret').textContent()) ?? '').replace(/\s/g, '');
+    secret = ((await page.locator('#secret').textContent()) ?? '').replace(/\s/g, '');
     assert.match(secret, /^[A-Z2-7]{32}$/);
     await page.getByLabel('Code from the app').fill(totpCode(secret));
     await page.getByRole('button', { name: 'Turn on two-step sign-in' }).click();
@@ -111,6 +112,18 @@ describe('two-step sign-in in Chromium: enrol an authenticator from the set-up p
       ),
       10,
     );
+  });
+
+  step('signs out, and signs in again with the password and a code from the authenticator', async () => {
+    await page.getByRole('button', { name: 'Sign out' }).first().click();
+    await page.waitForLoadState();
+    await signInThroughPage(page, service.at('/login'), EMAIL, PASSWORD);
+    await page.waitForURL((url) => url.pathname === '/login/second-factor');
+    // The confirming code's time step is used: the app's next code (one step of drift is allowed).
+    await page.locator('#code').fill(totpCode(secret, Date.now() + 30_000));
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    assert.ok(((await page.getByRole('main').textContent()) ?? '').includes(EMAIL), 'signed in to the account');
   });
 
   step('logged no console, CSP or script errors', () => {
