@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
+import type { SmsChannel } from './courier/sms-channels.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -10,6 +11,7 @@ import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts'
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
+import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
@@ -32,7 +34,7 @@ import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
-export interface Deps {
+export interface Deps extends SmsDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -65,6 +67,8 @@ export interface DepsOverrides {
   random?: RandomSource;
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
+  /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
+  smsChannel?: SmsChannel;
   limits?: RateLimits;
   /** Who has a second factor (none until the MFA work plugs its store in here). */
   secondFactors?: SecondFactorGate;
@@ -182,6 +186,14 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
 
   const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const { handler: smsHandler, ...sms } = createSmsDeps({
+    config,
+    logger,
+    outbox,
+    limits,
+    context: mailContext,
+    channel: overrides.smsChannel,
+  });
   const courier = new CourierWorker(
     store.outbox,
     outbox,
@@ -193,6 +205,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
+      sms: smsHandler,
     },
     clock,
     logger,
@@ -219,6 +232,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hasher,
     limits,
     mailChannel,
+    ...sms,
     courier,
     metrics,
     sessions,
