@@ -10,13 +10,14 @@ import { Keyring } from './crypto/keyring.ts';
 import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
+import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
 import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
-import { noRememberedDevices, type RememberedDevices } from './flows/login/remembered-devices.ts';
-import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
+import type { RememberedDevices } from './flows/login/remembered-devices.ts';
+import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
@@ -60,6 +61,8 @@ export interface Deps extends SmsDeps {
   admin: AdminService;
   /** The OpenID Connect provider and its storage, signing keys and client registry. */
   oidc: OidcDeps;
+  /** Second factors (TOTP, recovery codes) and one-time codes. */
+  mfa: MfaDeps;
 }
 
 export interface DepsOverrides {
@@ -70,9 +73,9 @@ export interface DepsOverrides {
   /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
   smsChannel?: SmsChannel;
   limits?: RateLimits;
-  /** Who has a second factor (none until the MFA work plugs its store in here). */
+  /** Who has a second factor (by default: whoever confirmed an authenticator app). */
   secondFactors?: SecondFactorGate;
-  /** Remembered browsers, forgotten when an email change is undone (none until the MFA work adds them). */
+  /** Remembered browsers ("remember this device"), forgotten when an email change is undone. */
   rememberedDevices?: RememberedDevices;
   /** The OpenID Connect storage ports (by default the database ones, sealed under SECRET_KEYS). */
   oidc?: OidcPorts;
@@ -118,6 +121,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
+  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false });
   const throttle = new LoginThrottle({
     store,
     clock,
@@ -131,7 +135,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     clock,
     throttle,
-    secondFactors: overrides.secondFactors ?? noSecondFactors,
+    secondFactors: overrides.secondFactors ?? mfa.factors,
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });
@@ -175,7 +179,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     throttle,
     recovery,
-    rememberedDevices: overrides.rememberedDevices ?? noRememberedDevices,
+    rememberedDevices: overrides.rememberedDevices ?? mfa.factors,
     clock,
     limits,
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
@@ -245,5 +249,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     usernameReminder,
     admin,
     oidc,
+    mfa,
   };
 }
