@@ -107,6 +107,15 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const mailChannel =
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
+  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const { handler: smsHandler, ...sms } = createSmsDeps({
+    config,
+    logger,
+    outbox,
+    limits,
+    context: mailContext,
+    channel: overrides.smsChannel,
+  });
 
   const account = config.account;
   const links = new LinkTokens({ digester, random, clock, limits });
@@ -121,7 +130,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
-  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false });
+  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => sms.smsAvailable });
   const throttle = new LoginThrottle({
     store,
     clock,
@@ -189,15 +198,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
-  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
-  const { handler: smsHandler, ...sms } = createSmsDeps({
-    config,
-    logger,
-    outbox,
-    limits,
-    context: mailContext,
-    channel: overrides.smsChannel,
-  });
   const courier = new CourierWorker(
     store.outbox,
     outbox,

@@ -53,6 +53,7 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account uses this address now, so your email address was not changed.',
   },
+  CODE_INVALID: { status: 400, message: 'The code is not correct. Check it and try again.' },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {
     status: 400,

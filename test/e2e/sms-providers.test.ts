@@ -43,10 +43,11 @@ function providerSuite(
     const waitForRow = (predicate: (row: OutboxRecord) => boolean, what: string) =>
       eventually(async () => (await rows()).find(predicate), what);
     const queue = async (to: string, code: string) => {
+      const earlier = new Set((await rows()).map((r) => r.id));
       const sent = await service.deps.store.transaction((tx) => service.deps.smsSender.sendCode(tx, { userId: `user-${to}`, to, code }));
       assert.equal(sent.ok, true);
       service.deps.outbox.wake();
-      return (await rows()).at(-1) as OutboxRecord;
+      return (await rows()).find((r) => !earlier.has(r.id)) as OutboxRecord;
     };
 
     it('delivers a queued SMS in the provider’s format', async () => {

@@ -82,13 +82,16 @@ export class TestSmsServer {
     return this.received.filter((r) => r.to === e164);
   }
 
-  /** Waits for a request carrying an SMS to this number, and returns the latest one. */
-  async waitFor(e164: string, timeoutMs = 10_000): Promise<ReceivedSms> {
-    const deadline = Date.now() + timeoutMs;
+  /**
+   * Waits for a request carrying an SMS to this number and returns it: the first one, or with
+   * `after: n` the first after the n this number had already received.
+   */
+  async waitFor(e164: string, options: { after?: number; timeoutMs?: number } = {}): Promise<ReceivedSms> {
+    const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     for (;;) {
-      const found = this.to(e164).at(-1);
+      const found = this.to(e164)[options.after ?? 0];
       if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no SMS to ${e164} within ${timeoutMs} ms`);
+      if (Date.now() > deadline) throw new Error(`no SMS to ${e164} within the time limit`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

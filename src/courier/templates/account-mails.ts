@@ -4,10 +4,18 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
   MailMessage,
-  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' | 'username-unavailable' }
+  {
+    template:
+      | 'confirm-email'
+      | 'email-change-confirm'
+      | 'email-change-requested'
+      | 'username-reminder'
+      | 'username-unavailable'
+      | 'phone-changed';
+  }
 >;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, phone number. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -61,5 +69,19 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Create an account', url: link(context, '/register') },
         'If this was not you, ignore this email.',
       ]);
+    case 'phone-changed':
+      return mail(
+        context,
+        message.data.change === 'added' ? 'A phone number was added to your account' : 'The phone number of your account was removed',
+        [
+          greeting(message.data.name),
+          message.data.change === 'added'
+            ? `The phone number ending in ${message.data.endsWith} was added to your account on ${new Date(message.data.atMs).toUTCString()}. Codes may now be sent to it by SMS.`
+            : `The phone number ending in ${message.data.endsWith} was removed from your account on ${new Date(message.data.atMs).toUTCString()}. No more codes will be sent to it.`,
+          'If this was you, there is nothing more to do.',
+          'If it was not you, someone is signed in to your account: reset your password now to take it back, then check the phone number on your account page.',
+          { label: 'Reset your password', url: link(context, '/forgot-password') },
+        ],
+      );
   }
 }

@@ -32,6 +32,8 @@ export type MailMessage =
       to: string;
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
-  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  /** A phone number was added to or removed from the account; `endsWith`: its last two digits, never the number. */
+  | { template: 'phone-changed'; to: string; data: { name: string | null; change: 'added' | 'removed'; endsWith: string; atMs: number } };
 
 export type TemplateName = MailMessage['template'];
