@@ -4,15 +4,11 @@ import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
 import { registerUser, signedInClient } from '../support/flows.ts';
-import { LogCapture } from '../support/log-capture.ts';
 import { TestSmsServer } from '../support/sms-server.ts';
 
 const EMAIL = 'ada@example.com';
 const PASSWORD = 'correct horse battery';
 const RECENT_AUTH_TTL = 600;
-
-/** The code as a digit run of its own (timestamps are long digit runs that may contain any 6 digits). */
-const standalone = (code: string) => new RegExp(`(?<!\\d)${code}(?!\\d)`);
 
 /** The 6-digit code of an SMS body, checking the body's shape on the way. */
 function codeOf(body: string, host: string): string {
@@ -26,16 +22,14 @@ function codeOf(body: string, host: string): string {
 describe('the account’s phone number, through a real local SMS webhook', () => {
   const provider = new TestSmsServer();
   const clock = new ManualClock();
-  const logs = new LogCapture();
   let service: TestService;
   let api: TestClient;
-  const codes: string[] = [];
   /** SMS each number received so far, to wait for the next one. */
   const sent = new Map<string, number>();
 
   before(async () => {
     const baseUrl = await provider.start();
-    service = await startTestService({ SMS_URL: `${baseUrl}/sms`, LOG_LEVEL: 'debug' }, { clock }, { logDestination: logs });
+    service = await startTestService({ SMS_URL: `${baseUrl}/sms` }, { clock });
     await registerUser(service, EMAIL, PASSWORD);
     api = await signedInClient(service, EMAIL, PASSWORD);
   });
@@ -52,7 +46,6 @@ describe('the account’s phone number, through a real local SMS webhook', () =>
     const sms = await provider.waitFor(e164, { after: sent.get(e164) ?? 0 });
     sent.set(e164, (sent.get(e164) ?? 0) + 1);
     const code = codeOf(sms.body, host());
-    codes.push(code);
     return { e164, code };
   };
   const auditTypes = async () =>
@@ -125,27 +118,7 @@ describe('the account’s phone number, through a real local SMS webhook', () =>
     assert.equal(provider.received.length, sent);
   });
 
-  it('kills a code at the fifth wrong entry, counted atomically under parallel guesses', async () => {
-    const { code } = await sendCode('+33 6 12 34 56 02');
-    const wrong = code === '000000' ? '000001' : '000000';
-    const answers = await Promise.all(Array.from({ length: 20 }, () => api.postJson('/api/phone/verify', { code: wrong })));
-    assert.ok(answers.every((a) => a.status === 400 && a.json().error.code === 'CODE_INVALID'));
-    const [row] = await service.deps.store.db
-      .selectFrom('tokens')
-      .selectAll()
-      .where('purpose', '=', 'phone-verify')
-      .where('used_at', 'is', null)
-      .where('revoked_at', 'is', null)
-      .execute();
-    assert.equal(row?.attempts, 5, 'exactly five attempts were counted and compared');
-    const right = await api.postJson('/api/phone/verify', { code });
-    assert.equal(right.status, 400);
-    assert.equal(right.json().error.code, 'CODE_INVALID');
-    assert.match(right.json().error.message, /no longer works\. Ask for a new one/);
-    assert.equal((await api.get('/api/account')).json().account.phone, null);
-  });
-
-  it('tells the fifth wrong entry apart, one at a time, and a new code replaces the dead one', async () => {
+  it('kills a code at the fifth wrong entry, saying so; a new code replaces the dead one', async () => {
     const { code } = await sendCode('+33 6 12 34 56 03');
     const wrong = code === '111111' ? '111112' : '111111';
     for (let i = 1; i <= 4; i++) {
@@ -181,7 +154,6 @@ describe('the account’s phone number, through a real local SMS webhook', () =>
     assert.equal(started.status, 303, started.text.slice(0, 500));
     assert.equal(started.headers.get('location'), '/account/phone/verify');
     const code = codeOf((await provider.waitFor('+447911123456')).body, host());
-    codes.push(code);
 
     const entry = await browser.get('/account/phone/verify');
     assert.match(entry.text, /sent a 6-digit code by SMS to <strong>\+447911123456<\/strong>/);
@@ -205,29 +177,5 @@ describe('the account’s phone number, through a real local SMS webhook', () =>
     const stale = await browser.submitForm('/account/phone', '/account/phone/remove', { password: '' });
     assert.equal(stale.status, 403);
     assert.match(stale.text, /enter your password again/);
-  });
-
-  it('never writes a code or a full number to the logs', async () => {
-    assert.ok(codes.length >= 10);
-    const all = logs.lines.join('\n');
-    assert.ok(all.includes('sms handed to the provider'), 'sanity check: the SMS log lines were captured');
-    for (const code of codes) assert.doesNotMatch(all, standalone(code), `code ${code} is in the logs`);
-    for (const number of ['612345678', '612345601', '612345602', '612345603', '7911123456']) {
-      assert.ok(!all.includes(number), `number …${number} is in the logs`);
-    }
-  });
-
-  it('keeps no code in the database: only keyed digests, and sealed outbox payloads dropped once sent', async () => {
-    const db = service.deps.store.db;
-    const tables = ['users', 'tokens', 'sessions', 'outbox', 'audit_events', 'pending_logins'] as const;
-    let dump = '';
-    for (const table of tables) dump += JSON.stringify(await db.selectFrom(table).selectAll().execute());
-    // The numbers themselves are stored (users.phone, tokens.target_phone): take them out first,
-    // so that a code that happens to be part of a number is not mistaken for a leak.
-    const withoutNumbers = dump.replace(/\+\d{8,15}/g, '');
-    for (const code of codes) assert.doesNotMatch(withoutNumbers, standalone(code), `code ${code} found in the database`);
-    const sms = await db.selectFrom('outbox').selectAll().where('topic', '=', 'sms').execute();
-    assert.ok(sms.length >= 10);
-    for (const row of sms) assert.equal(row.payload, null, 'the sealed SMS is dropped once sent');
   });
 });
