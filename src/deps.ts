@@ -16,6 +16,7 @@ import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
+import { DeviceCookies } from './flows/login/device-cookies.ts';
 import type { RememberedDevices } from './flows/login/remembered-devices.ts';
 import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
@@ -51,6 +52,8 @@ export interface Deps extends SmsDeps {
   courier: CourierWorker;
   metrics: Metrics;
   sessions: SessionService;
+  /** Sealed device cookies: a browser that signed in before is judged by its own failures (S29). */
+  deviceCookies: DeviceCookies;
   login: LoginService;
   registration: RegistrationService;
   recovery: RecoveryService;
@@ -131,10 +134,12 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     },
   });
   const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => sms.smsAvailable });
+  const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
     clock,
     limits,
+    devices: deviceCookies,
     settings: { after: account.loginThrottleAfter, maxDelaySeconds: account.loginThrottleMaxDelaySeconds },
   });
   const login = new LoginService({
@@ -240,6 +245,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     courier,
     metrics,
     sessions,
+    deviceCookies,
     login,
     registration,
     recovery,

@@ -14,6 +14,8 @@ export interface RateLimits {
   forgotPerEmail: RateLimitSetting;
   loginPerIp: RateLimitSetting;
   loginPerAccount: RateLimitSetting;
+  /** Failed sign-ins per device cookie: a browser the account has seen is judged by its own failures. */
+  loginPerDevice: RateLimitSetting;
   registerPerIp: RateLimitSetting;
   tokenPerIp: RateLimitSetting;
   /** Password verifications per signed-in session (re-authentication, email and password change). */
@@ -202,6 +204,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       forgotPerEmail: read.rate('RATE_LIMIT_FORGOT_EMAIL', { points: 5, durationSeconds: 3600 }),
       loginPerIp: read.rate('RATE_LIMIT_LOGIN_IP', { points: 100, durationSeconds: 900 }),
       loginPerAccount: read.rate('RATE_LIMIT_LOGIN_ACCOUNT', { points: 10, durationSeconds: 900 }),
+      loginPerDevice: read.rate('RATE_LIMIT_LOGIN_DEVICE', { points: 10, durationSeconds: 900 }),
       registerPerIp: read.rate('RATE_LIMIT_REGISTER_IP', { points: 20, durationSeconds: 3600 }),
       tokenPerIp: read.rate('RATE_LIMIT_TOKEN_IP', { points: 20, durationSeconds: 900 }),
       reauthPerSession: read.rate('RATE_LIMIT_REAUTH_SESSION', { points: 10, durationSeconds: 900 }),

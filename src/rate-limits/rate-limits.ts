@@ -13,7 +13,10 @@ export interface RateLimits {
   forgotPerIp: Limit;
   forgotPerEmail: Limit;
   loginPerIp: Limit;
+  /** Sign-ins from clients without a device cookie of the account, per identifier typed. */
   loginPerAccount: Limit;
+  /** Sign-ins per device cookie (keyed by a keyed hash of its nonce): a known browser's own budget. */
+  loginPerDevice: Limit;
   registerPerIp: Limit;
   tokenPerIp: Limit;
   /** Password verifications of a signed-in session (re-authentication, changes), right or wrong. */
@@ -58,6 +61,7 @@ export function createRateLimits(
     forgotPerEmail: backend.make('forgot-email', settings.forgotPerEmail),
     loginPerIp: perIp('login-ip', settings.loginPerIp),
     loginPerAccount: backend.make('login-account', settings.loginPerAccount),
+    loginPerDevice: backend.make('login-device', settings.loginPerDevice),
     registerPerIp: perIp('register-ip', settings.registerPerIp),
     tokenPerIp: perIp('token-ip', settings.tokenPerIp),
     reauthPerSession: backend.make('reauth-session', settings.reauthPerSession),

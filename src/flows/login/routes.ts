@@ -6,6 +6,7 @@ import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { accountOverview } from '../settings/overview.ts';
+import { deviceCookieName, issueDeviceCookie } from './device-cookies.ts';
 import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
 const NextQuery = Type.Object({
@@ -21,7 +22,8 @@ const ApiLoginBody = strictObject({
 });
 
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { login, sessions, store, clock, config } = kit.deps;
+  const { login, sessions, store, clock, config, deviceCookies } = kit.deps;
+  const deviceCookie = deviceCookieName(kit.cookies);
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
 
@@ -32,10 +34,14 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     if (identifier === undefined || (body.email !== undefined && body.username !== undefined)) {
       return sendApiError(reply, 'VALIDATION_FAILED', 'Send either "email" or "username", not both.');
     }
-    const result = await login.login(identifier, body.password, requestContext(request), { remember: body.remember === true });
+    const result = await login.login(identifier, body.password, requestContext(request), {
+      remember: body.remember === true,
+      deviceCookie: request.cookies[deviceCookie],
+    });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, result.value.session);
+    issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
     return reply.send({ user: result.value.user });
   });
 
@@ -96,7 +102,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     async (request, reply) => {
       const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
       const returnTo = returnToOf(kit, request);
-      const result = await login.login(email, password, requestContext(request), { remember: remember === 'on' });
+      const result = await login.login(email, password, requestContext(request), {
+        remember: remember === 'on',
+        deviceCookie: request.cookies[deviceCookie],
+      });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const page = loginPage({
@@ -113,6 +122,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);
+      issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
       return reply.redirect(returnTo ?? '/', 303);
     },
   );

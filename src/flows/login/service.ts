@@ -46,20 +46,17 @@ export class LoginService {
     identifier: string,
     password: string,
     context: RequestContext,
-    options: { remember: boolean } = { remember: false },
+    options: { remember: boolean; deviceCookie?: string | undefined } = { remember: false },
   ): Promise<LoginResult> {
     const { store, hasher, limits, clock, throttle } = this.deps;
     const { user, canonical } = await this.findAccount(identifier);
-    const accountKey = limits.accountKey(canonical);
-    const throttleKey = throttle.keyFor(canonical);
+    // A browser with a device cookie of this account is judged by its own failures; any other
+    // client by the identifier's shared limit and slow-down (S29, LoginThrottle.forSignIn).
+    const attempt = throttle.forSignIn(canonical, user, options.deviceCookie);
     // Every limit takes its point before the password is verified, atomically, so parallel
     // guesses cannot all pass a check made before any of them was counted. A refused step gives
     // back what the steps before it took; a verification that errors gives back everything.
-    const reservation = await reserveAttempt([
-      limits.loginPerIp.step(context.ip ?? 'unknown', { countsAlways: true }),
-      limits.loginPerAccount.step(accountKey),
-      throttle.step(throttleKey),
-    ]);
+    const reservation = await reserveAttempt([limits.loginPerIp.step(context.ip ?? 'unknown', { countsAlways: true }), ...attempt.steps]);
     if (!reservation.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: reservation.retryAfterSeconds };
 
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
@@ -83,8 +80,7 @@ export class LoginService {
     if (hasher.needsRehash(currentHash)) {
       await store.users.upgradePasswordHash(usable.id, currentHash, await hasher.hashPassword(password), nowMs);
     }
-    await throttle.clear(throttleKey);
-    await limits.loginPerAccount.reset(accountKey);
+    await attempt.succeeded();
     if (this.deps.confirmEmail === 'required' && usable.email_confirmed_at === null) {
       await store.audit.record({ type: 'login.unconfirmed', userId: usable.id, ...context, nowMs });
       return fail('EMAIL_NOT_CONFIRMED');

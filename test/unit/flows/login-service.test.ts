@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hash } from '@node-rs/argon2';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
+import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { sha256 } from '../../../src/crypto/tokens.ts';
+import { DeviceCookies } from '../../../src/flows/login/device-cookies.ts';
 import { noSecondFactors } from '../../../src/flows/login/second-factor.ts';
 import { LoginService } from '../../../src/flows/login/service.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
@@ -36,6 +38,7 @@ describe('LoginService against a real SQLite database', () => {
         forgotPerEmail: generous,
         loginPerIp: generous,
         loginPerAccount: { points: 3, durationSeconds: 900 },
+        loginPerDevice: generous,
         registerPerIp: generous,
         tokenPerIp: generous,
         reauthPerSession: generous,
@@ -49,7 +52,8 @@ describe('LoginService against a real SQLite database', () => {
       random: cryptoRandom,
       settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
     });
-    const throttle = new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } });
+    const devices = new DeviceCookies({ box: new SecretBox(testKeyring()), clock, random: cryptoRandom });
+    const throttle = new LoginThrottle({ store, clock, limits, devices, settings: { after: 5, maxDelaySeconds: 60 } });
     login = new LoginService({
       store,
       hasher,

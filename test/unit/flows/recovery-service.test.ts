@@ -6,6 +6,7 @@ import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { generateToken, TokenDigester } from '../../../src/crypto/tokens.ts';
 import { LinkTokens } from '../../../src/flows/link-tokens.ts';
+import { DeviceCookies } from '../../../src/flows/login/device-cookies.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { LinkRecoveryMethod } from '../../../src/flows/recovery/methods.ts';
@@ -42,6 +43,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
         forgotPerEmail: generous,
         loginPerIp: generous,
         loginPerAccount: generous,
+        loginPerDevice: generous,
         registerPerIp: generous,
         tokenPerIp,
         reauthPerSession: generous,
@@ -65,7 +67,13 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
         random: cryptoRandom,
         settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
       }),
-      loginThrottle: new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } }),
+      loginThrottle: new LoginThrottle({
+        store,
+        clock,
+        limits,
+        devices: new DeviceCookies({ box: new SecretBox(keyring), clock, random: cryptoRandom }),
+        settings: { after: 5, maxDelaySeconds: 60 },
+      }),
     });
   }
 

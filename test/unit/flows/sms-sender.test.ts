@@ -21,6 +21,7 @@ function limits(sms: { smsPerNumber?: typeof generous; smsPerAccount?: typeof ge
     forgotPerEmail: generous,
     loginPerIp: generous,
     loginPerAccount: generous,
+    loginPerDevice: generous,
     registerPerIp: generous,
     tokenPerIp: generous,
     reauthPerSession: generous,
