@@ -31,6 +31,11 @@ const TWILIO_FROM = /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/;
 
 export function readSmsSettings(read: EnvReader, nodeEnv: 'development' | 'production' | 'test'): SmsSettings {
   const provider = readProvider(read);
+  if (nodeEnv === 'production' && provider?.kind === 'webhook' && provider.url.protocol === 'http:' && !isLoopback(provider.url)) {
+    read.problems.push(
+      'SMS_URL must use https:// when NODE_ENV=production (codes would cross the network in clear); http:// is allowed to a loopback address only',
+    );
+  }
   const countries = readCountries(read);
   const defaultCountry = read.raw('DEFAULT_PHONE_COUNTRY')?.toUpperCase();
   if (defaultCountry !== undefined && !isPhoneCountry(defaultCountry)) {
@@ -86,6 +91,11 @@ function readProvider(read: EnvReader): SmsProvider | undefined {
   }
   read.problems.push('SMS_URL must start with https:// (a JSON webhook) or twilio:// (Twilio Messages API)');
   return undefined;
+}
+
+/** A URL whose host is this machine (a local SMS gateway may speak plain HTTP). */
+function isLoopback(url: URL): boolean {
+  return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
 
 function readCountries(read: EnvReader): string[] {

@@ -73,6 +73,10 @@ describe('SMS settings', () => {
       assert.match(problemsOf({ SMS_URL: bad }), /SMS_URL for Twilio must look like twilio:\/\/ACCOUNT_SID:AUTH_TOKEN@FROM/, bad);
     }
     assert.match(problemsOf({ TWILIO_API_BASE_URL: 'ftp://x' }), /TWILIO_API_BASE_URL must be a URL/);
+    assert.match(problemsOf({ ...PRODUCTION, SMS_URL: 'http://sms.example/send' }), /SMS_URL must use https:\/\/ when NODE_ENV=production/);
+    for (const local of ['http://127.0.0.1:8080/send', 'http://localhost/send', 'http://[::1]:9000/send']) {
+      assert.equal(load({ ...PRODUCTION, SMS_URL: local }).sms.available, true, local);
+    }
   });
 
   it('read SMS_COUNTRIES and DEFAULT_PHONE_COUNTRY as ISO codes, refusing unknown ones', () => {
