@@ -31,6 +31,14 @@ const TWILIO_FROM = /^(\+[1-9]\d{6,14}|MG[0-9a-fA-F]{32})$/;
 
 export function readSmsSettings(read: EnvReader, nodeEnv: 'development' | 'production' | 'test'): SmsSettings {
   const provider = readProvider(read);
+  if (
+    nodeEnv === 'production' &&
+    provider?.kind === 'twilio' &&
+    provider.apiBaseUrl.protocol === 'http:' &&
+    !isLoopback(provider.apiBaseUrl)
+  ) {
+    read.problems.push('TWILIO_API_BASE_URL must use https:// when NODE_ENV=production; http:// is allowed to a loopback address only');
+  }
   if (nodeEnv === 'production' && provider?.kind === 'webhook' && provider.url.protocol === 'http:' && !isLoopback(provider.url)) {
     read.problems.push(
       'SMS_URL must use https:// when NODE_ENV=production (codes would cross the network in clear); http:// is allowed to a loopback address only',

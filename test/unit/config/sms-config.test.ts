@@ -74,6 +74,10 @@ describe('SMS settings', () => {
     }
     assert.match(problemsOf({ TWILIO_API_BASE_URL: 'ftp://x' }), /TWILIO_API_BASE_URL must be a URL/);
     assert.match(problemsOf({ ...PRODUCTION, SMS_URL: 'http://sms.example/send' }), /SMS_URL must use https:\/\/ when NODE_ENV=production/);
+    assert.match(
+      problemsOf({ ...PRODUCTION, SMS_URL: `twilio://${SID}:t@+15005550006`, TWILIO_API_BASE_URL: 'http://api.example' }),
+      /TWILIO_API_BASE_URL must use https:\/\/ when NODE_ENV=production/,
+    );
     for (const local of ['http://127.0.0.1:8080/send', 'http://localhost/send', 'http://[::1]:9000/send']) {
       assert.equal(load({ ...PRODUCTION, SMS_URL: local }).sms.available, true, local);
     }
