@@ -120,6 +120,46 @@ describe('phone-verification codes (S1, S4, S23, S27)', () => {
   });
 });
 
+describe('the phone forms and API against cross-site requests (S12)', () => {
+  let service: TestService;
+  before(async () => {
+    service = await startTestService({ SMS_URL: 'https://sms.invalid/send' });
+    await registerUser(service, EMAIL, PASSWORD);
+  });
+  after(() => service.close());
+
+  it('refuse form posts without the CSRF field and API calls from a foreign or missing Origin', async () => {
+    const api = await signedInClient(service, EMAIL, PASSWORD);
+    const forms: Record<string, Record<string, string>> = {
+      '/account/phone': { phone: '+33612345678', password: PASSWORD },
+      '/account/phone/verify': { code: '123456' },
+      '/account/phone/remove': { password: PASSWORD },
+    };
+    for (const [path, fields] of Object.entries(forms)) {
+      const response = await api.postForm(path, fields);
+      assert.equal(response.status, 403, path);
+      assert.match(response.text, /The form expired or did not come from this site/, path);
+    }
+    const calls: Array<[string, string, unknown]> = [
+      ['POST', '/api/phone', { phone: '+33612345678', password: PASSWORD }],
+      ['POST', '/api/phone/verify', { code: '123456' }],
+      ['DELETE', '/api/phone', undefined],
+    ];
+    for (const [method, path, body] of calls) {
+      for (const origin of ['https://evil.example', 'null']) {
+        const response = await api.request(method, path, {
+          headers: { origin, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        assert.equal(response.status, 403, `${method} ${path} from ${origin}`);
+        assert.equal(response.json().error.code, 'ORIGIN_NOT_ALLOWED');
+      }
+    }
+    const queued = await service.deps.store.db.selectFrom('outbox').selectAll().where('topic', '=', 'sms').execute();
+    assert.equal(queued.length, 0, 'no SMS was sent by any of them');
+  });
+});
+
 describe('a queued SMS', () => {
   let service: TestService;
   before(async () => {
