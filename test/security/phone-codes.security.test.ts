@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestClient } from '../support/client.ts';
-import { registerUser, signedInClient } from '../support/flows.ts';
+import { eventually, registerUser, signedInClient } from '../support/flows.ts';
 import { LogCapture } from '../support/log-capture.ts';
 import { TestSmsServer } from '../support/sms-server.ts';
 
@@ -88,6 +88,11 @@ describe('phone-verification codes (S1, S4, S23, S27)', () => {
 
   it('keeps no code in the database rows: keyed digests only, SMS payloads dropped once sent', async () => {
     const db = service.deps.store.db;
+    // The provider answered before the courier marked each row sent: wait for the marks.
+    await eventually(async () => {
+      const rows = await db.selectFrom('outbox').select('status').execute();
+      return rows.every((r) => r.status === 'sent') ? true : undefined;
+    }, 'every outbox row to be sent');
     let dump = '';
     for (const table of ['users', 'tokens', 'sessions', 'outbox', 'audit_events'] as const) {
       dump += JSON.stringify(await db.selectFrom(table).selectAll().execute());
