@@ -34,6 +34,8 @@ export type MailMessage =
     }
   | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
   | { template: 'login-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
-  | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } };
+  | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } }
+  /** A phone number was added to or removed from the account; `endsWith`: its last two digits, never the number. */
+  | { template: 'phone-changed'; to: string; data: { name: string | null; change: 'added' | 'removed'; endsWith: string; atMs: number } };
 
 export type TemplateName = MailMessage['template'];

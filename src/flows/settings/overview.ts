@@ -13,6 +13,8 @@ export interface AccountOverview {
   lastLoginIp: string | null;
   loginCount: number;
   activeSessions: number;
+  /** The verified phone number (E.164), or null. */
+  phone: string | null;
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
@@ -33,5 +35,6 @@ export async function accountOverview(
     lastLoginIp: user.last_login_ip,
     loginCount: Number(user.login_count),
     activeSessions: await deps.sessions.count(user.id),
+    phone: user.phone && user.phone_verified_at !== null ? user.phone : null,
   };
 }

@@ -2,6 +2,7 @@ import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import type { SessionView } from '../login/session-service.ts';
+import type { AccountOverview } from './overview.ts';
 
 type User = { email: string; name: string | null };
 
@@ -56,4 +57,14 @@ ${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${
 ${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">Sign out every other session</button></form>` : ''}
 <p class="actions"><a href="/">Back to your account</a></p>`,
   );
+}
+
+/**
+ * The phone rows of the account page (a `<dl>` fragment): the verified number and a link to
+ * /account/phone to add, change or remove it. Shown only where SMS can be sent, or when a number
+ * is already there (so it can still be removed).
+ */
+export function phoneSection(account: Pick<AccountOverview, 'phone'>, smsAvailable: boolean): Html {
+  if (!smsAvailable && account.phone === null) return html``;
+  return html`<dt>Phone</dt><dd>${account.phone ?? '—'} <a href="/account/phone">${account.phone ? 'Change or remove' : 'Add a phone number'}</a></dd>`;
 }
