@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
+import type { SmsChannel } from './courier/sms-channels.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -11,6 +12,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
 import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
+import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
@@ -35,7 +37,7 @@ import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
-export interface Deps {
+export interface Deps extends SmsDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -74,6 +76,8 @@ export interface DepsOverrides {
   random?: RandomSource;
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
+  /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
+  smsChannel?: SmsChannel;
   limits?: RateLimits;
   /** Who has a second factor (by default: whoever confirmed an authenticator app). */
   secondFactors?: SecondFactorGate;
@@ -109,6 +113,15 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const mailChannel =
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
+  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const { handler: smsHandler, ...sms } = createSmsDeps({
+    config,
+    logger,
+    outbox,
+    limits,
+    context: mailContext,
+    channel: overrides.smsChannel,
+  });
 
   const account = config.account;
   const links = new LinkTokens({ digester, random, clock, limits });
@@ -123,7 +136,18 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
-  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false, outbox, limits });
+  const mfa = createMfaDeps({
+    store,
+    keyring,
+    digester,
+    random,
+    clock,
+    sessions,
+    smsAvailable: () => sms.smsAvailable,
+    sms: sms.smsSender,
+    outbox,
+    limits,
+  });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
@@ -203,7 +227,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
-  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,
     outbox,
@@ -215,6 +238,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
+      sms: smsHandler,
     },
     clock,
     logger,
@@ -241,6 +265,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hasher,
     limits,
     mailChannel,
+    ...sms,
     courier,
     metrics,
     sessions,

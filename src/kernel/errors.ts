@@ -71,6 +71,10 @@ export const ERROR_CODES = {
   },
   USERNAME_REQUIRED: { status: 400, message: 'Choose a username.' },
   USERNAME_NOT_ALLOWED: { status: 400, message: 'This service does not use usernames.' },
+  PHONE_INVALID: { status: 400, message: 'Enter a valid phone number with its country code, like +33 6 12 34 56 78.' },
+  PHONE_NOT_MOBILE: { status: 400, message: 'This number cannot receive text messages. Enter a mobile number.' },
+  PHONE_COUNTRY_NOT_ALLOWED: { status: 400, message: 'Text messages cannot be sent to numbers of this country.' },
+  SMS_UNAVAILABLE: { status: 404, message: 'This service does not send text messages.' },
   USER_NOT_FOUND: { status: 404, message: 'No account uses this address.' },
   ACCOUNT_DISABLED: { status: 409, message: 'This account is disabled. Enable it first.' },
   OIDC_REQUEST_EXPIRED: {

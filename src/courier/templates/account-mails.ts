@@ -13,6 +13,7 @@ type AccountMail = Extract<
       | 'username-unavailable'
       | 'login-code'
       | 'recovery-code-used'
+      | 'phone-changed'
       | 'second-factor-changed';
   }
 >;
@@ -31,7 +32,7 @@ const SECOND_FACTOR_NOTICES = {
   },
 } as const;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -104,6 +105,20 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'If this was not you, change your password now and make new recovery codes.',
         { label: 'Change your password', url: link(context, '/forgot-password') },
       ]);
+    case 'phone-changed':
+      return mail(
+        context,
+        message.data.change === 'added' ? 'A phone number was added to your account' : 'The phone number of your account was removed',
+        [
+          greeting(message.data.name),
+          message.data.change === 'added'
+            ? `The phone number ending in ${message.data.endsWith} was added to your account on ${new Date(message.data.atMs).toUTCString()}. Codes may now be sent to it by SMS.`
+            : `The phone number ending in ${message.data.endsWith} was removed from your account on ${new Date(message.data.atMs).toUTCString()}. No more codes will be sent to it.`,
+          'If this was you, there is nothing more to do.',
+          'If it was not you, someone is signed in to your account: reset your password now to take it back, then check the phone number on your account page.',
+          { label: 'Reset your password', url: link(context, '/forgot-password') },
+        ],
+      );
     case 'second-factor-changed': {
       const notice = SECOND_FACTOR_NOTICES[message.data.change];
       return mail(context, notice.subject, [

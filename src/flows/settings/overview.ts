@@ -16,6 +16,8 @@ export interface AccountOverview {
   activeSessions: number;
   /** Two-step sign-in: whether an authenticator app is on, and the recovery codes left. */
   twoFactor: { totp: boolean; recoveryCodesLeft: number };
+  /** The verified phone number (E.164), or null. */
+  phone: string | null;
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
@@ -37,5 +39,6 @@ export async function accountOverview(
     loginCount: Number(user.login_count),
     activeSessions: await deps.sessions.count(user.id),
     twoFactor: await deps.mfaEnrol.status(user.id).then(({ totp, recoveryCodesLeft }) => ({ totp, recoveryCodesLeft })),
+    phone: user.phone && user.phone_verified_at !== null ? user.phone : null,
   };
 }

@@ -71,3 +71,13 @@ export function twoStepSection(account: Pick<AccountOverview, 'twoFactor'>): Htm
 <p class="actions"><a href="/account/two-factor">${totp ? 'Manage two-step sign-in' : 'Turn on two-step sign-in'}</a></p>
 </section>`;
 }
+
+/**
+ * The phone rows of the account page (a `<dl>` fragment): the verified number and a link to
+ * /account/phone to add, change or remove it. Shown only where SMS can be sent, or when a number
+ * is already there (so it can still be removed).
+ */
+export function phoneSection(account: Pick<AccountOverview, 'phone'>, smsAvailable: boolean): Html {
+  if (!smsAvailable && account.phone === null) return html``;
+  return html`<dt>Phone</dt><dd>${account.phone ?? '—'} <a href="/account/phone">${account.phone ? 'Change or remove' : 'Add a phone number'}</a></dd>`;
+}
