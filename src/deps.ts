@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
+import type { SmsChannel } from './courier/sms-channels.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -11,6 +12,7 @@ import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
 import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
+import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
@@ -20,6 +22,7 @@ import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
+import { MfaEnrolService } from './flows/mfa/enrol-service.ts';
 import { MailCodeRecoveryMethod, SmsCodeRecoveryMethod } from './flows/recovery/code-methods.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
@@ -35,7 +38,7 @@ import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
-export interface Deps {
+export interface Deps extends SmsDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -65,6 +68,8 @@ export interface Deps {
   oidc: OidcDeps;
   /** Second factors (TOTP, recovery codes) and one-time codes. */
   mfa: MfaDeps;
+  /** Turning two-step sign-in on and off, recovery codes, the admin reset. */
+  mfaEnrol: MfaEnrolService;
 }
 
 export interface DepsOverrides {
@@ -72,6 +77,8 @@ export interface DepsOverrides {
   random?: RandomSource;
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
+  /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
+  smsChannel?: SmsChannel;
   limits?: RateLimits;
   /** Who has a second factor (by default: whoever confirmed an authenticator app). */
   secondFactors?: SecondFactorGate;
@@ -107,6 +114,15 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const mailChannel =
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
+  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const { handler: smsHandler, ...sms } = createSmsDeps({
+    config,
+    logger,
+    outbox,
+    limits,
+    context: mailContext,
+    channel: overrides.smsChannel,
+  });
 
   const account = config.account;
   const links = new LinkTokens({ digester, random, clock, limits });
@@ -121,7 +137,18 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
-  const mfa = createMfaDeps({ store, keyring, digester, random, clock, sessions, smsAvailable: () => false, outbox, limits });
+  const mfa = createMfaDeps({
+    store,
+    keyring,
+    digester,
+    random,
+    clock,
+    sessions,
+    smsAvailable: () => sms.smsAvailable,
+    sms: sms.smsSender,
+    outbox,
+    limits,
+  });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
@@ -172,8 +199,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     methods: {
       link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
       code: new MailCodeRecoveryMethod({ codes: mfa.codes, outbox, clock }),
-      // The SMS sender (src/flows/sms/sender.ts) plugs in here; without it the sms method sends nothing.
-      sms: new SmsCodeRecoveryMethod({ codes: mfa.codes, clock, sms: undefined }),
+      sms: new SmsCodeRecoveryMethod({ codes: mfa.codes, clock, sms: sms.smsSender }),
     },
     enabledMethods: account.recoveryMethods,
     codes: mfa.codes,
@@ -195,11 +221,19 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
     undoTtlSeconds: account.emailChangeUndoTtlSeconds,
   });
+  const mfaEnrol = new MfaEnrolService({
+    store,
+    outbox,
+    mfa,
+    sessions,
+    reauthenticate: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
+    clock,
+    limits,
+  });
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
-  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,
     outbox,
@@ -211,6 +245,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
+      sms: smsHandler,
     },
     clock,
     logger,
@@ -237,6 +272,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hasher,
     limits,
     mailChannel,
+    ...sms,
     courier,
     metrics,
     sessions,
@@ -251,5 +287,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     admin,
     oidc,
     mfa,
+    mfaEnrol,
   };
 }

@@ -7,6 +7,7 @@ import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { readPublicLocation } from './public-url.ts';
+import { readSmsSettings, type SmsSettings } from './sms-config.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
@@ -23,6 +24,10 @@ export interface RateLimits {
   reauthPerAccount: RateLimitSetting;
   /** Second-factor codes entered per account, over all its pending sign-ins (distributed guessing). */
   secondFactorPerAccount: RateLimitSetting;
+  /** SMS per phone number, whoever asks (anti SMS-pumping). */
+  smsPerNumber: RateLimitSetting;
+  /** SMS per account, to whatever number. */
+  smsPerAccount: RateLimitSetting;
 }
 
 export interface Config {
@@ -68,6 +73,8 @@ export interface Config {
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
   readonly devMailbox: boolean;
+  /** SMS_URL and the phone settings (sms-config.ts); `sms.available` is false in production without SMS_URL. */
+  readonly sms: SmsSettings;
   /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
   readonly account: AccountSettings;
   /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
@@ -205,6 +212,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       reauthPerSession: read.rate('RATE_LIMIT_REAUTH_SESSION', { points: 10, durationSeconds: 900 }),
       reauthPerAccount: read.rate('RATE_LIMIT_REAUTH_ACCOUNT', { points: 30, durationSeconds: 900 }),
       secondFactorPerAccount: read.rate('RATE_LIMIT_SECOND_FACTOR_ACCOUNT', { points: 20, durationSeconds: 900 }),
+      smsPerNumber: read.rate('RATE_LIMIT_SMS_NUMBER', { points: 5, durationSeconds: 3600 }),
+      smsPerAccount: read.rate('RATE_LIMIT_SMS_ACCOUNT', { points: 20, durationSeconds: 86_400 }),
     },
     ipv6SubnetPrefix: read.integer('IPV6_SUBNET_PREFIX', 64, 32, 128, ' bits'),
     courierInline: read.boolean('COURIER_INLINE', true),
@@ -214,6 +223,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
+    sms: readSmsSettings(read, nodeEnv),
     account: readAccountSettings(read),
     redisUrl,
     redisKeyPrefix,

@@ -16,12 +16,19 @@ export interface MailRequestJob {
   method?: RecoveryMethodName;
 }
 
+/** An SMS to send: the number in E.164 and the rendered body (src/courier/templates/sms.ts), sealed like every payload. */
+export interface SmsMessage {
+  to: string;
+  body: string;
+}
+
 /** What can be queued: a mail to send, or a deferred job that may queue mails itself. */
 export interface OutboxTopics {
   mail: MailMessage;
   'password-reset-request': MailRequestJob;
   'confirmation-resend-request': MailRequestJob;
   'username-reminder-request': MailRequestJob;
+  sms: SmsMessage;
 }
 export type OutboxTopic = keyof OutboxTopics;
 

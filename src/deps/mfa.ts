@@ -7,7 +7,7 @@ import type { SessionService } from '../flows/login/session-service.ts';
 import { SecondFactors } from '../flows/mfa/factors.ts';
 import { RecoveryCodes } from '../flows/mfa/recovery-codes.ts';
 import { RememberedDeviceTokens } from '../flows/mfa/remember-device.ts';
-import { SecondStepService } from '../flows/mfa/second-step.ts';
+import { SecondStepService, type SmsPort } from '../flows/mfa/second-step.ts';
 import { TotpAuthenticator } from '../flows/mfa/totp.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { RandomSource } from '../kernel/random.ts';
@@ -39,6 +39,8 @@ export function createMfaDeps(o: {
   clock: Clock;
   sessions: SessionService;
   smsAvailable: () => boolean;
+  /** Texts codes (the second step's sms_code). */
+  sms?: SmsPort;
   outbox: Outbox;
   limits: RateLimits;
 }): MfaDeps {
@@ -62,6 +64,7 @@ export function createMfaDeps(o: {
     digester: o.digester,
     random: o.random,
     clock: o.clock,
+    sms: o.sms,
   });
   return { codes, totp, recoveryCodes, factors, secondStep };
 }

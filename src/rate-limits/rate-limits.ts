@@ -29,6 +29,12 @@ export interface RateLimits {
   secondFactorSendPerPending: Limit;
   /** Key for per-account limits: no address is kept in the limiter store in the clear. */
   accountKey(emailCanonical: string): string;
+  /** SMS per phone number (keyed by `phoneKey`), whoever asks: anti SMS-pumping. */
+  smsPerNumber: Limit;
+  /** SMS per account (keyed by user id), to whatever number. */
+  smsPerAccount: Limit;
+  /** Key for per-number limits: no phone number is kept in the limiter store in the clear. */
+  phoneKey(e164: string): string;
   /** Releases the store's connections (Redis); nothing to do for memory. */
   close(): Promise<void>;
 }
@@ -71,6 +77,9 @@ export function createRateLimits(
     secondFactorPerAccount: backend.make('second-factor-account', settings.secondFactorPerAccount),
     secondFactorSendPerPending: backend.make('second-factor-send', SECOND_FACTOR_SEND_EVERY),
     accountKey: (emailCanonical) => keyring.hmac('rate-limit-key', emailCanonical).slice(0, 32),
+    smsPerNumber: backend.make('sms-number', settings.smsPerNumber),
+    smsPerAccount: backend.make('sms-account', settings.smsPerAccount),
+    phoneKey: (e164) => keyring.hmac('rate-limit-key', `phone:${e164}`).slice(0, 32),
     close: () => backend.close(),
   };
 }

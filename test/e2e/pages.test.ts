@@ -50,7 +50,8 @@ function assertPageShell(page: TestResponse): void {
 describe('HTML pages', () => {
   let service: TestService;
   before(async () => {
-    service = await startTestService();
+    // Both providers set: neither dev box is in use (the webhook is never called here).
+    service = await startTestService({ SMS_URL: 'https://sms.invalid/send' });
     await registerUser(service, EMAIL, PASSWORD, 'Ada <b>Lovelace</b>');
   });
   after(() => service.close());
@@ -147,7 +148,7 @@ describe('HTML pages', () => {
     assert.deepEqual(api.json(), { error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });
   });
 
-  it('has no dev mailbox when SMTP is configured', async () => {
+  it('has no dev mailbox when SMTP and SMS are configured', async () => {
     assert.equal((await new TestClient(service.url).get('/dev/mailbox')).status, 404);
   });
 });

@@ -13,11 +13,27 @@ type AccountMail = Extract<
       | 'username-unavailable'
       | 'password-reset-code'
       | 'login-code'
-      | 'recovery-code-used';
+      | 'recovery-code-used'
+      | 'phone-changed'
+      | 'second-factor-changed';
   }
 >;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames, reset by code. */
+/** Subject and first sentence of each two-step sign-in notice. */
+const SECOND_FACTOR_NOTICES = {
+  enabled: { subject: 'Two-step sign-in was turned on', what: 'two-step sign-in was turned on with an authenticator app' },
+  'recovery-codes-regenerated': {
+    subject: 'New recovery codes were made',
+    what: 'new recovery codes were made for two-step sign-in; the earlier ones no longer work',
+  },
+  disabled: { subject: 'Two-step sign-in was turned off', what: 'two-step sign-in was turned off' },
+  'reset-by-admin': {
+    subject: 'Two-step sign-in was turned off by an administrator',
+    what: 'an administrator turned two-step sign-in off and removed its authenticator app and recovery codes',
+  },
+} as const;
+
+/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in, reset by code. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -100,5 +116,30 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'If this was not you, change your password now and make new recovery codes.',
         { label: 'Change your password', url: link(context, '/forgot-password') },
       ]);
+    case 'phone-changed':
+      return mail(
+        context,
+        message.data.change === 'added' ? 'A phone number was added to your account' : 'The phone number of your account was removed',
+        [
+          greeting(message.data.name),
+          message.data.change === 'added'
+            ? `The phone number ending in ${message.data.endsWith} was added to your account on ${new Date(message.data.atMs).toUTCString()}. Codes may now be sent to it by SMS.`
+            : `The phone number ending in ${message.data.endsWith} was removed from your account on ${new Date(message.data.atMs).toUTCString()}. No more codes will be sent to it.`,
+          'If this was you, there is nothing more to do.',
+          'If it was not you, someone is signed in to your account: reset your password now to take it back, then check the phone number on your account page.',
+          { label: 'Reset your password', url: link(context, '/forgot-password') },
+        ],
+      );
+    case 'second-factor-changed': {
+      const notice = SECOND_FACTOR_NOTICES[message.data.change];
+      return mail(context, notice.subject, [
+        greeting(message.data.name),
+        `On ${new Date(message.data.changedAtMs).toUTCString()} ${notice.what} for your ${context.productName} account.`,
+        'If this was you, there is nothing more to do. You can see and change it here:',
+        { label: 'Two-step sign-in', url: link(context, '/account/two-factor') },
+        'If it was not you, someone may know your password: reset it now, then check your two-step sign-in.',
+        { label: 'Reset your password', url: link(context, '/forgot-password') },
+      ]);
+    }
   }
 }

@@ -78,6 +78,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       reply,
       homePage({
         csrf,
+        smsAvailable: kit.deps.smsAvailable,
         account,
         info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
       }),

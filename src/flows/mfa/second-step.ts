@@ -63,8 +63,9 @@ export type SecondStepProblem = 'CODE_INVALID' | 'SECOND_FACTOR_EXPIRED' | 'RATE
 export type SecondStepResult<T> = Result<T, SecondStepProblem> & { retryAfterSeconds?: number };
 
 /** Sends a text message (the SMS channel's sender); absent while no SMS channel is wired. */
+/** Texts a code (flows/sms/sender.ts: the body carries the code, the product name and the WebOTP line). */
 export interface SmsPort {
-  send(tx: Store, message: { userId: string; to: string; body: string }): Promise<unknown>;
+  sendCode(tx: Store, message: { userId: string; to: string; code: string }): Promise<Result<void, string>>;
 }
 
 /**
@@ -91,8 +92,6 @@ export class SecondStepService implements SecondStepPort {
       random: RandomSource;
       clock: Clock;
       sms?: SmsPort | undefined;
-      /** The host WebOTP names in a texted code (`@host #code`). */
-      smsHost?: string;
     },
   ) {}
 
@@ -194,7 +193,7 @@ export class SecondStepService implements SecondStepPort {
       const budget = await limits.forgotPerEmail.consume(limits.accountKey(user.email_canonical));
       if (!budget.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: budget.retryAfterSeconds };
     }
-    await store.transaction(async (tx) => {
+    const queued = store.transaction(async (tx) => {
       const nowMs = clock.nowMs();
       const code = await codes.issue(tx, {
         purpose: 'login-code',
@@ -211,10 +210,18 @@ export class SecondStepService implements SecondStepPort {
           data: { name: user.name, code, expiresInSeconds: LOGIN_CODE_SECONDS },
         });
       } else if (sms && user.phone) {
-        await sms.send(tx, { userId: user.id, to: user.phone, body: this.smsBody(code) });
+        // A refused SMS (its per-number or per-account limit) rolls the new code back.
+        const sent = await sms.sendCode(tx, { userId: user.id, to: user.phone, code });
+        if (!sent.ok) throw new SmsRefused();
       }
       await tx.audit.record({ type: 'login.second_factor_code_sent', userId: user.id, ...context, nowMs, detail: { method } });
     });
+    try {
+      await queued;
+    } catch (error) {
+      if (error instanceof SmsRefused) return fail('RATE_LIMITED');
+      throw error;
+    }
     outbox.wake();
     return ok({ expiresInSeconds: LOGIN_CODE_SECONDS });
   }
@@ -275,13 +282,10 @@ export class SecondStepService implements SecondStepPort {
     if (!user || user.disabled_at !== null || user.password_hash === null) return undefined;
     return { pending, user };
   }
-
-  /** The code and the product name only, with the WebOTP line so phones can offer autofill. */
-  private smsBody(code: string): string {
-    const host = this.deps.smsHost ? `\n\n@${this.deps.smsHost} #${code}` : '';
-    return `${code} is your Latchkey sign-in code. It expires in 10 minutes.${host}`;
-  }
 }
+
+/** Thrown inside the transaction when the SMS sender refused the text: the code is rolled back. */
+class SmsRefused extends Error {}
 
 /** Thrown inside the transaction when another request completed this pending sign-in first. */
 class PendingEnded extends Error {}

@@ -38,6 +38,17 @@ export class TotpAuthenticator {
     return { secret: secret.base32, otpauthUrl: this.totp(secret, label).toString() };
   }
 
+  /**
+   * The secret of a started, unconfirmed setup again (the set-up page shows it until a code
+   * confirms it); undefined when no setup is pending.
+   */
+  async pendingSetup(store: Store, userId: string, label: string): Promise<TotpSetup | undefined> {
+    const record = await store.mfa.findTotp(userId);
+    if (!record || record.confirmed_at !== null) return undefined;
+    const secret = Secret.fromBase32(this.deps.box.open(record.secret, SEAL_CONTEXT));
+    return { secret: secret.base32, otpauthUrl: this.totp(secret, label).toString() };
+  }
+
   /** Confirms a pending setup with a code from the app: true when the code is right and the setup was pending. */
   async confirm(store: Store, userId: string, code: string): Promise<boolean> {
     const record = await store.mfa.findTotp(userId);

@@ -32,6 +32,8 @@ describe('LoginService against a real SQLite database', () => {
     ({ database, store } = await openTestDatabase());
     const limits = createRateLimits(
       {
+        smsPerNumber: generous,
+        smsPerAccount: generous,
         forgotPerIp: generous,
         forgotPerEmail: generous,
         loginPerIp: generous,

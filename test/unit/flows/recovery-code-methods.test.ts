@@ -63,6 +63,8 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
         reauthPerSession: generous,
         reauthPerAccount: generous,
         secondFactorPerAccount: generous,
+        smsPerNumber: generous,
+        smsPerAccount: generous,
       },
       keyring,
     );

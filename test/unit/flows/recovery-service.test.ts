@@ -38,6 +38,8 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   function service(tokenPerIp = generous, digester = new TokenDigester(keyring)): RecoveryService {
     const limits = createRateLimits(
       {
+        smsPerNumber: generous,
+        smsPerAccount: generous,
         forgotPerIp: generous,
         forgotPerEmail: generous,
         loginPerIp: generous,
