@@ -146,6 +146,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     smsAvailable: () => sms.smsAvailable,
     sms: sms.smsSender,
+    codeTtlSeconds: config.codeTtlSeconds,
     outbox,
     limits,
   });

@@ -56,6 +56,8 @@ export interface Config {
   /** True when the key was generated into DATA_DIR because SECRET_KEYS was not set. */
   readonly secretKeysGenerated: boolean;
   readonly resetTokenTtlSeconds: number;
+  /** CODE_TTL: lifetime of one-time codes (reset, sign-in and phone codes), S5. */
+  readonly codeTtlSeconds: number;
   readonly sessionTtlSeconds: number;
   readonly trustProxy: string | number | boolean;
   readonly logLevel: string;
@@ -186,6 +188,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     secretKeys,
     secretKeysGenerated,
     resetTokenTtlSeconds: read.integer('RESET_TOKEN_TTL', 3600, 60, 7 * DAY, ' seconds'),
+    codeTtlSeconds: read.integer('CODE_TTL', 600, 60, 3600, ' seconds'),
     sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
     trustProxy,
     logLevel: read.oneOf('LOG_LEVEL', nodeEnv === 'test' ? 'silent' : 'info', [

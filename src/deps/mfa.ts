@@ -39,12 +39,14 @@ export function createMfaDeps(o: {
   clock: Clock;
   sessions: SessionService;
   smsAvailable: () => boolean;
+  /** CODE_TTL: the lifetime of every one-time code. */
+  codeTtlSeconds: number;
   /** Texts codes (the second step's sms_code). */
   sms?: SmsPort;
   outbox: Outbox;
   limits: RateLimits;
 }): MfaDeps {
-  const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock });
+  const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock, ttlSeconds: o.codeTtlSeconds });
   const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: PRODUCT_NAME });
   const recoveryCodes = new RecoveryCodes({ digester: o.digester, random: o.random, clock: o.clock });
   const factors = new SecondFactors({ store: o.store, clock: o.clock, totp, recoveryCodes, smsAvailable: o.smsAvailable });

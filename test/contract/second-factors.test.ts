@@ -27,11 +27,9 @@ describeEachDatabase('second factors and one-time codes store contract', (databa
   it('a one-time code takes at most 5 attempts under 20 parallel wrong guesses, then even the right code is refused', async () => {
     const { store } = database();
     const clock = new ManualClock(NOW_MS);
-    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock });
+    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 });
     const user = await createUser(store);
-    const code = await store.transaction((tx) =>
-      codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, ttlSeconds: 600, context }),
-    );
+    const code = await store.transaction((tx) => codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, context }));
     assert.match(code, /^\d{8}$/);
     const wrong = code === '00000000' ? '11111111' : '00000000';
     const results = await Promise.all(
@@ -49,20 +47,16 @@ describeEachDatabase('second factors and one-time codes store contract', (databa
   it('a right code is used once of many parallel entries, only for its purpose, and not after it expires', async () => {
     const { store } = database();
     const clock = new ManualClock(NOW_MS);
-    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock });
+    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 });
     const user = await createUser(store);
-    const code = await store.transaction((tx) =>
-      codes.issue(tx, { purpose: 'login-code', userId: user.id, digits: 6, ttlSeconds: 600, context }),
-    );
+    const code = await store.transaction((tx) => codes.issue(tx, { purpose: 'login-code', userId: user.id, digits: 6, context }));
     assert.equal((await store.transaction((tx) => codes.redeem(tx, { purpose: 'reset-code', userId: user.id, code }))).ok, false);
     const results = await Promise.all(
       Array.from({ length: 10 }, () => store.transaction((tx) => codes.redeem(tx, { purpose: 'login-code', userId: user.id, code }))),
     );
     assert.equal(results.filter((r) => r.ok).length, 1);
 
-    const late = await store.transaction((tx) =>
-      codes.issue(tx, { purpose: 'login-code', userId: user.id, digits: 6, ttlSeconds: 600, context }),
-    );
+    const late = await store.transaction((tx) => codes.issue(tx, { purpose: 'login-code', userId: user.id, digits: 6, context }));
     clock.advanceSeconds(601);
     assert.equal((await store.transaction((tx) => codes.redeem(tx, { purpose: 'login-code', userId: user.id, code: late }))).ok, false);
   });
@@ -70,14 +64,10 @@ describeEachDatabase('second factors and one-time codes store contract', (databa
   it('a new code replaces the older one, and a credential change revokes codes with the links', async () => {
     const { store } = database();
     const clock = new ManualClock(NOW_MS);
-    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock });
+    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 });
     const user = await createUser(store);
-    const first = await store.transaction((tx) =>
-      codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, ttlSeconds: 600, context }),
-    );
-    const second = await store.transaction((tx) =>
-      codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, ttlSeconds: 600, context }),
-    );
+    const first = await store.transaction((tx) => codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, context }));
+    const second = await store.transaction((tx) => codes.issue(tx, { purpose: 'reset-code', userId: user.id, digits: 8, context }));
     if (first !== second)
       assert.equal((await store.transaction((tx) => codes.redeem(tx, { purpose: 'reset-code', userId: user.id, code: first }))).ok, false);
     await store.tokens.revokeAllForUser(user.id, NOW_MS);

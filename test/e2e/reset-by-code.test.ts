@@ -109,6 +109,23 @@ describe('reset by a code sent by mail (issue 8, section 4)', () => {
     assert.equal((await resetWithCode(service, email, newer)).status, 200, 'still valid just before 10 minutes');
   });
 
+  it('CODE_TTL sets the lifetime: the mail and the page say it, and the code dies after it', async () => {
+    const short = await startTestService({ CODE_TTL: '120' }, { clock });
+    try {
+      const email = 'short@example.com';
+      await registerUser(short, email, PASSWORD);
+      assert.equal((await apiClient(short).postJson('/api/password/forgot', { email, method: 'code' })).status, 202);
+      const mail = await short.smtp.waitForMail(email, { subject: /reset code/ });
+      assert.match(mail.parsed.text ?? '', /2 minutes/);
+      const code = resetCodeIn(mail);
+      assert.match((await apiClient(short).get(`/reset/code?email=${email}`)).text, /for 2 minutes/);
+      clock.advanceSeconds(121);
+      assert.equal((await resetWithCode(short, email, code)).json().error?.code, 'CODE_INVALID');
+    } finally {
+      await short.close();
+    }
+  });
+
   it('5 wrong codes kill the code: then even the right one is refused, and the password stays', async () => {
     const email = 'guessed@example.com';
     await registerUser(service, email, PASSWORD);

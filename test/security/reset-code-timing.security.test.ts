@@ -34,7 +34,6 @@ describe('a wrong reset code takes the same time for a known account with a live
           purpose: 'reset-code',
           userId,
           digits: 8,
-          ttlSeconds: 600,
           context: { ip: null, userAgent: null },
         }),
       );

@@ -29,12 +29,17 @@ export type CodeProblem = 'CODE_INVALID' | 'CODE_SPENT';
  * conditional UPDATE before the comparison (S4), and issuing is bounded by the sender's limits.
  */
 export class OneTimeCodes {
-  constructor(private readonly deps: { digester: TokenDigester; random: RandomSource; clock: Clock }) {}
+  constructor(private readonly deps: { digester: TokenDigester; random: RandomSource; clock: Clock; ttlSeconds: number }) {}
+
+  /** How long a code lives (CODE_TTL, S5): what mails, texts and pages tell the user. */
+  get ttlSeconds(): number {
+    return this.deps.ttlSeconds;
+  }
 
   /** Creates a code through `tx` (the caller's transaction) and returns it for the message. */
   async issue(
     tx: Store,
-    o: { purpose: CodePurpose; userId: string; digits: number; ttlSeconds: number; context: RequestContext; targetPhone?: string },
+    o: { purpose: CodePurpose; userId: string; digits: number; context: RequestContext; targetPhone?: string },
   ): Promise<string> {
     const nowMs = this.deps.clock.nowMs();
     await tx.tokens.revokeLive(o.userId, [o.purpose], nowMs);
@@ -46,7 +51,7 @@ export class OneTimeCodes {
       digest: this.deps.digester.digest(`${id}.${code}`),
       userId: o.userId,
       nowMs,
-      expiresAtMs: nowMs + o.ttlSeconds * 1000,
+      expiresAtMs: nowMs + this.deps.ttlSeconds * 1000,
       requestedIp: o.context.ip,
       targetPhone: o.targetPhone ?? null,
     });

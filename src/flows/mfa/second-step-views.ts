@@ -10,8 +10,8 @@ const PROMPTS: Record<SecondFactorMethod, { label: string; hint: string }> = {
     label: 'Recovery code',
     hint: 'One of the codes you saved when you set up two-step sign-in (xxxx-xxxx-xxxx). Each works once.',
   },
-  email_code: { label: 'Code from the email', hint: 'The 6-digit code we sent to your email address. It expires in 10 minutes.' },
-  sms_code: { label: 'Code from the text message', hint: 'The 6-digit code we sent to your phone. It expires in 10 minutes.' },
+  email_code: { label: 'Code from the email', hint: 'The 6-digit code we sent to your email address. The mail says how long it works.' },
+  sms_code: { label: 'Code from the text message', hint: 'The 6-digit code we sent to your phone. It works once, for a few minutes.' },
 };
 
 /**

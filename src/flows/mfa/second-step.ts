@@ -21,9 +21,7 @@ import type { TotpAuthenticator } from './totp.ts';
 export const PENDING_LOGIN_SECONDS = 300;
 /** Wrong codes one pending sign-in survives (S4, S27): then the password must be given again. */
 export const MAX_SECOND_FACTOR_FAILURES = 5;
-/** Codes sent by mail or SMS to finish a sign-in: 6 digits, 10 minutes, single use. */
 export const LOGIN_CODE_DIGITS = 6;
-export const LOGIN_CODE_SECONDS = 600;
 
 /**
  * The factors a session signed in with a second step records (OIDC amr). Every code counts as
@@ -199,7 +197,6 @@ export class SecondStepService implements SecondStepPort {
         purpose: 'login-code',
         userId: user.id,
         digits: LOGIN_CODE_DIGITS,
-        ttlSeconds: LOGIN_CODE_SECONDS,
         context,
         ...(method === 'sms_code' && user.phone ? { targetPhone: user.phone } : {}),
       });
@@ -207,7 +204,7 @@ export class SecondStepService implements SecondStepPort {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'login-code',
           to: user.email,
-          data: { name: user.name, code, expiresInSeconds: LOGIN_CODE_SECONDS },
+          data: { name: user.name, code, expiresInSeconds: codes.ttlSeconds },
         });
       } else if (sms && user.phone) {
         // A refused SMS (its per-number or per-account limit) rolls the new code back.
@@ -223,7 +220,7 @@ export class SecondStepService implements SecondStepPort {
       throw error;
     }
     outbox.wake();
-    return ok({ expiresInSeconds: LOGIN_CODE_SECONDS });
+    return ok({ expiresInSeconds: codes.ttlSeconds });
   }
 
   /** Inside one transaction: the code is used, the pending sign-in ended and the session made together. */

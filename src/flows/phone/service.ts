@@ -11,9 +11,8 @@ import { greetingNameOf } from '../mail-greeting.ts';
 import type { PasswordCheckProblem } from '../settings/password-change.ts';
 import type { SmsRefusal, SmsSender } from '../sms/sender.ts';
 
-/** Digits of a phone-verification code (issue 8: 6 digits, 10 minutes, at most 5 wrong entries). */
+/** Digits of a phone-verification code (6 digits, CODE_TTL, at most 5 wrong entries). */
 export const PHONE_CODE_DIGITS = 6;
-export const PHONE_CODE_TTL_SECONDS = 600;
 
 export type RecentAuthProblem = 'REAUTH_REQUIRED' | PasswordCheckProblem;
 export type PhoneStartProblem = RecentAuthProblem | SmsRefusal;
@@ -110,7 +109,6 @@ export class PhoneService {
           purpose: 'phone-verify',
           userId: auth.user.id,
           digits: PHONE_CODE_DIGITS,
-          ttlSeconds: PHONE_CODE_TTL_SECONDS,
           context,
           targetPhone: phone,
         });

@@ -66,7 +66,7 @@ export function phoneVerifyPage(o: { csrf: string; user: User; pending: string |
   return layout(
     { title: 'Enter the code', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}
-<p>We sent a 6-digit code by SMS to <strong>${o.pending}</strong>. It expires in 10 minutes.</p>
+<p>We sent a 6-digit code by SMS to <strong>${o.pending}</strong>. It works once, for a few minutes.</p>
 <form method="post" action="/account/phone/verify" novalidate>
 ${csrfField(o.csrf)}
 <label for="code">Code</label>

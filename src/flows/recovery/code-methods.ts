@@ -10,8 +10,6 @@ import { type RecoveryMethod, RecoveryNotStarted } from './methods.ts';
 
 /** A reset code: 8 digits, so 5 guesses have a 1 in 20 million chance (S1, S4). */
 export const RESET_CODE_DIGITS = 8;
-/** How long a reset code lives (S5): 10 minutes. */
-export const RESET_CODE_TTL_SECONDS = 600;
 
 /**
  * A reset code by mail (`code`): for people who read mail on another device than the one they
@@ -30,13 +28,12 @@ export class MailCodeRecoveryMethod implements RecoveryMethod {
       purpose: 'reset-code',
       userId: user.id,
       digits: RESET_CODE_DIGITS,
-      ttlSeconds: RESET_CODE_TTL_SECONDS,
       context,
     });
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'password-reset-code',
       to: user.email,
-      data: { name: greetingNameOf(user), code, expiresInSeconds: RESET_CODE_TTL_SECONDS },
+      data: { name: greetingNameOf(user), code, expiresInSeconds: this.deps.codes.ttlSeconds },
     });
     await tx.audit.record({
       type: 'password_reset.requested',
@@ -80,7 +77,6 @@ export class SmsCodeRecoveryMethod implements RecoveryMethod {
       purpose: 'reset-code',
       userId: user.id,
       digits: RESET_CODE_DIGITS,
-      ttlSeconds: RESET_CODE_TTL_SECONDS,
       context,
       targetPhone: user.phone,
     });

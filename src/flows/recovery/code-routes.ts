@@ -5,7 +5,7 @@ import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { pageResetDone } from './after-reset.ts';
-import { CODE_SENT_MESSAGE, resetCodePage } from './code-views.ts';
+import { codeSentMessage, resetCodePage } from './code-views.ts';
 import type { CodeResetProblem } from './service.ts';
 
 /** A typed code: its shape is checked by the flow (digits, spaces and dashes), so a typo costs an attempt like a wrong code. */
@@ -22,7 +22,7 @@ export async function codeRecoveryRoutes(
 ): Promise<void> {
   const { recovery, config } = kit.deps;
   if (!recovery.acceptsCodes()) return;
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, ttlSeconds: config.codeTtlSeconds };
 
   app.get(
     '/reset/code',
@@ -35,7 +35,7 @@ export async function codeRecoveryRoutes(
           csrf: kit.csrf.tokenFor(request, reply),
           ...policy,
           email,
-          info: email ? CODE_SENT_MESSAGE : undefined,
+          info: email ? codeSentMessage(config.codeTtlSeconds) : undefined,
           returnTo: returnToOf(kit, request),
         }),
       );

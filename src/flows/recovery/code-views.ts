@@ -1,10 +1,13 @@
+import { formatDuration } from '../../courier/templates/layout.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
-import { RESET_CODE_DIGITS, RESET_CODE_TTL_SECONDS } from './code-methods.ts';
+import { RESET_CODE_DIGITS } from './code-methods.ts';
 
 /** What the code page says to everyone who arrives, known address or not (S7). */
-export const CODE_SENT_MESSAGE = `If an account uses that address, we have sent it a code of ${RESET_CODE_DIGITS} digits. It works for ${RESET_CODE_TTL_SECONDS / 60} minutes; check your spam folder too.`;
+export function codeSentMessage(ttlSeconds: number): string {
+  return `If an account uses that address, we have sent it a code of ${RESET_CODE_DIGITS} digits. It works for ${formatDuration(ttlSeconds)}; check your spam folder too.`;
+}
 
 /**
  * The reset-by-code form: address (prefilled after "forgot password"), the code and the new
@@ -15,6 +18,8 @@ export function resetCodePage(o: {
   csrf: string;
   minLength: number;
   maxLength: number;
+  /** CODE_TTL, told to the user. */
+  ttlSeconds: number;
   email?: string | undefined;
   error?: string | undefined;
   info?: string | undefined;
@@ -24,7 +29,7 @@ export function resetCodePage(o: {
   return layout(
     { title: 'Enter your reset code' },
     html`${notice('error', o.error)}${notice('info', o.info)}
-<p>Enter the code of ${RESET_CODE_DIGITS} digits we sent you by email or text message, and choose a new password. A code works once, for ${RESET_CODE_TTL_SECONDS / 60} minutes.</p>
+<p>Enter the code of ${RESET_CODE_DIGITS} digits we sent you by email or text message, and choose a new password. A code works once, for ${formatDuration(o.ttlSeconds)}.</p>
 <form method="post" action="${withReturnTo('/reset/code', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}

@@ -57,6 +57,7 @@ describe('configuration from the environment', () => {
       SMTP_URL: 'smtp://mail.example.com:587',
       SECRET_KEYS: `${KEY}, ${'j'.repeat(32)}`,
       RESET_TOKEN_TTL: '900',
+      CODE_TTL: '300',
       TRUST_PROXY: '10.0.0.0/8, loopback',
       RATE_LIMIT_FORGOT_EMAIL: '3/600',
       RATE_LIMIT_REAUTH_SESSION: '4/60',
@@ -65,6 +66,7 @@ describe('configuration from the environment', () => {
     });
     assert.equal(config.port, 8080);
     assert.equal(config.publicUrl.origin, 'https://id.example.com');
+    assert.equal(config.codeTtlSeconds, 300);
     assert.deepEqual(config.allowedOrigins, ['https://id.example.com']);
     assert.deepEqual(config.database, { dialect: 'sqlite', filename: join(dir, 'other.db'), isDefault: false, poolSize: 1 });
     assert.deepEqual(config.secretKeys, [KEY, 'j'.repeat(32)]);
@@ -117,6 +119,7 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '16' }), /IPV6_SUBNET_PREFIX must be a whole number from 32 to 128 bits, got "16"/);
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '129' }), /IPV6_SUBNET_PREFIX/);
     assert.match(problemsOf({ RESET_TOKEN_TTL: '10' }), /RESET_TOKEN_TTL must be a whole number from 60 to 604800 seconds/);
+    assert.match(problemsOf({ CODE_TTL: '7200' }), /CODE_TTL must be a whole number from 60 to 3600 seconds/);
     assert.match(problemsOf({ SMTP_URL: 'http://mail' }), /SMTP_URL must start with smtp:\/\/ or smtps:\/\//);
     assert.match(problemsOf({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY must be/);
     assert.match(problemsOf({ LOG_LEVEL: 'loud' }), /LOG_LEVEL must be one of/);

@@ -69,7 +69,7 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
       keyring,
     );
     const links = new LinkTokens({ digester, random: cryptoRandom, clock, limits });
-    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock });
+    const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 });
     return new RecoveryService({
       store,
       outbox,

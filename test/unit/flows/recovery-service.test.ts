@@ -64,7 +64,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
       passwordPolicy: { minLength: 8, maxLength: 128 },
       methods: { link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }) },
       enabledMethods: ['link'],
-      codes: new OneTimeCodes({ digester, random: cryptoRandom, clock }),
+      codes: new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 }),
       sessions: new SessionService({
         store,
         clock,
