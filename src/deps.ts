@@ -6,7 +6,7 @@ import { Outbox } from './courier/outbox.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
-import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
+import { Argon2Hasher, type PasswordHasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
@@ -87,7 +87,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const keyring = new Keyring(config.secretKeys);
   const digester = new TokenDigester(keyring);
   const outbox = new Outbox(new SecretBox(keyring), clock);
-  const hasher = new Argon2Hasher({ concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
+  const hasher = new Argon2Hasher({
+    concurrency: config.hashConcurrency,
+    queueLimit: config.hashQueueLimit,
+    pepperBox: pepperBoxOf(new SecretBox(keyring)),
+  });
   const limits =
     overrides.limits ??
     createRateLimits(

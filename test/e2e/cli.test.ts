@@ -14,10 +14,10 @@ describe('latchkey CLI', () => {
   it('migrate --status lists pending migrations, migrate applies them, then nothing is pending', async () => {
     const before = await sandbox.run(['migrate', '--status']);
     assert.equal(before.code, 0, before.stderr);
-    assert.equal(before.stdout, 'pending: 0001-initial, 0002-account-lifecycle, 0003-oidc\n');
+    assert.equal(before.stdout, 'pending: 0001-initial, 0002-account-lifecycle, 0003-oidc, 0008-import\n');
     const applied = await sandbox.run(['migrate']);
     assert.equal(applied.code, 0, applied.stderr);
-    assert.equal(applied.stdout, 'applied: 0001-initial, 0002-account-lifecycle, 0003-oidc\n');
+    assert.equal(applied.stdout, 'applied: 0001-initial, 0002-account-lifecycle, 0003-oidc, 0008-import\n');
     assert.equal((await sandbox.run(['migrate', '--status'])).stdout, 'schema is up to date\n');
   });
 

@@ -105,7 +105,7 @@ describe('latchkey serve as a process', () => {
         const migrated = await sandbox.run(['migrate'], { DATABASE_URL: database.url });
         assert.equal(migrated.code, 0, migrated.stderr);
         assert.match(migrated.stderr, new RegExp(`applying 0001-initial to the ${engine.name} database`));
-        assert.equal(migrated.stdout, 'applied: 0001-initial, 0002-account-lifecycle, 0003-oidc\n');
+        assert.equal(migrated.stdout, 'applied: 0001-initial, 0002-account-lifecycle, 0003-oidc, 0008-import\n');
 
         const port = await freePort();
         const served = serve(sandbox.dir, { ...env, PORT: String(port), LOG_LEVEL: 'info' });
