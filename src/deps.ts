@@ -184,7 +184,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
-  const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
+  const metrics = new Metrics({
+    outboxQueueDepth: () => store.outbox.countQueued(),
+    hashQueueLength: () => hasher.queueLength,
+    legacyPasswordHashes: () => store.users.countLegacyPasswordHashes(),
+  });
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,

@@ -25,7 +25,8 @@ export type AuditEventType =
   | 'password.changed'
   | 'user.deleted'
   | 'user.sessions_revoked_by_admin'
-  | 'password_reset.requested_by_admin';
+  | 'password_reset.requested_by_admin'
+  | 'users.imported';
 
 export interface AuditEvent {
   type: AuditEventType;

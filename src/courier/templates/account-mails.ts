@@ -4,10 +4,18 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
   MailMessage,
-  { template: 'confirm-email' | 'email-change-confirm' | 'email-change-requested' | 'username-reminder' | 'username-unavailable' }
+  {
+    template:
+      | 'confirm-email'
+      | 'email-change-confirm'
+      | 'email-change-requested'
+      | 'username-reminder'
+      | 'username-unavailable'
+      | 'account-imported';
+  }
 >;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, imported accounts. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -60,6 +68,18 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'To create your account, register again with another username:',
         { label: 'Create an account', url: link(context, '/register') },
         'If this was not you, ignore this email.',
+      ]);
+    case 'account-imported':
+      return mail(context, `Your account has moved to ${context.productName}`, [
+        greeting(message.data.name),
+        `Your account now lives on ${context.productName}, with this email address.`,
+        message.data.hasPassword
+          ? 'Your password has not changed: sign in with it as before. (It is stored in a stronger form the first time you do.)'
+          : 'It has no password here yet: choose one with the reset link below, then sign in.',
+        { label: 'Sign in', url: link(context, '/login') },
+        'Forgot your password, or never had one? Choose a new one:',
+        { label: 'Choose a password', url: link(context, '/forgot-password') },
+        'If you did not have an account with us, ignore this email.',
       ]);
   }
 }

@@ -32,6 +32,8 @@ export type MailMessage =
       to: string;
       data: { name: string | null; newEmail: string; undoToken: string; expiresInSeconds: number };
     }
-  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } };
+  | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
+  /** `latchkey import --notify`: the account moved here; hasPassword when the old password still works. */
+  | { template: 'account-imported'; to: string; data: { name: string | null; hasPassword: boolean } };
 
 export type TemplateName = MailMessage['template'];
