@@ -7,7 +7,7 @@ import SQLite from 'better-sqlite3';
 import pg from 'pg';
 import { startTestService, type TestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
-import { apiClient, signedInClient } from '../support/flows.ts';
+import { apiClient, requestResetToken, signedInClient } from '../support/flows.ts';
 import { runPython } from '../support/python-hashes.ts';
 
 const FST_SALT = `fst-${'s'.repeat(60)}`;
@@ -142,6 +142,21 @@ describe('latchkey import from each system: the users sign in with their old pas
     assert.equal(run.code, 0, run.stderr);
     assert.match((await cli(['users', 'show', account.email])).stdout, /password hash: +better-auth scrypt/);
     await signsIn(account);
+  });
+
+  it('a reset replaces the legacy hash too, and a new password equal to the old one is refused as the current one', async () => {
+    const account = { email: 'reset@example.com', password: 'old better auth password', hash: '' };
+    account.hash = betterAuthHash(account.password);
+    assert.equal((await cli(['import', jsonl('reset', [{ email: account.email, password_hash: account.hash }])])).code, 0);
+    const token = await requestResetToken(service, account.email);
+    const same = await apiClient(service).postJson('/api/password/reset', { token, password: account.password });
+    assert.equal(same.json().error.code, 'PASSWORD_SAME_AS_CURRENT');
+    const reset = await apiClient(service).postJson('/api/password/reset', { token, password: 'a brand new passphrase' });
+    assert.equal(reset.status, 200, reset.text);
+    const user = await service.deps.store.users.findByCanonicalEmail(account.email);
+    assert.match(user?.password_hash ?? '', /^\$argon2id\$/);
+    assert.equal((await apiClient(service).postJson('/api/login', { email: account.email, password: account.password })).status, 401);
+    await signedInClient(service, account.email, 'a brand new passphrase');
   });
 
   describe('from a real PostgreSQL database', {
