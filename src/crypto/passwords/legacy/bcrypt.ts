@@ -1,9 +1,9 @@
-import bcryptjs from 'bcryptjs';
+import { bcryptInThread } from './bcrypt-threads.ts';
 import { boundedInteger, type LegacyScheme, LIMITS, parsed, refused, sameBytes } from './scheme.ts';
 
 /**
  * bcrypt `$2a$`/`$2b$`/`$2y$COST$<22 salt><31 hash>` (passlib, Flask-Security-Too, Devise, PHP),
- * with `bcryptjs`. The password is re-hashed under the stored salt and the two strings are
+ * with `bcryptjs` in a worker thread. The password is re-hashed under the stored salt and the two strings are
  * compared in constant time. Like every bcrypt, only the first 72 bytes of the password count.
  */
 interface BcryptParams {
@@ -22,7 +22,7 @@ export function parseBcrypt(hash: string) {
 }
 
 export async function verifyBcrypt(params: BcryptParams, password: string): Promise<boolean> {
-  const computed = await bcryptjs.hash(password, params.hash.slice(0, 29));
+  const computed = await bcryptInThread(password, params.hash.slice(0, 29));
   return sameBytes(Buffer.from(computed), Buffer.from(params.hash));
 }
 
