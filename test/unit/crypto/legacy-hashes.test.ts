@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac, scryptSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { hash as argon2Hash } from '@node-rs/argon2';
+import bcryptjs from 'bcryptjs';
 import { Keyring } from '../../../src/crypto/keyring.ts';
 import { Argon2Hasher, pepperBoxOf } from '../../../src/crypto/passwords/hasher.ts';
 import { describeHash, ImportedHashes, isLegacyHash, verifyLegacyHash } from '../../../src/crypto/passwords/legacy/dispatch.ts';
@@ -180,6 +181,21 @@ describe('legacy password hashes: verify-only, bounded, constant-time (S15, S30)
     assert.equal(await hasher.verifyPassword(vector.hash, 'letmein'), false);
     assert.equal(hasher.needsRehash(vector.hash), true);
     assert.equal(describeHash(await hasher.hashPassword('x')), 'argon2id (Latchkey)');
+  });
+
+  it('bcrypt verifies off the event loop: timers keep firing during a cost-12 verification (S14)', async () => {
+    const hash = bcryptjs.hashSync('slow password', 12);
+    // On the main thread bcryptjs computes in 100 ms slices: a 5 ms timer would fire about once
+    // per slice. Off the event loop it fires all along.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const started = performance.now();
+    const verified = await verifyLegacyHash(hash, 'slow password', box);
+    const tookMs = performance.now() - started;
+    clearInterval(timer);
+    assert.equal(verified, true);
+    assert.ok(tookMs > 100, `a cost-12 bcrypt took ${tookMs} ms`);
+    assert.ok(ticks >= 10, `a 5 ms timer fired only ${ticks} times in ${Math.round(tookMs)} ms`);
   });
 
   it('hostile parameters are refused at import and never verified', async () => {
