@@ -6,8 +6,11 @@ import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
+import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
+import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
+import { phoneRoutes } from './flows/phone/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
 import { ReturnToRule } from './flows/return-to.ts';
@@ -84,11 +87,14 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   );
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);
+    await secondStepRoutes(scope, kit);
     await registrationRoutes(scope, kit);
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);
     await settingsRoutes(scope, kit);
+    await phoneRoutes(scope, kit);
     await emailChangeLinkRoutes(scope, kit);
+    await mfaEnrolRoutes(scope, kit);
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);

@@ -3,21 +3,27 @@ import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
 import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
+import type { SmsChannel } from './courier/sms-channels.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
 import { Argon2Hasher, type PasswordHasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
+import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
 import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
+import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
-import { noRememberedDevices, type RememberedDevices } from './flows/login/remembered-devices.ts';
-import { noSecondFactors, type SecondFactorGate } from './flows/login/second-factor.ts';
+import { DeviceCookies } from './flows/login/device-cookies.ts';
+import type { RememberedDevices } from './flows/login/remembered-devices.ts';
+import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
+import { MfaEnrolService } from './flows/mfa/enrol-service.ts';
+import { MailCodeRecoveryMethod, SmsCodeRecoveryMethod } from './flows/recovery/code-methods.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
@@ -32,7 +38,7 @@ import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { type DatabaseHandle, openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
-export interface Deps {
+export interface Deps extends SmsDeps {
   config: Config;
   logger: Logger;
   clock: Clock;
@@ -48,6 +54,8 @@ export interface Deps {
   courier: CourierWorker;
   metrics: Metrics;
   sessions: SessionService;
+  /** Sealed device cookies: a browser that signed in before is judged by its own failures (S29). */
+  deviceCookies: DeviceCookies;
   login: LoginService;
   registration: RegistrationService;
   recovery: RecoveryService;
@@ -58,6 +66,10 @@ export interface Deps {
   admin: AdminService;
   /** The OpenID Connect provider and its storage, signing keys and client registry. */
   oidc: OidcDeps;
+  /** Second factors (TOTP, recovery codes) and one-time codes. */
+  mfa: MfaDeps;
+  /** Turning two-step sign-in on and off, recovery codes, the admin reset. */
+  mfaEnrol: MfaEnrolService;
 }
 
 export interface DepsOverrides {
@@ -65,10 +77,12 @@ export interface DepsOverrides {
   random?: RandomSource;
   database?: DatabaseHandle;
   mailChannel?: MailChannel;
+  /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
+  smsChannel?: SmsChannel;
   limits?: RateLimits;
-  /** Who has a second factor (none until the MFA work plugs its store in here). */
+  /** Who has a second factor (by default: whoever confirmed an authenticator app). */
   secondFactors?: SecondFactorGate;
-  /** Remembered browsers, forgotten when an email change is undone (none until the MFA work adds them). */
+  /** Remembered browsers ("remember this device"), forgotten when an email change is undone. */
   rememberedDevices?: RememberedDevices;
   /** The OpenID Connect storage ports (by default the database ones, sealed under SECRET_KEYS). */
   oidc?: OidcPorts;
@@ -104,6 +118,15 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const mailChannel =
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
+  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const { handler: smsHandler, ...sms } = createSmsDeps({
+    config,
+    logger,
+    outbox,
+    limits,
+    context: mailContext,
+    channel: overrides.smsChannel,
+  });
 
   const account = config.account;
   const links = new LinkTokens({ digester, random, clock, limits });
@@ -118,10 +141,24 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       recentAuthSeconds: account.recentAuthSeconds,
     },
   });
+  const mfa = createMfaDeps({
+    store,
+    keyring,
+    digester,
+    random,
+    clock,
+    sessions,
+    smsAvailable: () => sms.smsAvailable,
+    sms: sms.smsSender,
+    outbox,
+    limits,
+  });
+  const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
     clock,
     limits,
+    devices: deviceCookies,
     settings: { after: account.loginThrottleAfter, maxDelaySeconds: account.loginThrottleMaxDelaySeconds },
   });
   const login = new LoginService({
@@ -131,7 +168,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     clock,
     throttle,
-    secondFactors: overrides.secondFactors ?? noSecondFactors,
+    secondFactors: overrides.secondFactors ?? mfa.factors,
+    secondStep: mfa.secondStep,
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });
@@ -162,7 +200,13 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     limits,
     passwordPolicy,
-    method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+    methods: {
+      link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+      code: new MailCodeRecoveryMethod({ codes: mfa.codes, outbox, clock }),
+      sms: new SmsCodeRecoveryMethod({ codes: mfa.codes, clock, sms: sms.smsSender }),
+    },
+    enabledMethods: account.recoveryMethods,
+    codes: mfa.codes,
     sessions,
     loginThrottle: throttle,
   });
@@ -175,11 +219,20 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     throttle,
     recovery,
-    rememberedDevices: overrides.rememberedDevices ?? noRememberedDevices,
+    rememberedDevices: overrides.rememberedDevices ?? mfa.factors,
     clock,
     limits,
     confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
     undoTtlSeconds: account.emailChangeUndoTtlSeconds,
+  });
+  const mfaEnrol = new MfaEnrolService({
+    store,
+    outbox,
+    mfa,
+    sessions,
+    reauthenticate: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
+    clock,
+    limits,
   });
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
@@ -189,7 +242,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hashQueueLength: () => hasher.queueLength,
     legacyPasswordHashes: () => store.users.countLegacyPasswordHashes(),
   });
-  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const courier = new CourierWorker(
     store.outbox,
     outbox,
@@ -201,6 +253,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
+      sms: smsHandler,
     },
     clock,
     logger,
@@ -227,9 +280,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hasher,
     limits,
     mailChannel,
+    ...sms,
     courier,
     metrics,
     sessions,
+    deviceCookies,
     login,
     registration,
     recovery,
@@ -239,5 +294,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     usernameReminder,
     admin,
     oidc,
+    mfa,
+    mfaEnrol,
   };
 }

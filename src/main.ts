@@ -70,6 +70,7 @@ export async function prepareService(config: Config, deps?: Deps): Promise<Prepa
       if (cleanupTimer) clearInterval(cleanupTimer);
       await Promise.all([app.close(), d.courier.stop()]);
       await d.mailChannel.close();
+      await d.smsChannel?.close();
       await d.limits.close();
       await d.database.close();
     })();

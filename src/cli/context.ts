@@ -57,6 +57,7 @@ export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { che
     return await fn(deps).catch(exitOnStartupError(deps));
   } finally {
     await deps.mailChannel.close();
+    await deps.smsChannel?.close();
     await deps.limits.close();
     await deps.database.close();
   }

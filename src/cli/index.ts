@@ -51,6 +51,7 @@ export function buildProgram(): Command {
         clearInterval(keepAlive);
         await deps.courier.stop();
         await deps.mailChannel.close();
+        await deps.smsChannel?.close();
         await deps.limits.close();
         await deps.database.close();
         process.exit(0);

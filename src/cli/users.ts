@@ -109,6 +109,23 @@ export function registerUserCommands(program: Command): void {
     });
 
   users
+    .command('mfa-reset')
+    .description(
+      'turn two-step sign-in off for an account that lost its authenticator app and recovery codes: removes them, forgets remembered browsers, mails the user',
+    )
+    .argument('<email>', 'the account address')
+    .action(async (email: string) => {
+      await withDeps(async (deps) => {
+        const { user, removed } = unwrap(await deps.mfaEnrol.resetByAdmin(email, { ip: null, userAgent: 'latchkey-cli' }), email);
+        process.stdout.write(
+          removed
+            ? `two-step sign-in of ${user.email} is off: its authenticator app and recovery codes were removed; a notice is queued for delivery\n`
+            : `${user.email} had no second factor; nothing was removed\n`,
+        );
+      });
+    });
+
+  users
     .command('show')
     .description('show an account: status, confirmation, sign-ins, sessions')
     .argument('<email>', 'the account address')

@@ -7,6 +7,10 @@ const DAY = 86_400;
 export type ConfirmEmailMode = 'required' | 'optional' | 'off';
 export type UsernameMode = 'off' | 'optional' | 'required';
 
+/** The ways a forgotten password can be recovered: an emailed link, a code by mail, a code by SMS. */
+export const RECOVERY_METHOD_NAMES = ['link', 'code', 'sms'] as const;
+export type RecoveryMethodName = (typeof RECOVERY_METHOD_NAMES)[number];
+
 /** Account lifecycle settings (issue 3): confirmation, email change, sessions, reset options, throttling. */
 export interface AccountSettings {
   /** `required`: no sign-in before the address is confirmed; `optional`: a link is sent, sign-in works; `off`: no link. */
@@ -22,6 +26,8 @@ export interface AccountSettings {
   /** A session unused for this long ends, remembered or not. */
   readonly sessionIdleTimeoutSeconds: number;
   readonly autoLoginAfterReset: boolean;
+  /** RECOVERY_METHODS: how "forgot password" may send its proof; the first is the API's default when `link` is not listed. */
+  readonly recoveryMethods: readonly RecoveryMethodName[];
   readonly usernames: UsernameMode;
   /** Failed sign-ins with one identifier (email or username) before each further attempt must wait. */
   readonly loginThrottleAfter: number;
@@ -39,8 +45,24 @@ export function readAccountSettings(read: EnvReader): AccountSettings {
     browserSessionTtlSeconds: read.integer('SESSION_BROWSER_TTL', 12 * HOUR, 5 * MINUTE, 30 * DAY, ' seconds'),
     sessionIdleTimeoutSeconds: read.integer('SESSION_IDLE_TIMEOUT', 7 * DAY, 5 * MINUTE, 365 * DAY, ' seconds'),
     autoLoginAfterReset: read.boolean('AUTO_LOGIN_AFTER_RESET', false),
+    recoveryMethods: readRecoveryMethods(read),
     usernames: read.oneOf('USERNAMES', 'off', ['off', 'optional', 'required'] as const),
     loginThrottleAfter: read.integer('LOGIN_THROTTLE_AFTER', 10, 1, 20, ' failed attempts'),
     loginThrottleMaxDelaySeconds: read.integer('LOGIN_THROTTLE_MAX_DELAY', 60, 60, HOUR, ' seconds'),
   };
+}
+
+/** RECOVERY_METHODS: a comma-separated, non-empty list among link, code and sms (default `link,code`). */
+function readRecoveryMethods(read: EnvReader): readonly RecoveryMethodName[] {
+  const value = read.raw('RECOVERY_METHODS');
+  if (value === undefined) return ['link', 'code'];
+  const names = value.split(',').map((name) => name.trim().toLowerCase());
+  const known = (name: string): name is RecoveryMethodName => (RECOVERY_METHOD_NAMES as readonly string[]).includes(name);
+  if (names.length === 0 || !names.every(known)) {
+    read.problems.push(
+      `RECOVERY_METHODS must be a comma-separated list of ${RECOVERY_METHOD_NAMES.join(', ')} (at least one), got "${value}"`,
+    );
+    return ['link', 'code'];
+  }
+  return [...new Set(names)];
 }

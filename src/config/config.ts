@@ -7,18 +7,27 @@ import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { readPublicLocation } from './public-url.ts';
+import { readSmsSettings, type SmsSettings } from './sms-config.ts';
 
 export interface RateLimits {
   forgotPerIp: RateLimitSetting;
   forgotPerEmail: RateLimitSetting;
   loginPerIp: RateLimitSetting;
   loginPerAccount: RateLimitSetting;
+  /** Failed sign-ins per device cookie: a browser the account has seen is judged by its own failures. */
+  loginPerDevice: RateLimitSetting;
   registerPerIp: RateLimitSetting;
   tokenPerIp: RateLimitSetting;
   /** Password verifications per signed-in session (re-authentication, email and password change). */
   reauthPerSession: RateLimitSetting;
   /** Password verifications per account, over all its sessions. */
   reauthPerAccount: RateLimitSetting;
+  /** Second-factor codes entered per account, over all its pending sign-ins (distributed guessing). */
+  secondFactorPerAccount: RateLimitSetting;
+  /** SMS per phone number, whoever asks (anti SMS-pumping). */
+  smsPerNumber: RateLimitSetting;
+  /** SMS per account, to whatever number. */
+  smsPerAccount: RateLimitSetting;
 }
 
 export interface Config {
@@ -64,6 +73,8 @@ export interface Config {
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
   readonly devMailbox: boolean;
+  /** SMS_URL and the phone settings (sms-config.ts); `sms.available` is false in production without SMS_URL. */
+  readonly sms: SmsSettings;
   /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
   readonly account: AccountSettings;
   /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
@@ -195,10 +206,14 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       forgotPerEmail: read.rate('RATE_LIMIT_FORGOT_EMAIL', { points: 5, durationSeconds: 3600 }),
       loginPerIp: read.rate('RATE_LIMIT_LOGIN_IP', { points: 100, durationSeconds: 900 }),
       loginPerAccount: read.rate('RATE_LIMIT_LOGIN_ACCOUNT', { points: 10, durationSeconds: 900 }),
+      loginPerDevice: read.rate('RATE_LIMIT_LOGIN_DEVICE', { points: 10, durationSeconds: 900 }),
       registerPerIp: read.rate('RATE_LIMIT_REGISTER_IP', { points: 20, durationSeconds: 3600 }),
       tokenPerIp: read.rate('RATE_LIMIT_TOKEN_IP', { points: 20, durationSeconds: 900 }),
       reauthPerSession: read.rate('RATE_LIMIT_REAUTH_SESSION', { points: 10, durationSeconds: 900 }),
       reauthPerAccount: read.rate('RATE_LIMIT_REAUTH_ACCOUNT', { points: 30, durationSeconds: 900 }),
+      secondFactorPerAccount: read.rate('RATE_LIMIT_SECOND_FACTOR_ACCOUNT', { points: 20, durationSeconds: 900 }),
+      smsPerNumber: read.rate('RATE_LIMIT_SMS_NUMBER', { points: 5, durationSeconds: 3600 }),
+      smsPerAccount: read.rate('RATE_LIMIT_SMS_ACCOUNT', { points: 20, durationSeconds: 86_400 }),
     },
     ipv6SubnetPrefix: read.integer('IPV6_SUBNET_PREFIX', 64, 32, 128, ' bits'),
     courierInline: read.boolean('COURIER_INLINE', true),
@@ -208,6 +223,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
+    sms: readSmsSettings(read, nodeEnv),
     account: readAccountSettings(read),
     redisUrl,
     redisKeyPrefix,

@@ -3,18 +3,39 @@ import { type HttpKit, sendPage } from '../http/kit.ts';
 import { html } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { DevMailboxChannel } from './channels.ts';
+import { DevSmsBoxChannel } from './sms-devbox.ts';
 
-/** /dev/mailbox: the mails the dev mailbox received, newest first. Never on in production. */
+/**
+ * /dev/mailbox: the mails the dev mailbox and the SMS the dev SMS box received, newest first,
+ * each in its own section. There when either box is in use (no SMTP_URL, or no SMS_URL). Never
+ * on in production.
+ */
 export async function devMailboxRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const channel = kit.deps.mailChannel;
-  if (!(channel instanceof DevMailboxChannel) || kit.deps.config.nodeEnv === 'production') return;
+  if (kit.deps.config.nodeEnv === 'production') return;
+  const mailbox = kit.deps.mailChannel instanceof DevMailboxChannel ? kit.deps.mailChannel : undefined;
+  const smsBox = kit.deps.smsChannel instanceof DevSmsBoxChannel ? kit.deps.smsChannel : undefined;
+  if (!mailbox && !smsBox) return;
   app.get('/dev/mailbox', async (_request, reply) => {
-    const mails = await channel.list();
-    const body = mails.length
-      ? mails.map(
-          (m) => html`<article class="mail"><p><strong>${m.subject}</strong><br>To: ${m.to}<br>${new Date(m.receivedAtMs).toUTCString()}</p><pre>${m.text}</pre></article>`,
-        )
-      : html`<p>No mail yet.</p>`;
-    return sendPage(reply, layout({ title: 'Dev mailbox' }, html`<p>Development only: mails are kept here because no SMTP_URL is set.</p>${body}`));
+    const sections = [];
+    if (mailbox) {
+      const mails = await mailbox.list();
+      const body = mails.length
+        ? mails.map(
+            (m) =>
+              html`<article class="mail"><p><strong>${m.subject}</strong><br>To: ${m.to}<br>${new Date(m.receivedAtMs).toUTCString()}</p><pre>${m.text}</pre></article>`,
+          )
+        : html`<p>No mail yet.</p>`;
+      sections.push(html`<section><h2>Mail</h2><p>Development only: mails are kept here because no SMTP_URL is set.</p>${body}</section>`);
+    }
+    if (smsBox) {
+      const messages = await smsBox.list();
+      const body = messages.length
+        ? messages.map(
+            (m) => html`<article class="sms"><p>To: ${m.to}<br>${new Date(m.receivedAtMs).toUTCString()}</p><pre>${m.body}</pre></article>`,
+          )
+        : html`<p>No SMS yet.</p>`;
+      sections.push(html`<section><h2>SMS</h2><p>Development only: SMS are kept here because no SMS_URL is set.</p>${body}</section>`);
+    }
+    return sendPage(reply, layout({ title: 'Dev mailbox' }, html`${sections}`));
   });
 }

@@ -1,3 +1,4 @@
+import type { RecoveryMethodName } from '../config/account-config.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { newId } from '../kernel/random.ts';
@@ -11,6 +12,14 @@ export interface MailRequestJob {
   userAgent: string | null;
   /** Where the mailed link leads once done (checked by the S11 rule when the request came in). */
   returnTo?: string;
+  /** Password reset only: how the proof is sent (RECOVERY_METHODS); absent means the link. */
+  method?: RecoveryMethodName;
+}
+
+/** An SMS to send: the number in E.164 and the rendered body (src/courier/templates/sms.ts), sealed like every payload. */
+export interface SmsMessage {
+  to: string;
+  body: string;
 }
 
 /** What can be queued: a mail to send, or a deferred job that may queue mails itself. */
@@ -19,6 +28,7 @@ export interface OutboxTopics {
   'password-reset-request': MailRequestJob;
   'confirmation-resend-request': MailRequestJob;
   'username-reminder-request': MailRequestJob;
+  sms: SmsMessage;
 }
 export type OutboxTopic = keyof OutboxTopics;
 

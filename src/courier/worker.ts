@@ -20,6 +20,14 @@ export interface CourierOptions {
   onOutcome?: (outcome: 'sent' | 'failed' | 'dead', topic: string) => void;
 }
 
+/**
+ * Thrown by a handler when trying again cannot help (the SMS provider refused the message with a
+ * 4xx): the message is marked dead at once instead of being retried.
+ */
+export class PermanentDeliveryError extends Error {
+  override name = 'PermanentDeliveryError';
+}
+
 /** Delay before attempt n+1: 5 s, 10 s, 20 s ... capped at one hour. */
 export function backoffMs(attempts: number): number {
   return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 3_600_000);
@@ -133,10 +141,13 @@ export class CourierWorker {
       log.debug('courier: message done');
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
-      if (record.attempts >= this.options.maxAttempts) {
+      if (error instanceof PermanentDeliveryError || record.attempts >= this.options.maxAttempts) {
         await this.repository.markDead(record.id, reason, this.clock.nowMs());
         this.options.onOutcome?.('dead', record.topic);
-        log.error({ reason }, 'courier: message is dead after its last attempt');
+        log.error(
+          { reason },
+          error instanceof PermanentDeliveryError ? 'courier: message refused for good' : 'courier: message is dead after its last attempt',
+        );
       } else {
         const next = this.clock.nowMs() + backoffMs(record.attempts);
         await this.repository.markFailed(record.id, reason, next);

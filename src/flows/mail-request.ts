@@ -1,4 +1,4 @@
-import type { Outbox } from '../courier/outbox.ts';
+import type { MailRequestJob, Outbox } from '../courier/outbox.ts';
 import { parseEmailAddress } from '../kernel/email-address.ts';
 import { fail, ok, type Result } from '../kernel/result.ts';
 import type { RateLimits } from '../rate-limits/rate-limits.ts';
@@ -19,6 +19,7 @@ export async function queueMailRequest(
   email: string,
   context: RequestContext,
   returnTo?: string,
+  method?: MailRequestJob['method'],
 ): Promise<Result<void, 'EMAIL_INVALID'>> {
   const { limits, outbox, store } = deps;
   const address = parseEmailAddress(email);
@@ -32,6 +33,7 @@ export async function queueMailRequest(
     ip: context.ip,
     userAgent: context.userAgent,
     ...(returnTo === undefined ? {} : { returnTo }),
+    ...(method === undefined ? {} : { method }),
   });
   outbox.wake();
   return ok(undefined);

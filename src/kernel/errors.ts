@@ -53,6 +53,21 @@ export const ERROR_CODES = {
     status: 409,
     message: 'Another account uses this address now, so your email address was not changed.',
   },
+  CODE_INVALID: { status: 400, message: 'The code is not correct. Check it and try again.' },
+  RECOVERY_METHOD_NOT_ALLOWED: {
+    status: 400,
+    message: 'This way of resetting a password is not offered here. Choose another one.',
+  },
+  SECOND_FACTOR_EXPIRED: {
+    status: 400,
+    message: 'This sign-in has expired or had too many wrong codes. Enter your password again.',
+  },
+  TOTP_ALREADY_ENABLED: {
+    status: 409,
+    message: 'An authenticator app is already set up. Turn two-step sign-in off first to set up another one.',
+  },
+  TOTP_NOT_ENABLED: { status: 409, message: 'Two-step sign-in is not turned on for this account.' },
+  TOTP_SETUP_NOT_STARTED: { status: 409, message: 'Start setting up the authenticator app first.' },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {
     status: 400,
@@ -60,6 +75,10 @@ export const ERROR_CODES = {
   },
   USERNAME_REQUIRED: { status: 400, message: 'Choose a username.' },
   USERNAME_NOT_ALLOWED: { status: 400, message: 'This service does not use usernames.' },
+  PHONE_INVALID: { status: 400, message: 'Enter a valid phone number with its country code, like +33 6 12 34 56 78.' },
+  PHONE_NOT_MOBILE: { status: 400, message: 'This number cannot receive text messages. Enter a mobile number.' },
+  PHONE_COUNTRY_NOT_ALLOWED: { status: 400, message: 'Text messages cannot be sent to numbers of this country.' },
+  SMS_UNAVAILABLE: { status: 404, message: 'This service does not send text messages.' },
   USER_NOT_FOUND: { status: 404, message: 'No account uses this address.' },
   ACCOUNT_DISABLED: { status: 409, message: 'This account is disabled. Enable it first.' },
   OIDC_REQUEST_EXPIRED: {

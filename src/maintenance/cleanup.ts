@@ -50,5 +50,7 @@ export async function runCleanup(
   }
   // Sign-in slow-down state is forgotten after a failure-free hour anyway (flows/login/throttle.ts).
   await store.loginThrottles.deleteOlderThan(nowMs - 3_600_000);
+  // Pending second steps (minutes) and remembered devices (days) are useless once expired.
+  await store.pendingLogins.deleteExpired(nowMs);
   return deleted;
 }

@@ -22,10 +22,20 @@ export type AuditEventType =
   | 'email.changed'
   | 'email_change.refused'
   | 'email_change.undone'
+  | 'phone.code_sent'
+  | 'phone.added'
+  | 'phone.removed'
   | 'password.changed'
   | 'user.deleted'
   | 'user.sessions_revoked_by_admin'
   | 'password_reset.requested_by_admin'
+  | 'login.second_factor_required'
+  | 'login.second_factor_failed'
+  | 'login.second_factor_code_sent'
+  | 'mfa.totp_enabled'
+  | 'mfa.recovery_codes_regenerated'
+  | 'mfa.totp_disabled'
+  | 'mfa.reset_by_admin'
   | 'users.imported';
 
 export interface AuditEvent {

@@ -25,6 +25,9 @@ export interface UsersTable {
   /** Failed sign-ins since the last successful one. */
   failed_login_count: Generated<number>;
   last_failed_login_at: number | null;
+  /** E.164; set once a code sent to it was entered (phone_verified_at). */
+  phone: string | null;
+  phone_verified_at: number | null;
 }
 
 /** One-time link tokens of every purpose (password reset, later email confirmation...). Digest only (S2). */
@@ -41,6 +44,10 @@ export interface TokensTable {
   requested_ip: string | null;
   /** The address an email-change token is about: the new one (confirm) or the old one (undo). */
   target_email: string | null;
+  /** Wrong entries of a one-time code, counted before comparing (S4); unused by link tokens. */
+  attempts: Generated<number>;
+  /** The number a phone-verification code was sent to. */
+  target_phone: string | null;
 }
 
 export interface SessionsTable {
@@ -56,6 +63,8 @@ export interface SessionsTable {
   authenticated_at: number | null;
   /** 1 with "remember me" (long-lived cookie), 0 for a browser-session cookie. */
   persistent: number;
+  /** The factors that signed this session in, space-separated (OIDC amr): "pwd", "pwd otp"; NULL: "pwd". */
+  amr: string | null;
 }
 
 /** Password attempts per throttle key (a keyed hash of the identifier typed), for the sign-in slow-down. */
@@ -136,6 +145,52 @@ export interface OidcClientsTable {
   created_at: number;
 }
 
+/** An authenticator app (TOTP, RFC 6238). `secret` is sealed; NULL confirmed_at: set up, not yet confirmed. */
+export interface MfaTotpTable {
+  user_id: string;
+  secret: string;
+  created_at: number;
+  confirmed_at: number | null;
+  /** The last accepted time step: codes of that step or older are refused (no replay). */
+  last_step: number | null;
+}
+
+/** Single-use recovery codes, keyed digests only. */
+export interface RecoveryCodesTable {
+  id: string;
+  user_id: string;
+  digest: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** A sign-in whose first factor passed and whose second is awaited; the cookie holds a token, this its digest. */
+export interface PendingLoginsTable {
+  id: string;
+  digest: string;
+  user_id: string;
+  /** What proved the first factor: 'pwd' (password), later 'email' (emailed link or code). */
+  first_factor: string;
+  /** 1 when "remember me" was asked at the first step. */
+  persistent: Generated<number>;
+  /** Wrong second-factor codes, counted before comparing (at most 5). */
+  failures: Generated<number>;
+  created_at: number;
+  expires_at: number;
+  /** Set when the pending sign-in completed or died. */
+  ended_at: number | null;
+}
+
+/** "Remember this device": browsers that skip the second factor; the cookie holds a token, this its digest. */
+export interface RememberedDevicesTable {
+  id: string;
+  digest: string;
+  user_id: string;
+  created_at: number;
+  expires_at: number;
+  last_used_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -146,4 +201,8 @@ export interface Database {
   oidc_payloads: OidcPayloadsTable;
   oidc_signing_keys: OidcSigningKeysTable;
   oidc_clients: OidcClientsTable;
+  mfa_totp: MfaTotpTable;
+  recovery_codes: RecoveryCodesTable;
+  pending_logins: PendingLoginsTable;
+  remembered_devices: RememberedDevicesTable;
 }

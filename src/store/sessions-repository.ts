@@ -13,6 +13,8 @@ export interface NewSession {
   userAgent: string | null;
   /** "Remember me": a long-lived cookie instead of a browser-session one. */
   persistent?: boolean;
+  /** The factors that signed the session in, space-separated (OIDC amr); absent: a password. */
+  amr?: string;
 }
 
 export interface ActiveSession {
@@ -41,6 +43,7 @@ export class SessionsRepository {
         user_agent: session.userAgent,
         authenticated_at: session.nowMs,
         persistent: session.persistent === true ? 1 : 0,
+        amr: session.amr ?? null,
       })
       .execute();
   }

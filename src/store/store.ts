@@ -3,10 +3,12 @@ import { AuditRepository } from './audit-repository.ts';
 import { CleanupRepository } from './cleanup-repository.ts';
 import type { Capabilities } from './database.ts';
 import { LoginThrottlesRepository } from './login-throttles-repository.ts';
+import { MfaRepository } from './mfa-repository.ts';
 import { OidcClientsRepository } from './oidc-clients-repository.ts';
 import { OidcKeysRepository } from './oidc-keys-repository.ts';
 import { OidcRepository } from './oidc-repository.ts';
 import { OutboxRepository } from './outbox-repository.ts';
+import { PendingLoginsRepository } from './pending-logins-repository.ts';
 import type { Database } from './schema.ts';
 import { SessionsRepository } from './sessions-repository.ts';
 import { TokensRepository } from './tokens-repository.ts';
@@ -34,6 +36,8 @@ export class Store {
   readonly oidc: OidcRepository;
   readonly oidcKeys: OidcKeysRepository;
   readonly oidcClients: OidcClientsRepository;
+  readonly mfa: MfaRepository;
+  readonly pendingLogins: PendingLoginsRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -53,6 +57,8 @@ export class Store {
     this.oidc = new OidcRepository(db, capabilities);
     this.oidcKeys = new OidcKeysRepository(db);
     this.oidcClients = new OidcClientsRepository(db);
+    this.mfa = new MfaRepository(db);
+    this.pendingLogins = new PendingLoginsRepository(db);
   }
 
   /** Registers a listener for "every session of this user ended" (see SessionsEndedListener). */

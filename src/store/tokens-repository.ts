@@ -3,7 +3,15 @@ import type { Database, TokensTable } from './schema.ts';
 
 export type TokenRecord = Selectable<TokensTable>;
 /** What a link token is for; a token of one purpose is never accepted for another. */
-export type TokenPurpose = 'password-reset' | 'email-confirm' | 'email-change' | 'email-change-undo';
+export type TokenPurpose =
+  | 'password-reset'
+  | 'email-confirm'
+  | 'email-change'
+  | 'email-change-undo'
+  // One-time codes (flows/codes): numeric, entered by hand, at most 5 wrong attempts each.
+  | 'reset-code'
+  | 'login-code'
+  | 'phone-verify';
 
 export interface NewToken {
   id: string;
@@ -14,6 +22,7 @@ export interface NewToken {
   expiresAtMs: number;
   requestedIp: string | null;
   targetEmail?: string | null;
+  targetPhone?: string | null;
 }
 
 export class TokensRepository {
@@ -33,6 +42,7 @@ export class TokensRepository {
         revoked_at: null,
         requested_ip: token.requestedIp,
         target_email: token.targetEmail ?? null,
+        target_phone: token.targetPhone ?? null,
       })
       .execute();
   }
@@ -87,6 +97,65 @@ export class TokensRepository {
       .where('user_id', '=', userId)
       .where('purpose', '=', purpose)
       .where('created_at', '>=', sinceMs)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  /** The newest live (unused, unrevoked, unexpired) token of a purpose for a user: the one code that counts. */
+  findLatestLive(userId: string, purpose: TokenPurpose, nowMs: number): Promise<TokenRecord | undefined> {
+    return this.db
+      .selectFrom('tokens')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', nowMs)
+      .orderBy('created_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+  }
+
+  /**
+   * Counts one attempt at a live code in one conditional UPDATE, before it is compared (S4):
+   * true when the attempt may be compared. Of any number of parallel attempts at most
+   * `maxAttempts` get true, on every engine; a code whose attempts are spent is dead.
+   */
+  async countAttempt(id: string, maxAttempts: number, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set((eb) => ({ attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', id)
+      .where('attempts', '<', maxAttempts)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Marks one code used (single use, S3): true for the one caller that did it. */
+  async consumeById(id: string, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ used_at: nowMs })
+      .where('id', '=', id)
+      .where('used_at', 'is', null)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', nowMs)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Revokes a user's live tokens of the given purposes (a new code replaces the older ones). */
+  async revokeLive(userId: string, purposes: TokenPurpose[], nowMs: number): Promise<number> {
+    const result = await this.db
+      .updateTable('tokens')
+      .set({ revoked_at: nowMs })
+      .where('user_id', '=', userId)
+      .where('purpose', 'in', purposes)
       .where('used_at', 'is', null)
       .where('revoked_at', 'is', null)
       .executeTakeFirst();

@@ -277,4 +277,13 @@ export class UsersRepository {
       .executeTakeFirstOrThrow();
     return Number(row.count);
   }
+
+  /** Sets (a verified number) or clears (null) the account's phone. */
+  async setPhone(userId: string, phone: string | null, nowMs: number): Promise<void> {
+    await this.db
+      .updateTable('users')
+      .set({ phone, phone_verified_at: phone === null ? null : nowMs, updated_at: nowMs })
+      .where('id', '=', userId)
+      .execute();
+  }
 }

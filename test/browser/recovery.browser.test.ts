@@ -4,6 +4,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { TestService } from '../support/app.ts';
 import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
+import { resetCodeIn } from '../support/reset-codes.ts';
 import { resetLinkIn } from '../support/smtp.ts';
 
 const PHONE = { width: 375, height: 740 };
@@ -13,6 +14,7 @@ const DESKTOP = { width: 1280, height: 800 };
 const EMAIL = 'grace.brewster.hopper@navy-research.example.com';
 const OLD_PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'a brand new passphrase';
+const THIRD_PASSWORD = 'a third passphrase, by code';
 
 /** Screenshots of the page at phone and desktop width, and a check that nothing overflows sideways on the phone. */
 async function capture(page: Page, name: string): Promise<void> {
@@ -117,7 +119,7 @@ describe('password recovery in Chromium', () => {
   step('requests a reset on /forgot-password and follows the emailed link to a token-free form', async () => {
     await page.goto(service.at('/forgot-password'));
     await page.getByLabel('Email address').fill(EMAIL);
-    await page.getByRole('button', { name: 'Send reset link' }).click();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
     await page.waitForLoadState();
     assert.match(await textOf(page.getByRole('status')), /If an account uses that address/);
 
@@ -166,6 +168,27 @@ describe('password recovery in Chromium', () => {
       .evaluate((b) => getComputedStyle(b).backgroundColor);
     assert.equal(background, 'rgb(47, 95, 208)');
     await capture(page, 'account');
+  });
+
+  step('resets again with a code by mail: the choice on /forgot-password, then address, code and password on /reset/code', async () => {
+    await page.goto(service.at('/forgot-password'));
+    await page.getByLabel('Email address').fill(EMAIL);
+    await page.getByLabel('A code by email').check();
+    await page.getByRole('button', { name: 'Send', exact: true }).click();
+    await page.waitForURL((url) => url.pathname === '/reset/code');
+    assert.equal(await page.getByLabel('Email address').inputValue(), EMAIL);
+    assert.equal(await page.getByLabel('Code').getAttribute('autocomplete'), 'one-time-code');
+    assert.equal(await page.getByLabel('Code').getAttribute('inputmode'), 'numeric');
+    await capture(page, 'reset-code-form');
+    const code = resetCodeIn(await service.smtp.waitForMail(EMAIL, { subject: /reset code/ }));
+    await page.getByLabel('Code').fill(code);
+    await page.getByLabel('New password', { exact: true }).fill(THIRD_PASSWORD);
+    await page.getByLabel('New password again').fill(THIRD_PASSWORD);
+    await page.getByRole('button', { name: 'Set new password' }).click();
+    await page.waitForURL((url) => url.pathname === '/login');
+    assert.match(await textOf(page.getByRole('status')), /password has been changed/);
+    await signIn(page, service, THIRD_PASSWORD);
+    assert.equal(new URL(page.url()).pathname, '/');
   });
 
   step('logged no console or script errors', () => {

@@ -37,6 +37,8 @@ describe('sign-in tracking and the per-account slow-down (LOGIN_THROTTLE_AFTER=3
   });
 
   it('slows an account down after repeated failures, known and unknown alike, even for the right password', async () => {
+    // A browser that signed in before is judged by its own failures instead (S29).
+    const knownBrowser = await signedInClient(service, EMAIL, PASSWORD);
     const known: TestResponse[] = [];
     const unknown: TestResponse[] = [];
     for (let i = 0; i < 4; i++) {
@@ -56,6 +58,8 @@ describe('sign-in tracking and the per-account slow-down (LOGIN_THROTTLE_AFTER=3
     assert.equal((await attempt(EMAIL, PASSWORD)).status, 429, 'the right password waits too');
     const user = await service.deps.store.users.findByCanonicalEmail(EMAIL);
     assert.equal(user?.failed_login_count, 3);
+    const signedIn = await knownBrowser.postJson('/api/login', { email: EMAIL, password: PASSWORD });
+    assert.equal(signedIn.status, 200, 'but not in a known browser, which keeps no part of the slow-down');
 
     // 1 s after the third failure, one more try; each failure doubles the wait.
     clock.advanceSeconds(1);

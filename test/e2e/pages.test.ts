@@ -30,7 +30,8 @@ function assertForm(page: TestResponse, action: string, expected: Record<string,
     inputs.some((i) => i.name === '_csrf' && i.type === 'hidden'),
     'CSRF field',
   );
-  const visible = inputs.filter((i) => i.type !== 'hidden');
+  // Radio buttons are labelled by the <label> around them (checked by the tests that have some).
+  const visible = inputs.filter((i) => i.type !== 'hidden' && i.type !== 'radio');
   assert.deepEqual(Object.fromEntries(visible.map((i) => [i.name, i.autocomplete])), expected);
   for (const input of visible) {
     assert.equal(input.id, input.name);
@@ -49,7 +50,8 @@ function assertPageShell(page: TestResponse): void {
 describe('HTML pages', () => {
   let service: TestService;
   before(async () => {
-    service = await startTestService();
+    // Both providers set: neither dev box is in use (the webhook is never called here).
+    service = await startTestService({ SMS_URL: 'https://sms.invalid/send' });
     await registerUser(service, EMAIL, PASSWORD, 'Ada <b>Lovelace</b>');
   });
   after(() => service.close());
@@ -90,10 +92,28 @@ describe('HTML pages', () => {
     assert.match(page.text, /maxlength="128"/);
   });
 
-  it('/forgot-password has one email field', async () => {
+  it('/forgot-password has one email field and a choice of link or code (RECOVERY_METHODS=link,code)', async () => {
     const page = await new TestClient(service.url).get('/forgot-password');
     assertPageShell(page);
     assertForm(page, '/forgot-password', { email: 'email' });
+    assert.match(page.text, /<label><input type="radio" name="method" value="link" checked> A link by email<\/label>/);
+    assert.match(page.text, /<label><input type="radio" name="method" value="code"> A code by email<\/label>/);
+    assert.doesNotMatch(page.text, /value="sms"/, 'no SMS without an SMS channel');
+  });
+
+  it('/reset/code asks for the address (prefilled), the code and the new password on one page, with the rules', async () => {
+    const page = await new TestClient(service.url).get(`/reset/code?email=${encodeURIComponent(EMAIL)}`);
+    assertPageShell(page);
+    assertForm(page, '/reset/code', {
+      email: 'email',
+      code: 'one-time-code',
+      password: 'new-password',
+      password_confirm: 'new-password',
+    });
+    assert.match(page.text, new RegExp(`id="email" name="email" type="email" autocomplete="email" value="${EMAIL}"`));
+    assert.match(page.text, /<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"/);
+    assert.match(page.text, /At least 8 characters/);
+    assert.match(page.text, /If an account uses that address, we have sent it a code of 8 digits/);
   });
 
   it('/reset-password (after the link) has two new-password fields', async () => {
@@ -128,7 +148,7 @@ describe('HTML pages', () => {
     assert.deepEqual(api.json(), { error: { code: 'NOT_FOUND', message: 'There is nothing at this address.' } });
   });
 
-  it('has no dev mailbox when SMTP is configured', async () => {
+  it('has no dev mailbox when SMTP and SMS are configured', async () => {
     assert.equal((await new TestClient(service.url).get('/dev/mailbox')).status, 404);
   });
 });

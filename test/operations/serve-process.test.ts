@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { TEST_SECRET } from '../support/app.ts';
-import { CliSandbox } from '../support/cli.ts';
+import { CliSandbox, migrationList } from '../support/cli.ts';
 import { createEmptyDatabase, ENGINES } from '../support/databases.ts';
 import { freePort } from '../support/free-port.ts';
 
@@ -105,7 +105,7 @@ describe('latchkey serve as a process', () => {
         const migrated = await sandbox.run(['migrate'], { DATABASE_URL: database.url });
         assert.equal(migrated.code, 0, migrated.stderr);
         assert.match(migrated.stderr, new RegExp(`applying 0001-initial to the ${engine.name} database`));
-        assert.equal(migrated.stdout, 'applied: 0001-initial, 0002-account-lifecycle, 0003-oidc, 0008-import\n');
+        assert.equal(migrated.stdout, `applied: ${migrationList()}\n`);
 
         const port = await freePort();
         const served = serve(sandbox.dir, { ...env, PORT: String(port), LOG_LEVEL: 'info' });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startTestService, type TestService } from '../support/app.ts';
-import type { TestResponse } from '../support/client.ts';
-import { apiClient, headersWithoutDate, registerUser } from '../support/flows.ts';
+import type { TestClient, TestResponse } from '../support/client.ts';
+import { apiClient, headersWithoutDate, registerUser, signedInClient } from '../support/flows.ts';
 
 const KNOWN = 'ada@example.com';
 const UNKNOWN = 'nobody@example.com';
@@ -13,9 +13,11 @@ const comparable = (response: TestResponse) => headersWithoutDate(response).filt
 
 describe('per-account login limit (S19) without telling who has an account (S7)', () => {
   let service: TestService;
+  let knownBrowser: TestClient;
   before(async () => {
     service = await startTestService();
     await registerUser(service, KNOWN, PASSWORD);
+    knownBrowser = await signedInClient(service, KNOWN, PASSWORD);
   });
   after(() => service.close());
 
@@ -50,7 +52,7 @@ describe('per-account login limit (S19) without telling who has an account (S7)'
     }
   });
 
-  it('keeps refusing while limited, even the right password, and is keyed by the canonical address', async () => {
+  it('keeps refusing clients the account has not seen while limited, even the right password, keyed by the canonical address', async () => {
     const api = apiClient(service);
     for (const email of [KNOWN, ' ADA@Example.COM']) {
       const response = await api.postJson('/api/login', { email, password: PASSWORD });
@@ -58,6 +60,10 @@ describe('per-account login limit (S19) without telling who has an account (S7)'
       assert.ok(response.headers.get('retry-after'));
     }
     assert.equal(api.cookies.size, 0, 'no session while limited');
+  });
+
+  it("but never the owner's known browser, which has its own budget (S29)", async () => {
+    assert.equal((await knownBrowser.postJson('/api/login', { email: KNOWN, password: PASSWORD })).status, 200);
   });
 
   it('limits one account without locking out another', async () => {

@@ -70,6 +70,23 @@ describe('parallel password guesses pass exactly the limit, never more', () => {
     });
   });
 
+  describe('sign-in from a known browser: its own per-device limit alone', () => {
+    let service: TestService;
+    before(async () => {
+      service = await startTestService({ RATE_LIMIT_LOGIN_IP: '10000/900', RATE_LIMIT_LOGIN_DEVICE: '6/900' }, frozen());
+      await registerUser(service, EMAIL, PASSWORD);
+    });
+    after(() => service.close());
+
+    it(`${PARALLEL} parallel wrong passwords with one device cookie: RATE_LIMIT_LOGIN_DEVICE (6) pass`, async () => {
+      const browser = await signedInClient(service, EMAIL, PASSWORD);
+      assert.ok(browser.cookies.get('lk_device'), 'the browser holds a device cookie');
+      const counts = await burst((i) => browser.postJson('/api/login', { email: EMAIL, password: `wrong guess ${i}` }));
+      assert.deepEqual(counts, { 401: 6, 429: PARALLEL - 6 });
+      assert.equal((await browser.postJson('/api/login', { email: EMAIL, password: PASSWORD })).status, 429, 'then it is refused');
+    });
+  });
+
   describe('sign-in on two nodes sharing the per-account limit through Redis', {
     skip: process.env.TEST_REDIS_URL ? false : 'SKIPPED: TEST_REDIS_URL is not set',
   }, () => {

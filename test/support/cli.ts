@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Capabilities } from '../../src/store/database.ts';
+import { allMigrations } from '../../src/store/migrations/index.ts';
 import { TEST_SECRET } from './app.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/latchkey.js', import.meta.url));
@@ -90,4 +92,9 @@ export class RunningCli {
     clearTimeout(timer);
     return code;
   }
+}
+
+/** Every migration's name in order, as `migrate` prints them ("0001-initial, 0002-..."). */
+export function migrationList(): string {
+  return Object.keys(allMigrations({} as Capabilities)).join(', ');
 }

@@ -5,7 +5,11 @@ import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPag
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
+import { withReturnTo } from '../return-to.ts';
 import { accountOverview } from '../settings/overview.ts';
+import { deviceCookieName, issueDeviceCookie } from './device-cookies.ts';
+import { needsSecondStep } from './service.ts';
 import { homePage, loginNotice, loginPage, logoutPage } from './views.ts';
 
 const NextQuery = Type.Object({
@@ -21,7 +25,8 @@ const ApiLoginBody = strictObject({
 });
 
 export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { login, sessions, store, clock, config } = kit.deps;
+  const { login, sessions, store, clock, config, deviceCookies } = kit.deps;
+  const deviceCookie = deviceCookieName(kit.cookies);
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
 
@@ -32,10 +37,16 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     if (identifier === undefined || (body.email !== undefined && body.username !== undefined)) {
       return sendApiError(reply, 'VALIDATION_FAILED', 'Send either "email" or "username", not both.');
     }
-    const result = await login.login(identifier, body.password, requestContext(request), { remember: body.remember === true });
+    const result = await login.login(identifier, body.password, requestContext(request), {
+      remember: body.remember === true,
+      deviceCookie: request.cookies[deviceCookie],
+      rememberedDevice: rememberedDeviceOf(kit, request),
+    });
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+    if (needsSecondStep(result.value)) return sendSecondFactorRequired(kit, reply, result.value);
     await sessions.revoke(request.cookies[kit.cookies.session]);
     setSessionCookie(kit, reply, result.value.session);
+    issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
     return reply.send({ user: result.value.user });
   });
 
@@ -67,6 +78,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       reply,
       homePage({
         csrf,
+        smsAvailable: kit.deps.smsAvailable,
         account,
         info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
       }),
@@ -96,7 +108,11 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     async (request, reply) => {
       const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
       const returnTo = returnToOf(kit, request);
-      const result = await login.login(email, password, requestContext(request), { remember: remember === 'on' });
+      const result = await login.login(email, password, requestContext(request), {
+        remember: remember === 'on',
+        deviceCookie: request.cookies[deviceCookie],
+        rememberedDevice: rememberedDeviceOf(kit, request),
+      });
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         const page = loginPage({
@@ -111,8 +127,13 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
       }
+      if (needsSecondStep(result.value)) {
+        setPendingLoginCookie(kit, reply, result.value);
+        return reply.redirect(withReturnTo('/login/second-factor', returnTo), 303);
+      }
       await sessions.revoke(request.cookies[kit.cookies.session]);
       setSessionCookie(kit, reply, result.value.session);
+      issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
       return reply.redirect(returnTo ?? '/', 303);
     },
   );

@@ -9,6 +9,7 @@ import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
+import { noSecondStep, type PendingSecondStep, type SecondStepPort } from '../mfa/second-step.ts';
 import type { SecondFactorGate } from './second-factor.ts';
 import type { NewSessionToken, SessionService } from './session-service.ts';
 import type { LoginThrottle } from './throttle.ts';
@@ -19,7 +20,13 @@ export interface SignedIn {
 }
 
 export type LoginProblem = 'INVALID_CREDENTIALS' | 'RATE_LIMITED' | 'EMAIL_NOT_CONFIRMED';
-export type LoginResult = Result<SignedIn, LoginProblem> & { retryAfterSeconds?: number };
+/** A session, or (for an account with a second factor) the pending second step. */
+export type LoginResult = Result<SignedIn | PendingSecondStep, LoginProblem> & { retryAfterSeconds?: number };
+
+/** Whether a login's answer is the pending second step rather than a session. */
+export function needsSecondStep(value: SignedIn | PendingSecondStep): value is PendingSecondStep {
+  return 'kind' in value && value.kind === 'second-factor';
+}
 
 /**
  * Password login by email or username. Unknown, disabled and password-less accounts verify a
@@ -37,6 +44,8 @@ export class LoginService {
       clock: Clock;
       throttle: LoginThrottle;
       secondFactors: SecondFactorGate;
+      /** Asked after the password is verified: a second factor to pass first? (default: none) */
+      secondStep?: SecondStepPort;
       confirmEmail: ConfirmEmailMode;
       usernames: UsernameMode;
     },
@@ -46,20 +55,17 @@ export class LoginService {
     identifier: string,
     password: string,
     context: RequestContext,
-    options: { remember: boolean } = { remember: false },
+    options: { remember: boolean; deviceCookie?: string | undefined; rememberedDevice?: string | undefined } = { remember: false },
   ): Promise<LoginResult> {
     const { store, hasher, limits, clock, throttle } = this.deps;
     const { user, canonical } = await this.findAccount(identifier);
-    const accountKey = limits.accountKey(canonical);
-    const throttleKey = throttle.keyFor(canonical);
+    // A browser with a device cookie of this account is judged by its own failures; any other
+    // client by the identifier's shared limit and slow-down (S29, LoginThrottle.forSignIn).
+    const attempt = throttle.forSignIn(canonical, user, options.deviceCookie);
     // Every limit takes its point before the password is verified, atomically, so parallel
     // guesses cannot all pass a check made before any of them was counted. A refused step gives
     // back what the steps before it took; a verification that errors gives back everything.
-    const reservation = await reserveAttempt([
-      limits.loginPerIp.step(context.ip ?? 'unknown', { countsAlways: true }),
-      limits.loginPerAccount.step(accountKey),
-      throttle.step(throttleKey),
-    ]);
+    const reservation = await reserveAttempt([limits.loginPerIp.step(context.ip ?? 'unknown', { countsAlways: true }), ...attempt.steps]);
     if (!reservation.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: reservation.retryAfterSeconds };
 
     const usable = user && user.disabled_at === null && user.password_hash !== null ? user : undefined;
@@ -83,12 +89,19 @@ export class LoginService {
     if (hasher.needsRehash(currentHash)) {
       await store.users.upgradePasswordHash(usable.id, currentHash, await hasher.hashPassword(password), nowMs);
     }
-    await throttle.clear(throttleKey);
-    await limits.loginPerAccount.reset(accountKey);
+    await attempt.succeeded();
     if (this.deps.confirmEmail === 'required' && usable.email_confirmed_at === null) {
       await store.audit.record({ type: 'login.unconfirmed', userId: usable.id, ...context, nowMs });
       return fail('EMAIL_NOT_CONFIRMED');
     }
+    // An account with a second factor gets a pending second step, not a session (S27), unless
+    // this browser is one the user chose to remember (then amr stays 'pwd').
+    const secondStep = await (this.deps.secondStep ?? noSecondStep).begin(usable, {
+      persistent: options.remember,
+      rememberedDevice: options.rememberedDevice,
+      context,
+    });
+    if (secondStep) return ok(secondStep);
     const session = await this.startSession(usable, context, options.remember, 'login.succeeded');
     return ok({ user: publicUser(usable), session });
   }

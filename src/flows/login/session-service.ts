@@ -78,11 +78,14 @@ export class SessionService {
     return ended;
   }
 
-  /** Creates a session and returns the token for the cookie (never stored). */
+  /**
+   * Creates a session and returns the token for the cookie (never stored). `amr` lists the
+   * factors proven for it (OIDC amr: ['pwd'], ['pwd', 'otp']); absent means a password alone.
+   */
   async create(
     userId: string,
     context: RequestContext,
-    options: { persistent: boolean } = { persistent: false },
+    options: { persistent: boolean; amr?: readonly string[] } = { persistent: false },
     store: Store = this.deps.store,
   ): Promise<NewSessionToken> {
     const { settings } = this.deps;
@@ -98,6 +101,7 @@ export class SessionService {
       ip: context.ip,
       userAgent: context.userAgent?.slice(0, 512) ?? null,
       persistent: options.persistent,
+      ...(options.amr ? { amr: options.amr.join(' ') } : {}),
     });
     return { token, cookieMaxAgeSeconds: options.persistent ? settings.sessionTtlSeconds : undefined };
   }

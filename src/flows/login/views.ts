@@ -3,6 +3,7 @@ import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
 import type { AccountOverview } from '../settings/overview.ts';
+import { phoneSection, twoStepSection } from '../settings/views.ts';
 
 /** Fixed notices shown on the login page after a redirect; the query names one, never free text. */
 export const LOGIN_NOTICES: Record<string, string> = {
@@ -59,7 +60,7 @@ export function logoutPage(o: { csrf: string; returnTo?: string | undefined }): 
   );
 }
 
-export function homePage(o: { csrf: string; account?: AccountOverview | undefined; info?: string }): Html {
+export function homePage(o: { csrf: string; account?: AccountOverview | undefined; info?: string; smsAvailable?: boolean }): Html {
   const a = o.account;
   if (!a) {
     return layout(
@@ -77,7 +78,9 @@ ${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
 <dt>Last sign-in</dt><dd>${a.lastLoginAtMs === null ? 'This is your first sign-in.' : `${formatTime(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`}</dd>
 <dt>Sign-ins</dt><dd>${a.loginCount}</dd>
 <dt>Signed-in sessions</dt><dd>${a.activeSessions}</dd>
+${phoneSection(a, o.smsAvailable === true)}
 </dl>
+${twoStepSection(a)}
 <p class="actions"><a href="/account/password">Change password</a> <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a></p>
 <form method="post" action="/logout">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );

@@ -49,7 +49,8 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
         login: {
           accountId: decision.session.userId,
           ts: Math.floor(decision.session.authenticatedAtMs / 1000),
-          amr: ['pwd'],
+          // The factors the browser session was signed in with ("pwd otp" after a code); NULL: a password.
+          amr: (request.auth?.session.amr ?? 'pwd').split(' '),
           remember: Number(request.auth?.session.persistent) === 1,
         },
       };

@@ -1,3 +1,4 @@
+import type { RecoveryMethodName } from '../../config/account-config.ts';
 import type { Outbox } from '../../courier/outbox.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import type { Store } from '../../store/store.ts';
@@ -14,18 +15,30 @@ export interface RecoveryStartOptions {
 }
 
 /**
- * One way to prove control of the account's mailbox and start a recovery. Today: an emailed link
- * (`link`). One-time codes and one-time login links come in later issues as more implementations;
- * RecoveryService only ever calls `start`, inside the transaction it hands over.
+ * One way to prove control of the account and start a recovery: an emailed link (`link`, here),
+ * a code by mail (`code`) or by SMS (`sms`, code-methods.ts). RecoveryService only ever calls
+ * `start`, inside the transaction it hands over; a method with nothing to send (no verified phone)
+ * simply returns, and one whose message was refused throws RecoveryNotStarted so that nothing it
+ * wrote commits.
  */
 export interface RecoveryMethod {
-  readonly name: string;
+  readonly name: RecoveryMethodName;
   start(tx: Store, user: UserRecord, context: RequestContext, options: RecoveryStartOptions): Promise<void>;
+  /** Whether the method can send anything at all (SMS without a channel cannot); absent means yes. */
+  available?(): boolean;
+}
+
+/** Thrown by a method inside the start transaction when its message was refused: everything it wrote rolls back. */
+export class RecoveryNotStarted extends Error {
+  constructor(readonly reason: string) {
+    super(`recovery not started: ${reason}`);
+    this.name = 'RecoveryNotStarted';
+  }
 }
 
 /** The emailed reset link: a token (S1-S3, S5) and its mail, queued in the same transaction. */
 export class LinkRecoveryMethod implements RecoveryMethod {
-  readonly name = 'link';
+  readonly name = 'link' as const;
 
   constructor(private readonly deps: { links: LinkTokens; outbox: Outbox; clock: Clock; ttlSeconds: number }) {}
 

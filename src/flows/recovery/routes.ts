@@ -1,15 +1,21 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { RECOVERY_METHOD_NAMES, type RecoveryMethodName } from '../../config/account-config.ts';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
-import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { withReturnTo } from '../return-to.ts';
-import type { ResetProblem, TokenProblem } from './service.ts';
+import { apiResetDone, pageResetDone } from './after-reset.ts';
+import { codeRecoveryRoutes, ResetCode } from './code-routes.ts';
+import type { CodeResetProblem, ResetProblem, TokenProblem } from './service.ts';
 import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
 
 const RESET_COOKIE_MAX_AGE_SECONDS = 15 * 60;
+
+/** `method` of forgot-password: one of RECOVERY_METHOD_NAMES (RECOVERY_METHODS decides which are accepted). */
+const Method = Type.String({ enum: [...RECOVERY_METHOD_NAMES] });
 
 const TOKEN_TITLES: Record<TokenProblem | 'RATE_LIMITED', string> = {
   TOKEN_INVALID: 'This link is not valid',
@@ -25,52 +31,87 @@ function isTokenProblem(code: ResetProblem): code is TokenProblem | 'RATE_LIMITE
 
 /** Forgot-password and reset: pages and JSON API over one RecoveryService. */
 export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { recovery, config, login, sessions } = kit.deps;
-  const autoLogin = config.account.autoLoginAfterReset;
+  const { recovery, config } = kit.deps;
   const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
-  const messageFor = (code: ResetProblem): string =>
+  const messageFor = (code: ResetProblem | CodeResetProblem): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT'
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
       : ERROR_CODES[code].message;
 
   // --- JSON API -----------------------------------------------------------------------------
-  app.post('/api/password/forgot', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
-    const { email } = request.body as { email: string };
-    const result = await recovery.requestReset(email, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code);
-    return reply.status(202).send({ message: FORGOT_SENT_MESSAGE });
-  });
+  app.post(
+    '/api/password/forgot',
+    { schema: { body: strictObject({ email: Email, method: Type.Optional(Method) }) } },
+    async (request, reply) => {
+      const { email, method } = request.body as { email: string; method?: RecoveryMethodName };
+      const result = await recovery.requestReset(email, requestContext(request), undefined, method);
+      if (!result.ok) return sendApiError(reply, result.code);
+      return reply.status(202).send({ message: FORGOT_SENT_MESSAGE });
+    },
+  );
 
-  app.post('/api/password/reset', { schema: { body: strictObject({ token: Token, password: Password }) } }, async (request, reply) => {
-    const { token, password } = request.body as { token: string; password: string };
-    const result = await recovery.resetPassword(token, password, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
-    if (autoLogin) {
-      const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
-      if (signedIn.ok) {
-        await sessions.revoke(request.cookies[kit.cookies.session]);
-        setSessionCookie(kit, reply, signedIn.value.session);
-        return reply.send({ message: 'Your password has been changed and you are signed in.', user: signedIn.value.user });
+  // One endpoint, two proofs: the emailed link's token, or an address with its code (code-routes.ts).
+  app.post(
+    '/api/password/reset',
+    {
+      schema: {
+        body: strictObject({
+          token: Type.Optional(Token),
+          email: Type.Optional(Email),
+          code: Type.Optional(ResetCode),
+          password: Password,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { token, email, code, password } = request.body as { token?: string; email?: string; code?: string; password: string };
+      const byLink = token !== undefined && email === undefined && code === undefined;
+      const byCode = token === undefined && email !== undefined && code !== undefined;
+      if (!byLink && !byCode) {
+        return sendApiError(reply, 'VALIDATION_FAILED', 'Send "token" and "password", or "email", "code" and "password".');
       }
-    }
-    return reply.send({ message: 'Your password has been changed. Sign in with the new password.' });
-  });
+      const result = byLink
+        ? await recovery.resetPassword(token as string, password, requestContext(request))
+        : await recovery.resetWithCode(email as string, code as string, password, requestContext(request));
+      if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
+      return apiResetDone(kit, request, reply, result.value.userId);
+    },
+  );
 
   // --- Pages --------------------------------------------------------------------------------
   app.get('/forgot-password', async (request, reply) =>
-    sendPage(reply, forgotPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo: returnToOf(kit, request) })),
+    sendPage(
+      reply,
+      forgotPasswordPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        methods: recovery.offeredMethods(),
+        returnTo: returnToOf(kit, request),
+      }),
+    ),
   );
 
+  // A code is asked for here and entered on /reset/code, where this sends the browser (the
+  // typed address prefilled), whatever the address: the same redirect for every account (S7).
   app.post(
     '/forgot-password',
-    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
+    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), method: Type.Optional(Method) }) } },
     async (request, reply) => {
-      const { email } = request.body as { email: string };
+      const { email, method } = request.body as { email: string; method?: RecoveryMethodName };
       const returnTo = returnToOf(kit, request);
-      const result = await recovery.requestReset(email, requestContext(request), returnTo);
+      const result = await recovery.requestReset(email, requestContext(request), returnTo, method);
       const csrf = kit.csrf.tokenFor(request, reply);
-      if (!result.ok) return sendPage(reply, forgotPasswordPage({ csrf, returnTo, email, error: ERROR_CODES[result.code].message }), 400);
-      return sendPage(reply, forgotPasswordPage({ csrf, returnTo, info: FORGOT_SENT_MESSAGE }));
+      const methods = recovery.offeredMethods();
+      if (!result.ok) {
+        return sendPage(
+          reply,
+          forgotPasswordPage({ csrf, methods, method, returnTo, email, error: ERROR_CODES[result.code].message }),
+          400,
+        );
+      }
+      if ((method ?? recovery.defaultMethod()) !== 'link') {
+        return reply.redirect(withReturnTo(`/reset/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
+      }
+      return sendPage(reply, forgotPasswordPage({ csrf, methods, returnTo, info: FORGOT_SENT_MESSAGE }));
     },
   );
 
@@ -113,19 +154,11 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
         return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
       }
       reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
-      if (autoLogin) {
-        // AUTO_LOGIN_AFTER_RESET: a fresh session (the reset ended every old one), unless the
-        // user has a second factor, who then signs in on the login page (S17).
-        const signedIn = await login.signInAfterReset(result.value.userId, requestContext(request));
-        if (signedIn.ok) {
-          await sessions.revoke(request.cookies[kit.cookies.session]);
-          setSessionCookie(kit, reply, signedIn.value.session);
-          return reply.redirect(returnTo ?? '/?notice=signed-in-after-reset', 303);
-        }
-      }
-      return reply.redirect(withReturnTo('/login?notice=password-reset', returnTo), 303);
+      return pageResetDone(kit, request, reply, result.value.userId, returnTo);
     },
   );
+
+  await codeRecoveryRoutes(app, kit, messageFor);
 
   function showTokenProblem(reply: FastifyReply, code: TokenProblem | 'RATE_LIMITED', retryAfterSeconds?: number) {
     reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));

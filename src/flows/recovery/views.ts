@@ -1,3 +1,4 @@
+import type { RecoveryMethodName } from '../../config/account-config.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -5,23 +6,48 @@ import { withReturnTo } from '../return-to.ts';
 export const FORGOT_SENT_MESSAGE =
   'If an account uses that address, we have sent it a link to reset the password. It can take a few minutes to arrive; check your spam folder too.';
 
-/** returnTo (checked by the S11 rule) is kept in the form, the mailed link and the links back. */
+/** How each recovery method is offered on the forgot-password page. */
+const METHOD_LABELS: Record<RecoveryMethodName, string> = {
+  link: 'A link by email',
+  code: 'A code by email',
+  sms: 'A code by text message to my phone',
+};
+
+/**
+ * returnTo (checked by the S11 rule) is kept in the form, the mailed link and the links back.
+ * `methods`: the recovery methods offered (RECOVERY_METHODS that can send); with more than one
+ * the user chooses, the link (or the first) checked.
+ */
 export function forgotPasswordPage(o: {
   csrf: string;
+  methods: readonly RecoveryMethodName[];
+  method?: RecoveryMethodName | undefined;
   email?: string;
   error?: string;
   info?: string;
   returnTo?: string | undefined;
 }): Html {
+  const chosen = o.method ?? (o.methods.includes('link') ? 'link' : o.methods[0]);
+  const choice =
+    o.methods.length > 1
+      ? html`<fieldset><legend>Send me</legend>
+${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
+</fieldset>`
+      : o.methods.length === 1 && chosen !== 'link'
+        ? html`<input type="hidden" name="method" value="${chosen}">`
+        : html``;
+  const what = o.methods.length > 1 ? 'a link or a code' : chosen === 'link' ? 'a link' : 'a code';
   return layout(
     { title: 'Reset your password' },
     html`${notice('error', o.error)}${notice('info', o.info)}
-<p>Enter the email address of your account. We will send you a link to choose a new password.</p>
+<p>Enter the email address of your account. We will send you ${what} to choose a new password.</p>
 <form method="post" action="${withReturnTo('/forgot-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true })}
-<button type="submit">Send reset link</button>
+${choice}
+<button type="submit">${o.methods.length > 1 ? 'Send' : chosen === 'link' ? 'Send reset link' : 'Send reset code'}</button>
 </form>
+${o.methods.some((name) => name !== 'link') ? html`<p class="actions"><a href="${withReturnTo('/reset/code', o.returnTo)}">I already have a code</a></p>` : ''}
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Back to sign in</a></p>`,
   );
 }

@@ -98,7 +98,11 @@ export class RegistrationService {
         return;
       }
       if (owner.disabled_at === null && inbox.allowed) {
-        await outbox.enqueue(tx.outbox, 'mail', { template: 'account-exists', to: owner.email, data: { name: greetingNameOf(owner), ...returnTo } });
+        await outbox.enqueue(tx.outbox, 'mail', {
+          template: 'account-exists',
+          to: owner.email,
+          data: { name: greetingNameOf(owner), ...returnTo },
+        });
       }
       await tx.audit.record({ type: 'registration.duplicate', userId: owner.id, ...context, nowMs });
     });

@@ -1,5 +1,6 @@
 import type { Store } from '../../store/store.ts';
 import type { SessionService } from '../login/session-service.ts';
+import type { MfaEnrolService } from '../mfa/enrol-service.ts';
 
 export interface AccountOverview {
   id: string;
@@ -13,11 +14,15 @@ export interface AccountOverview {
   lastLoginIp: string | null;
   loginCount: number;
   activeSessions: number;
+  /** Two-step sign-in: whether an authenticator app is on, and the recovery codes left. */
+  twoFactor: { totp: boolean; recoveryCodesLeft: number };
+  /** The verified phone number (E.164), or null. */
+  phone: string | null;
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
 export async function accountOverview(
-  deps: { store: Store; sessions: SessionService },
+  deps: { store: Store; sessions: SessionService; mfaEnrol: Pick<MfaEnrolService, 'status'> },
   userId: string,
 ): Promise<AccountOverview | undefined> {
   const user = await deps.store.users.findById(userId);
@@ -33,5 +38,7 @@ export async function accountOverview(
     lastLoginIp: user.last_login_ip,
     loginCount: Number(user.login_count),
     activeSessions: await deps.sessions.count(user.id),
+    twoFactor: await deps.mfaEnrol.status(user.id).then(({ totp, recoveryCodesLeft }) => ({ totp, recoveryCodesLeft })),
+    phone: user.phone && user.phone_verified_at !== null ? user.phone : null,
   };
 }

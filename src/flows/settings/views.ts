@@ -2,6 +2,7 @@ import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import type { SessionView } from '../login/session-service.ts';
+import type { AccountOverview } from './overview.ts';
 
 type User = { email: string; name: string | null };
 
@@ -56,4 +57,27 @@ ${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${
 ${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">Sign out every other session</button></form>` : ''}
 <p class="actions"><a href="/">Back to your account</a></p>`,
   );
+}
+
+/** The "Two-step sign-in" section of the account page: whether it is on, and the way to its page. */
+export function twoStepSection(account: Pick<AccountOverview, 'twoFactor'>): Html {
+  const { totp, recoveryCodesLeft } = account.twoFactor;
+  const status = totp
+    ? `On: a code from your authenticator app after your password (${recoveryCodesLeft === 1 ? 'one recovery code' : `${recoveryCodesLeft} recovery codes`} left).`
+    : 'Off: your password alone signs you in.';
+  return html`<section aria-labelledby="two-step-heading">
+<h2 id="two-step-heading">Two-step sign-in</h2>
+<p>${status}</p>
+<p class="actions"><a href="/account/two-factor">${totp ? 'Manage two-step sign-in' : 'Turn on two-step sign-in'}</a></p>
+</section>`;
+}
+
+/**
+ * The phone rows of the account page (a `<dl>` fragment): the verified number and a link to
+ * /account/phone to add, change or remove it. Shown only where SMS can be sent, or when a number
+ * is already there (so it can still be removed).
+ */
+export function phoneSection(account: Pick<AccountOverview, 'phone'>, smsAvailable: boolean): Html {
+  if (!smsAvailable && account.phone === null) return html``;
+  return html`<dt>Phone</dt><dd>${account.phone ?? '—'} <a href="/account/phone">${account.phone ? 'Change or remove' : 'Add a phone number'}</a></dd>`;
 }

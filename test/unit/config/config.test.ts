@@ -41,6 +41,8 @@ describe('configuration from the environment', () => {
     assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 5, durationSeconds: 3600 });
     assert.deepEqual(config.rateLimits.reauthPerSession, { points: 10, durationSeconds: 900 });
     assert.deepEqual(config.rateLimits.reauthPerAccount, { points: 30, durationSeconds: 900 });
+    assert.deepEqual(config.rateLimits.secondFactorPerAccount, { points: 20, durationSeconds: 900 });
+    assert.deepEqual(config.rateLimits.loginPerDevice, { points: 10, durationSeconds: 900 });
     assert.equal(config.ipv6SubnetPrefix, 64);
     assert.equal(config.passwordMinLength, 8);
     assert.equal(config.passwordMaxLength, 128);
@@ -58,6 +60,7 @@ describe('configuration from the environment', () => {
       TRUST_PROXY: '10.0.0.0/8, loopback',
       RATE_LIMIT_FORGOT_EMAIL: '3/600',
       RATE_LIMIT_REAUTH_SESSION: '4/60',
+      RATE_LIMIT_LOGIN_DEVICE: '5/300',
       IPV6_SUBNET_PREFIX: '56',
     });
     assert.equal(config.port, 8080);
@@ -69,6 +72,7 @@ describe('configuration from the environment', () => {
     assert.equal(config.trustProxy, '10.0.0.0/8,loopback');
     assert.deepEqual(config.rateLimits.forgotPerEmail, { points: 3, durationSeconds: 600 });
     assert.deepEqual(config.rateLimits.reauthPerSession, { points: 4, durationSeconds: 60 });
+    assert.deepEqual(config.rateLimits.loginPerDevice, { points: 5, durationSeconds: 300 });
     assert.equal(config.ipv6SubnetPrefix, 56);
     assert.equal(config.devMailbox, false);
     assert.equal(config.mailFrom, 'Latchkey <no-reply@id.example.com>');
@@ -102,9 +106,14 @@ describe('configuration from the environment', () => {
     assert.match(problemsOf({ SECRET_KEYS: 'too-short' }), /SECRET_KEYS must be .* at least 32 characters/);
     assert.match(problemsOf({ SECRET_KEYS: `${KEY},short` }), /SECRET_KEYS/, 'every key is checked, not only the first');
     assert.match(problemsOf({ RATE_LIMIT_FORGOT_EMAIL: '5' }), /RATE_LIMIT_FORGOT_EMAIL must look like POINTS\/SECONDS .*got "5"/);
+    assert.match(problemsOf({ RATE_LIMIT_LOGIN_DEVICE: '0/900' }), /RATE_LIMIT_LOGIN_DEVICE must look like POINTS\/SECONDS/);
     assert.match(problemsOf({ RATE_LIMIT_LOGIN_IP: '0/60' }), /RATE_LIMIT_LOGIN_IP/);
     assert.match(problemsOf({ RATE_LIMIT_REAUTH_SESSION: 'ten' }), /RATE_LIMIT_REAUTH_SESSION must look like POINTS\/SECONDS/);
     assert.match(problemsOf({ RATE_LIMIT_REAUTH_ACCOUNT: '5/0' }), /RATE_LIMIT_REAUTH_ACCOUNT must look like POINTS\/SECONDS/);
+    assert.match(
+      problemsOf({ RATE_LIMIT_SECOND_FACTOR_ACCOUNT: 'ten' }),
+      /RATE_LIMIT_SECOND_FACTOR_ACCOUNT must look like POINTS\/SECONDS/,
+    );
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '16' }), /IPV6_SUBNET_PREFIX must be a whole number from 32 to 128 bits, got "16"/);
     assert.match(problemsOf({ IPV6_SUBNET_PREFIX: '129' }), /IPV6_SUBNET_PREFIX/);
     assert.match(problemsOf({ RESET_TOKEN_TTL: '10' }), /RESET_TOKEN_TTL must be a whole number from 60 to 604800 seconds/);

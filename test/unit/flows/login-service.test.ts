@@ -2,9 +2,11 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hash } from '@node-rs/argon2';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
+import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { sha256 } from '../../../src/crypto/tokens.ts';
+import { DeviceCookies } from '../../../src/flows/login/device-cookies.ts';
 import { noSecondFactors } from '../../../src/flows/login/second-factor.ts';
-import { LoginService } from '../../../src/flows/login/service.ts';
+import { LoginService, needsSecondStep } from '../../../src/flows/login/service.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { ManualClock } from '../../../src/kernel/clock.ts';
@@ -30,14 +32,18 @@ describe('LoginService against a real SQLite database', () => {
     ({ database, store } = await openTestDatabase());
     const limits = createRateLimits(
       {
+        smsPerNumber: generous,
+        smsPerAccount: generous,
         forgotPerIp: generous,
         forgotPerEmail: generous,
         loginPerIp: generous,
         loginPerAccount: { points: 3, durationSeconds: 900 },
+        loginPerDevice: generous,
         registerPerIp: generous,
         tokenPerIp: generous,
         reauthPerSession: generous,
         reauthPerAccount: generous,
+        secondFactorPerAccount: generous,
       },
       testKeyring(),
     );
@@ -47,7 +53,8 @@ describe('LoginService against a real SQLite database', () => {
       random: cryptoRandom,
       settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
     });
-    const throttle = new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } });
+    const devices = new DeviceCookies({ box: new SecretBox(testKeyring()), clock, random: cryptoRandom });
+    const throttle = new LoginThrottle({ store, clock, limits, devices, settings: { after: 5, maxDelaySeconds: 60 } });
     login = new LoginService({
       store,
       hasher,
@@ -72,7 +79,7 @@ describe('LoginService against a real SQLite database', () => {
   it('signs in with a fresh 256-bit session token whose SHA-256 alone is stored', async () => {
     const first = await login.login(' CURRENT@example.com', PASSWORD, CONTEXT);
     const second = await login.login('current@example.com', PASSWORD, CONTEXT);
-    assert.ok(first.ok && second.ok);
+    assert.ok(first.ok && second.ok && !needsSecondStep(first.value) && !needsSecondStep(second.value));
     assert.match(first.value.session.token, /^[A-Za-z0-9_-]{43}$/);
     assert.notEqual(first.value.session.token, second.value.session.token);
     assert.deepEqual(first.value.user, { id: ids.current, email: 'current@example.com', name: null, username: null });

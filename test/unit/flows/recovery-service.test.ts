@@ -5,7 +5,9 @@ import { Outbox } from '../../../src/courier/outbox.ts';
 import { Argon2Hasher } from '../../../src/crypto/passwords/hasher.ts';
 import { SecretBox } from '../../../src/crypto/secret-box.ts';
 import { generateToken, TokenDigester } from '../../../src/crypto/tokens.ts';
+import { OneTimeCodes } from '../../../src/flows/codes/one-time-codes.ts';
 import { LinkTokens } from '../../../src/flows/link-tokens.ts';
+import { DeviceCookies } from '../../../src/flows/login/device-cookies.ts';
 import { SessionService } from '../../../src/flows/login/session-service.ts';
 import { LoginThrottle } from '../../../src/flows/login/throttle.ts';
 import { LinkRecoveryMethod } from '../../../src/flows/recovery/methods.ts';
@@ -36,14 +38,18 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   function service(tokenPerIp = generous, digester = new TokenDigester(keyring)): RecoveryService {
     const limits = createRateLimits(
       {
+        smsPerNumber: generous,
+        smsPerAccount: generous,
         forgotPerIp: generous,
         forgotPerEmail: generous,
         loginPerIp: generous,
         loginPerAccount: generous,
+        loginPerDevice: generous,
         registerPerIp: generous,
         tokenPerIp,
         reauthPerSession: generous,
         reauthPerAccount: generous,
+        secondFactorPerAccount: generous,
       },
       keyring,
     );
@@ -56,14 +62,22 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
       limits,
       links,
       passwordPolicy: { minLength: 8, maxLength: 128 },
-      method: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }),
+      methods: { link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: 3600 }) },
+      enabledMethods: ['link'],
+      codes: new OneTimeCodes({ digester, random: cryptoRandom, clock }),
       sessions: new SessionService({
         store,
         clock,
         random: cryptoRandom,
         settings: { sessionTtlSeconds: 3600, browserSessionTtlSeconds: 3600, sessionIdleTimeoutSeconds: 3600, recentAuthSeconds: 600 },
       }),
-      loginThrottle: new LoginThrottle({ store, clock, limits, settings: { after: 5, maxDelaySeconds: 60 } }),
+      loginThrottle: new LoginThrottle({
+        store,
+        clock,
+        limits,
+        devices: new DeviceCookies({ box: new SecretBox(keyring), clock, random: cryptoRandom }),
+        settings: { after: 5, maxDelaySeconds: 60 },
+      }),
     });
   }
 

@@ -1,0 +1,176 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
+import { Csrf, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
+import { issueDeviceCookie } from '../login/device-cookies.ts';
+import { withReturnTo } from '../return-to.ts';
+import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from './factors.ts';
+import type { PendingSecondStep, SecondStepDone, SecondStepProblem } from './second-step.ts';
+import { SecondStepCookies } from './second-step-cookies.ts';
+import { secondFactorExpiredPage, secondFactorPage } from './second-step-views.ts';
+
+const Method = Type.Union(SECOND_FACTOR_METHODS.map((m) => Type.Literal(m)));
+const SendMethod = Type.Union([Type.Literal('email_code'), Type.Literal('sms_code')]);
+const Code = Type.String({ minLength: 1, maxLength: 64 });
+
+const MESSAGES: Record<SecondStepProblem, string> = {
+  CODE_INVALID: ERROR_CODES.CODE_INVALID.message,
+  SECOND_FACTOR_EXPIRED: ERROR_CODES.SECOND_FACTOR_EXPIRED.message,
+  RATE_LIMITED: ERROR_CODES.RATE_LIMITED.message,
+  METHOD_UNAVAILABLE: 'This way of signing in is not available for your account. Choose another one.',
+};
+
+/** The error code a problem is answered with (an unavailable method is a request that is not valid). */
+function codeOf(problem: SecondStepProblem) {
+  return problem === 'METHOD_UNAVAILABLE' ? 'VALIDATION_FAILED' : problem;
+}
+
+/** The remembered-device cookie of a request, for LoginService.login. */
+export function rememberedDeviceOf(kit: HttpKit, request: FastifyRequest): string | undefined {
+  return request.cookies[new SecondStepCookies(kit.cookies).remember];
+}
+
+/** A login that needs its second factor: only the pending-login cookie, no session (S27). */
+export function setPendingLoginCookie(kit: HttpKit, reply: FastifyReply, step: PendingSecondStep): void {
+  const cookies = new SecondStepCookies(kit.cookies);
+  reply.setCookie(cookies.pending, step.pendingToken, cookies.pendingOptions());
+}
+
+/** POST /api/login's answer for an account with a second factor. */
+export function sendSecondFactorRequired(kit: HttpKit, reply: FastifyReply, step: PendingSecondStep): FastifyReply {
+  setPendingLoginCookie(kit, reply, step);
+  return reply.send({ secondFactorRequired: true, methods: step.methods });
+}
+
+/** The second step of sign-in: JSON API and pages over SecondStepService. */
+export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
+  const { sessions } = kit.deps;
+  const secondStep = kit.deps.mfa.secondStep;
+  const cookies = new SecondStepCookies(kit.cookies);
+  const pendingOf = (request: FastifyRequest) => request.cookies[cookies.pending];
+
+  /**
+   * The session, a new CSRF secret, the pending cookie gone, the sign-in throttle's device cookie
+   * (as after every password sign-in: this browser gave the right password) and the
+   * remembered-device cookie if asked.
+   */
+  async function signIn(request: FastifyRequest, reply: FastifyReply, done: SecondStepDone) {
+    await sessions.revoke(request.cookies[kit.cookies.session]);
+    setSessionCookie(kit, reply, done.session);
+    issueDeviceCookie(reply, kit.cookies, kit.deps.deviceCookies, done.user.id);
+    reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
+    if (done.rememberCookie) reply.setCookie(cookies.remember, done.rememberCookie, cookies.rememberOptions());
+  }
+
+  // --- JSON API -----------------------------------------------------------------------------
+  app.post(
+    '/api/login/second-factor',
+    { schema: { body: strictObject({ method: Method, code: Code, rememberDevice: Type.Optional(Type.Boolean()) }) } },
+    async (request, reply) => {
+      const body = request.body as { method: SecondFactorMethod; code: string; rememberDevice?: boolean };
+      const entry = { method: body.method, code: body.code, rememberDevice: body.rememberDevice === true };
+      const result = await secondStep.complete(pendingOf(request), entry, requestContext(request));
+      if (!result.ok) {
+        if (result.code === 'SECOND_FACTOR_EXPIRED') reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
+        return sendApiError(reply, codeOf(result.code), MESSAGES[result.code], result.retryAfterSeconds);
+      }
+      await signIn(request, reply, result.value);
+      return reply.send({ user: result.value.user });
+    },
+  );
+
+  app.post('/api/login/second-factor/send', { schema: { body: strictObject({ method: SendMethod }) } }, async (request, reply) => {
+    const { method } = request.body as { method: 'email_code' | 'sms_code' };
+    const result = await secondStep.sendCode(pendingOf(request), method, requestContext(request));
+    if (!result.ok) return sendApiError(reply, codeOf(result.code), MESSAGES[result.code], result.retryAfterSeconds);
+    return reply.send({ message: 'We sent you a code.', expiresInSeconds: result.value.expiresInSeconds });
+  });
+
+  // --- Pages --------------------------------------------------------------------------------
+  app.get(
+    '/login/second-factor',
+    { schema: { querystring: Type.Object({ ...ReturnToQuery, method: Type.Optional(Method), sent: Type.Optional(Type.Literal('1')) }) } },
+    async (request, reply) => {
+      const query = request.query as { method?: SecondFactorMethod; sent?: '1' };
+      const returnTo = returnToOf(kit, request);
+      const methods = await secondStep.methodsOf(pendingOf(request));
+      if (!methods) return expired(reply, returnTo);
+      const method = query.method !== undefined && methods.includes(query.method) ? query.method : (methods[0] as SecondFactorMethod);
+      const info = query.sent === '1' && (method === 'email_code' || method === 'sms_code') ? sentNotice(method) : undefined;
+      return sendPage(reply, secondFactorPage({ csrf: kit.csrf.tokenFor(request, reply), method, methods, returnTo, info }));
+    },
+  );
+
+  app.post(
+    '/login/second-factor',
+    {
+      schema: {
+        querystring: Type.Object(ReturnToQuery),
+        body: strictObject({
+          _csrf: Csrf,
+          method: Method,
+          code: Type.String({ maxLength: 64 }),
+          remember_device: Type.Optional(Type.Literal('on')),
+        }),
+      },
+    },
+    async (request, reply) => {
+      const body = request.body as { method: SecondFactorMethod; code: string; remember_device?: 'on' };
+      const returnTo = returnToOf(kit, request);
+      const entry = { method: body.method, code: body.code, rememberDevice: body.remember_device === 'on' };
+      const result = await secondStep.complete(pendingOf(request), entry, requestContext(request));
+      if (result.ok) {
+        await signIn(request, reply, result.value);
+        return reply.redirect(returnTo ?? '/', 303);
+      }
+      if (result.code === 'SECOND_FACTOR_EXPIRED') return expired(reply, returnTo);
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const methods = (await secondStep.methodsOf(pendingOf(request))) ?? [body.method];
+      const page = secondFactorPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        method: methods.includes(body.method) ? body.method : (methods[0] as SecondFactorMethod),
+        methods,
+        returnTo,
+        error: MESSAGES[result.code],
+        rememberDevice: entry.rememberDevice,
+      });
+      return sendPage(reply, page, ERROR_CODES[codeOf(result.code)].status);
+    },
+  );
+
+  app.post(
+    '/login/second-factor/send',
+    { schema: { querystring: Type.Object(ReturnToQuery), body: strictObject({ _csrf: Csrf, method: SendMethod }) } },
+    async (request, reply) => {
+      const { method } = request.body as { method: 'email_code' | 'sms_code' };
+      const returnTo = returnToOf(kit, request);
+      const result = await secondStep.sendCode(pendingOf(request), method, requestContext(request));
+      if (result.ok) return reply.redirect(withReturnTo(`/login/second-factor?method=${method}&sent=1`, returnTo), 303);
+      if (result.code === 'SECOND_FACTOR_EXPIRED') return expired(reply, returnTo);
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const methods = (await secondStep.methodsOf(pendingOf(request))) ?? [];
+      const page = secondFactorPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        method: methods.includes(method) ? method : (methods[0] ?? 'totp'),
+        methods,
+        returnTo,
+        error: MESSAGES[result.code],
+      });
+      return sendPage(reply, page, ERROR_CODES[codeOf(result.code)].status);
+    },
+  );
+
+  function expired(reply: FastifyReply, returnTo: string | undefined) {
+    reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
+    const page = secondFactorExpiredPage({ message: ERROR_CODES.SECOND_FACTOR_EXPIRED.message, returnTo });
+    return sendPage(reply, page, ERROR_CODES.SECOND_FACTOR_EXPIRED.status);
+  }
+}
+
+function sentNotice(method: 'email_code' | 'sms_code'): string {
+  return method === 'email_code'
+    ? 'We sent a code to your email address. It may take a minute to arrive.'
+    : 'We sent a code to your phone. It may take a minute to arrive.';
+}

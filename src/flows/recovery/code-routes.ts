@@ -1,0 +1,77 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance } from 'fastify';
+import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
+import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
+import { Csrf, Password, strictObject } from '../../http/schemas.ts';
+import { ERROR_CODES } from '../../kernel/errors.ts';
+import { pageResetDone } from './after-reset.ts';
+import { CODE_SENT_MESSAGE, resetCodePage } from './code-views.ts';
+import type { CodeResetProblem } from './service.ts';
+
+/** A typed code: its shape is checked by the flow (digits, spaces and dashes), so a typo costs an attempt like a wrong code. */
+export const ResetCode = Type.String({ minLength: 1, maxLength: 32 });
+
+/**
+ * The reset-by-code page (`/reset/code`); the JSON side is `POST /api/password/reset` with
+ * `{email, code, password}` (routes.ts). Present only when RECOVERY_METHODS lists `code` or `sms`.
+ */
+export async function codeRecoveryRoutes(
+  app: FastifyInstance,
+  kit: HttpKit,
+  messageFor: (code: CodeResetProblem) => string,
+): Promise<void> {
+  const { recovery, config } = kit.deps;
+  if (!recovery.acceptsCodes()) return;
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+
+  app.get(
+    '/reset/code',
+    { schema: { querystring: Type.Object({ ...ReturnToQuery, email: Type.Optional(Type.String({ maxLength: 320 })) }) } },
+    async (request, reply) => {
+      const { email } = request.query as { email?: string };
+      return sendPage(
+        reply,
+        resetCodePage({
+          csrf: kit.csrf.tokenFor(request, reply),
+          ...policy,
+          email,
+          info: email ? CODE_SENT_MESSAGE : undefined,
+          returnTo: returnToOf(kit, request),
+        }),
+      );
+    },
+  );
+
+  app.post(
+    '/reset/code',
+    {
+      schema: {
+        body: strictObject({
+          _csrf: Csrf,
+          email: Type.String({ maxLength: 1024 }),
+          code: ResetCode,
+          password: Password,
+          password_confirm: Password,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { email, code, password, password_confirm } = request.body as {
+        email: string;
+        code: string;
+        password: string;
+        password_confirm: string;
+      };
+      const returnTo = returnToOf(kit, request);
+      const formAgain = (error: string, status: number) =>
+        sendPage(reply, resetCodePage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email, returnTo, error }), status);
+      if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
+      const result = await recovery.resetWithCode(email, code, password, requestContext(request));
+      if (!result.ok) {
+        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+        return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
+      }
+      return pageResetDone(kit, request, reply, result.value.userId, returnTo);
+    },
+  );
+}

@@ -1,0 +1,39 @@
+import { type Html, html } from '../../views/html.ts';
+import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { withReturnTo } from '../return-to.ts';
+import { RESET_CODE_DIGITS, RESET_CODE_TTL_SECONDS } from './code-methods.ts';
+
+/** What the code page says to everyone who arrives, known address or not (S7). */
+export const CODE_SENT_MESSAGE = `If an account uses that address, we have sent it a code of ${RESET_CODE_DIGITS} digits. It works for ${RESET_CODE_TTL_SECONDS / 60} minutes; check your spam folder too.`;
+
+/**
+ * The reset-by-code form: address (prefilled after "forgot password"), the code and the new
+ * password on one page, with the password rules shown. The code field lets phones offer the code
+ * from an SMS or mail (`autocomplete="one-time-code"`) and shows a digit keyboard.
+ */
+export function resetCodePage(o: {
+  csrf: string;
+  minLength: number;
+  maxLength: number;
+  email?: string | undefined;
+  error?: string | undefined;
+  info?: string | undefined;
+  returnTo?: string | undefined;
+}): Html {
+  const hasEmail = o.email !== undefined && o.email !== '';
+  return layout(
+    { title: 'Enter your reset code' },
+    html`${notice('error', o.error)}${notice('info', o.info)}
+<p>Enter the code of ${RESET_CODE_DIGITS} digits we sent you by email or text message, and choose a new password. A code works once, for ${RESET_CODE_TTL_SECONDS / 60} minutes.</p>
+<form method="post" action="${withReturnTo('/reset/code', o.returnTo)}" novalidate>
+${csrfField(o.csrf)}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}
+<label for="code">Code</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+<button type="submit">Set new password</button>
+</form>
+<p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Send a new code</a></p>`,
+  );
+}
