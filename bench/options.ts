@@ -13,6 +13,8 @@ export interface BenchOptions {
   db: string[];
   /** Password resets measured per database. */
   resets: number;
+  /** Users imported from a JSON Lines file by `latchkey import` per database (0: skip). */
+  importRows: number;
 }
 
 const HELP = `npm run bench -- [options]
@@ -25,6 +27,7 @@ const HELP = `npm run bench -- [options]
                          (postgres/mysql create a scratch database on TEST_POSTGRES_URL / TEST_MYSQL_URL,
                          default this machine's postgres://postgres@127.0.0.1:5432/test, mysql://root@127.0.0.1:3306/test)
   --resets N             password resets (one Argon2id hash each) measured per database (default 300)
+  --import-rows N        users imported from a JSON Lines file by latchkey import, per database (default 100000; 0 skips)
   --help                 this text`;
 
 export class UsageError extends Error {}
@@ -42,6 +45,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
         hashes: { type: 'string', default: '20' },
         db: { type: 'string', default: 'sqlite' },
         resets: { type: 'string', default: '300' },
+        'import-rows': { type: 'string', default: '100000' },
         help: { type: 'boolean', default: false },
       },
     }));
@@ -66,6 +70,7 @@ export function parseBenchOptions(argv: string[]): BenchOptions | 'help' {
     sequentialRequests: positiveInt('sequential', values.sequential, 10, 1_000_000),
     hashes: positiveInt('hashes', values.hashes, 3, 10_000),
     resets: positiveInt('resets', values.resets, 10, 100_000),
+    importRows: values['import-rows'] === '0' ? 0 : positiveInt('import-rows', values['import-rows'], 100, 10_000_000),
     db,
   };
 }

@@ -7,6 +7,7 @@
 // comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { BENCH_DATABASES } from './databases.ts';
+import { benchmarkImport, type ImportFigures } from './import.ts';
 import { alternateJsonPosts, type LoadResult, loadGet, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
 import { type BenchOptions, helpText, parseBenchOptions, UsageError } from './options.ts';
 import { markdownTable, ms, type Row, textTable } from './report.ts';
@@ -140,6 +141,13 @@ async function benchmarkOn(db: string, options: BenchOptions): Promise<Summary> 
     const reset = await redeemResetTokens(bench.at('/api/password/reset'), resetTokens, options.connections);
     await bench.settle();
 
+    // After the service's runs, on a database of its own: the CLI is a separate process.
+    let imported: ImportFigures | undefined;
+    if (options.importRows > 0) {
+      progress(`latchkey import: ${options.importRows} users from a JSON Lines file, then the same file again`);
+      imported = await benchmarkImport(database, options.importRows);
+    }
+
     const unexpected = (n: number) => (n > 0 ? `; ${n} unexpected responses/errors` : '');
     const rows: Row[] = [
       {
@@ -181,6 +189,24 @@ async function benchmarkOn(db: string, options: BenchOptions): Promise<Summary> 
         ...reset,
         notes: `${reset.total} resets, ${options.connections} at a time (one hash + one transaction each)${unexpected(reset.unexpected)}`,
       },
+      ...(imported
+        ? [
+            {
+              route: `latchkey import, ${imported.rows} new users (rows/s)`,
+              requestsPerSecond: imported.rowsPerSecond,
+              p50Ms: Number.NaN,
+              p99Ms: Number.NaN,
+              notes: `JSON Lines, batches of 500, ${imported.seconds.toFixed(1)} s in all (process start and migration check included)`,
+            },
+            {
+              route: 'latchkey import, same file again (rows/s)',
+              requestsPerSecond: imported.againRowsPerSecond,
+              p50Ms: Number.NaN,
+              p99Ms: Number.NaN,
+              notes: 'every row skipped: the address exists already',
+            },
+          ]
+        : []),
       {
         route: 'Argon2id hash (sequential)',
         requestsPerSecond: 1000 / hashMs,

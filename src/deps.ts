@@ -7,7 +7,7 @@ import type { SmsChannel } from './courier/sms-channels.ts';
 import { renderMail } from './courier/templates/render.ts';
 import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
-import { Argon2Hasher, type PasswordHasher } from './crypto/passwords/hasher.ts';
+import { Argon2Hasher, type PasswordHasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
 import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
@@ -101,7 +101,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const keyring = new Keyring(config.secretKeys);
   const digester = new TokenDigester(keyring);
   const outbox = new Outbox(new SecretBox(keyring), clock);
-  const hasher = new Argon2Hasher({ concurrency: config.hashConcurrency, queueLimit: config.hashQueueLimit });
+  const hasher = new Argon2Hasher({
+    concurrency: config.hashConcurrency,
+    queueLimit: config.hashQueueLimit,
+    pepperBox: pepperBoxOf(new SecretBox(keyring)),
+  });
   const limits =
     overrides.limits ??
     createRateLimits(
@@ -234,7 +238,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
-  const metrics = new Metrics({ outboxQueueDepth: () => store.outbox.countQueued(), hashQueueLength: () => hasher.queueLength });
+  const metrics = new Metrics({
+    outboxQueueDepth: () => store.outbox.countQueued(),
+    hashQueueLength: () => hasher.queueLength,
+    legacyPasswordHashes: () => store.users.countLegacyPasswordHashes(),
+  });
   const courier = new CourierWorker(
     store.outbox,
     outbox,

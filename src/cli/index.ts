@@ -7,6 +7,7 @@ import { runCleanup } from '../maintenance/cleanup.ts';
 import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
 import { registerClientCommands } from './clients.ts';
 import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
+import { registerImportCommand } from './import.ts';
 import { registerUserCommands } from './users.ts';
 
 export function buildProgram(): Command {
@@ -117,6 +118,7 @@ export function buildProgram(): Command {
 
   registerUserCommands(program);
   registerClientCommands(program);
+  registerImportCommand(program);
   return program;
 }
 

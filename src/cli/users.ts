@@ -28,6 +28,7 @@ function describe(a: AccountSummary): string {
     `username:         ${a.username ?? '-'}`,
     `name:             ${a.name ?? '-'}`,
     `status:           ${a.status}`,
+    `password hash:    ${a.passwordHashFamily}`,
     `created:          ${when(a.createdAtMs)}`,
     `last sign-in:     ${when(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`,
     `sign-ins:         ${a.loginCount}`,

@@ -5,6 +5,8 @@ export interface MetricsSources {
   outboxQueueDepth(): Promise<number>;
   /** Password hashes waiting for a slot in the hashing pool. */
   hashQueueLength(): number;
+  /** Accounts whose password hash is still an imported legacy one (replaced by Argon2id at their next sign-in). */
+  legacyPasswordHashes?(): Promise<number>;
 }
 
 /**
@@ -63,6 +65,17 @@ export class Metrics {
         this.set(sources.hashQueueLength());
       },
     });
+    if (sources.legacyPasswordHashes) {
+      const count = sources.legacyPasswordHashes.bind(sources);
+      new Gauge({
+        name: 'latchkey_legacy_password_hashes',
+        help: 'Accounts whose password hash is still an imported legacy format, replaced by Argon2id at their next sign-in (read from the database at scrape time; -1 if unreachable)',
+        registers,
+        async collect() {
+          this.set(await count().catch(() => -1));
+        },
+      });
+    }
   }
 
   observeRequest(method: string, route: string, status: number, seconds: number): void {

@@ -35,7 +35,8 @@ export type AuditEventType =
   | 'mfa.totp_enabled'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.totp_disabled'
-  | 'mfa.reset_by_admin';
+  | 'mfa.reset_by_admin'
+  | 'users.imported';
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -23,6 +23,8 @@ export interface Capabilities {
    * stored value ends in one.)
    */
   exactTextTableOptions: string | null;
+  /** How a migration widens a column's type: `ALTER COLUMN … TYPE`, `MODIFY COLUMN`, or not at all (SQLite does not enforce varchar lengths). */
+  columnTypeChange: 'alter-column-type' | 'modify-column' | 'unenforced';
   /** The error is a unique-index violation (an expected outcome, turned into a value). */
   isUniqueViolation(error: unknown): boolean;
   /**

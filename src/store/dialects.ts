@@ -44,6 +44,7 @@ const sqliteCapabilities: Capabilities = {
   skipLocked: false,
   autoIncrement: 'autoincrement',
   exactTextTableOptions: null,
+  columnTypeChange: 'unenforced',
   isUniqueViolation: (error) => codes(error).some((c) => c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
   isRetryableConflict: (error) => codes(error).some((c) => c === 'SQLITE_BUSY' || c === 'SQLITE_LOCKED'),
   // An embedded file does not go away; a locked or full disk is a bug or an operator problem.
@@ -55,6 +56,7 @@ const postgresCapabilities: Capabilities = {
   skipLocked: true,
   autoIncrement: 'identity',
   exactTextTableOptions: null,
+  columnTypeChange: 'alter-column-type',
   isUniqueViolation: (error) => codes(error).includes('23505'),
   isRetryableConflict: (error) => codes(error).some((c) => c === '40001' || c === '40P01' || c === '55P03'),
   isUnavailable: (error) =>
@@ -69,6 +71,7 @@ const mysqlCapabilities: Capabilities = {
   skipLocked: true,
   autoIncrement: 'autoincrement',
   exactTextTableOptions: 'default character set utf8mb4 collate utf8mb4_bin',
+  columnTypeChange: 'modify-column',
   isUniqueViolation: (error) => codes(error).includes('ER_DUP_ENTRY'),
   isRetryableConflict: (error) => codes(error).some((c) => c === 'ER_LOCK_DEADLOCK' || c === 'ER_LOCK_WAIT_TIMEOUT'),
   isUnavailable: (error) =>

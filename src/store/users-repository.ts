@@ -16,6 +16,20 @@ export interface NewUser {
   emailConfirmed?: boolean;
 }
 
+/** One account of an import (latchkey import): its own creation time, confirmation and status. */
+export interface ImportedUser {
+  id: string;
+  email: string;
+  emailCanonical: string;
+  name: string | null;
+  username: { display: string; canonical: string } | null;
+  passwordHash: string | null;
+  createdAtMs: number;
+  emailConfirmedAtMs: number | null;
+  disabledAtMs: number | null;
+  nowMs: number;
+}
+
 export class UsersRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -183,6 +197,85 @@ export class UsersRepository {
       .limit(options.limit)
       .offset(options.offset)
       .execute();
+  }
+  /** The accounts among these canonical addresses and usernames (one import batch). */
+  findForImport(emailCanonicals: string[], usernameCanonicals: string[]): Promise<UserRecord[]> {
+    if (emailCanonicals.length === 0 && usernameCanonicals.length === 0) return Promise.resolve([]);
+    return this.db
+      .selectFrom('users')
+      .selectAll()
+      .where((eb) =>
+        eb.or([
+          ...(emailCanonicals.length ? [eb('email_canonical', 'in', emailCanonicals)] : []),
+          ...(usernameCanonicals.length ? [eb('username_canonical', 'in', usernameCanonicals)] : []),
+        ]),
+      )
+      .execute();
+  }
+
+  /**
+   * Inserts a batch of imported accounts in one statement, skipping any whose address or username
+   * is taken meanwhile (the unique indexes decide); answers the ids that were inserted.
+   */
+  async insertImported(users: ImportedUser[]): Promise<Set<string>> {
+    if (users.length === 0) return new Set();
+    const values = users.map((u) => ({
+      id: u.id,
+      email: u.email,
+      email_canonical: u.emailCanonical,
+      name: u.name,
+      password_hash: u.passwordHash,
+      created_at: u.createdAtMs,
+      updated_at: u.nowMs,
+      disabled_at: u.disabledAtMs,
+      password_changed_at: u.passwordHash ? u.nowMs : null,
+      email_confirmed_at: u.emailConfirmedAtMs,
+      username: u.username?.display ?? null,
+      username_canonical: u.username?.canonical ?? null,
+    }));
+    const insert = this.db.insertInto('users').values(values);
+    const result =
+      this.capabilities.insertIgnoreStyle === 'ignore'
+        ? await insert.ignore().executeTakeFirst()
+        : await insert.onConflict((oc) => oc.doNothing()).executeTakeFirst();
+    if (Number(result.numInsertedOrUpdatedRows ?? 0n) === users.length) return new Set(users.map((u) => u.id));
+    const ids = users.map((u) => u.id);
+    const found = await this.db.selectFrom('users').select('id').where('id', 'in', ids).execute();
+    return new Set(found.map((row) => row.id));
+  }
+
+  /** `latchkey import --update`: the given fields of an existing account; true when something changed. */
+  async updateImported(
+    userId: string,
+    change: { name?: string | null; passwordHash?: string | null; emailConfirmedAtMs?: number; disabledAtMs?: number | null },
+    nowMs: number,
+  ): Promise<boolean> {
+    const set: Record<string, unknown> = {};
+    if (change.name !== undefined) set.name = change.name;
+    if (change.passwordHash !== undefined) {
+      set.password_hash = change.passwordHash;
+      set.password_changed_at = nowMs;
+    }
+    if (change.emailConfirmedAtMs !== undefined) set.email_confirmed_at = change.emailConfirmedAtMs;
+    if (change.disabledAtMs !== undefined) set.disabled_at = change.disabledAtMs;
+    if (Object.keys(set).length === 0) return false;
+    const result = await this.db
+      .updateTable('users')
+      .set({ ...set, updated_at: nowMs })
+      .where('id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Accounts whose password hash is not Latchkey's Argon2id yet (imported, replaced at the next sign-in). */
+  async countLegacyPasswordHashes(): Promise<number> {
+    const row = await this.db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number | string | bigint>().as('count'))
+      .where('password_hash', 'is not', null)
+      .where('password_hash', 'not like', '$argon2id$%')
+      .executeTakeFirstOrThrow();
+    return Number(row.count);
   }
 
   /** Sets (a verified number) or clears (null) the account's phone. */

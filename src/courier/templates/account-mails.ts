@@ -15,7 +15,8 @@ type AccountMail = Extract<
       | 'login-code'
       | 'recovery-code-used'
       | 'phone-changed'
-      | 'second-factor-changed';
+      | 'second-factor-changed'
+      | 'account-imported';
   }
 >;
 
@@ -33,7 +34,7 @@ const SECOND_FACTOR_NOTICES = {
   },
 } as const;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in, reset by code. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in, reset by code, imported accounts. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -141,5 +142,17 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Reset your password', url: link(context, '/forgot-password') },
       ]);
     }
+    case 'account-imported':
+      return mail(context, `Your account has moved to ${context.productName}`, [
+        greeting(message.data.name),
+        `Your account now lives on ${context.productName}, with this email address.`,
+        message.data.hasPassword
+          ? 'Your password has not changed: sign in with it as before. (It is stored in a stronger form the first time you do.)'
+          : 'It has no password here yet: choose one with the reset link below, then sign in.',
+        { label: 'Sign in', url: link(context, '/login') },
+        'Forgot your password, or never had one? Choose a new one:',
+        { label: 'Choose a password', url: link(context, '/forgot-password') },
+        'If you did not have an account with us, ignore this email.',
+      ]);
   }
 }

@@ -38,7 +38,9 @@ export type MailMessage =
   | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } }
   /** A phone number was added to or removed from the account; `endsWith`: its last two digits, never the number. */
   | { template: 'phone-changed'; to: string; data: { name: string | null; change: 'added' | 'removed'; endsWith: string; atMs: number } }
-  | { template: 'second-factor-changed'; to: string; data: { name: string | null; change: SecondFactorChange; changedAtMs: number } };
+  | { template: 'second-factor-changed'; to: string; data: { name: string | null; change: SecondFactorChange; changedAtMs: number } }
+  /** `latchkey import --notify`: the account moved here; hasPassword when the old password still works. */
+  | { template: 'account-imported'; to: string; data: { name: string | null; hasPassword: boolean } };
 
 /** What happened to an account's two-step sign-in (the notice mail says which). */
 export type SecondFactorChange = 'enabled' | 'recovery-codes-regenerated' | 'disabled' | 'reset-by-admin';

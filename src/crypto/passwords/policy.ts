@@ -33,11 +33,7 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
  * NIST 800-63B checks that need no stored state: length, characters, the common list and the
  * account's email. "Same as current" needs the stored hash and is checked by the flow.
  */
-export function checkPassword(
-  password: string,
-  policy: PasswordPolicy,
-  context: { email?: string } = {},
-): PasswordProblem | undefined {
+export function checkPassword(password: string, policy: PasswordPolicy, context: { email?: string } = {}): PasswordProblem | undefined {
   if (CONTROL.test(password) || LONE_SURROGATE.test(password)) return 'PASSWORD_INVALID_CHARACTERS';
   const normalised = normalisePassword(password);
   const length = codePointLength(normalised);

@@ -1,3 +1,4 @@
+import { describeHash } from '../../crypto/passwords/legacy/dispatch.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { newId } from '../../kernel/random.ts';
@@ -16,6 +17,8 @@ export interface AccountSummary {
   name: string | null;
   username: string | null;
   status: 'active' | 'disabled' | 'no-password';
+  /** The password hash's format: Latchkey's Argon2id, or the legacy format an import brought (never the hash itself). */
+  passwordHashFamily: string;
   emailConfirmedAtMs: number | null;
   createdAtMs: number;
   lastLoginAtMs: number | null;
@@ -126,6 +129,7 @@ export class AdminService {
       name: u.name,
       username: u.username,
       status: u.disabled_at !== null ? 'disabled' : u.password_hash === null ? 'no-password' : 'active',
+      passwordHashFamily: describeHash(u.password_hash),
       emailConfirmedAtMs: u.email_confirmed_at === null ? null : Number(u.email_confirmed_at),
       createdAtMs: Number(u.created_at),
       lastLoginAtMs: u.current_login_at === null ? null : Number(u.current_login_at),
