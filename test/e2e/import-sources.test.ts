@@ -109,7 +109,7 @@ describe('latchkey import from each system: the users sign in with their old pas
     const run = await cli(['import', file, '--fst-password-salt', 'env:FST_SALT'], { FST_SALT });
     assert.equal(run.code, 0, run.stderr);
     const stored = await service.deps.store.users.findByCanonicalEmail('fst2@example.com');
-    assert.ok((stored?.password_hash?.length ?? 0) > 255, 'the envelope outgrows varchar(255) (migration 0008-import)');
+    assert.ok((stored?.password_hash?.length ?? 0) > 255, 'the envelope outgrows varchar(255) (migration 0005-imported-hashes)');
     assert.ok(!stored?.password_hash?.includes(FST_SALT), 'the salt is sealed');
     assert.match((await cli(['users', 'show', 'fst1@example.com'])).stdout, /password hash: +flask-security-too bcrypt with HMAC pre-hash/);
     for (const a of accounts('fst')) await signsIn(a);

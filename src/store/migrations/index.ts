@@ -4,7 +4,7 @@ import { initial } from './0001-initial.ts';
 import { accountLifecycle } from './0002-account-lifecycle.ts';
 import { oidc } from './0003-oidc.ts';
 import { secondFactors } from './0004-second-factors.ts';
-import { importedHashes } from './0008-import.ts';
+import { importedHashes } from './0005-imported-hashes.ts';
 
 /** Every migration, by name; names sort in the order they apply. Engine differences come from capabilities. */
 export function allMigrations(capabilities: Capabilities): Record<string, Migration> {
@@ -13,6 +13,6 @@ export function allMigrations(capabilities: Capabilities): Record<string, Migrat
     '0002-account-lifecycle': accountLifecycle(capabilities),
     '0003-oidc': oidc(capabilities),
     '0004-second-factors': secondFactors(capabilities),
-    '0008-import': importedHashes(capabilities),
+    '0005-imported-hashes': importedHashes(capabilities),
   };
 }
