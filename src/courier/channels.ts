@@ -1,7 +1,6 @@
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
+import { DevBoxFolder } from './dev-box-folder.ts';
 import type { RenderedMail } from './templates/types.ts';
 
 export interface OutgoingMail extends RenderedMail {
@@ -53,29 +52,22 @@ export interface StoredMail extends OutgoingMail {
  * listed at /dev/mailbox. The log line names recipient and subject, never the body (it holds links).
  */
 export class DevMailboxChannel implements MailChannel {
+  private readonly folder: DevBoxFolder<StoredMail>;
+
   constructor(
-    private readonly directory: string,
+    directory: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.folder = new DevBoxFolder(directory);
+  }
 
   async send(mail: OutgoingMail): Promise<void> {
-    await mkdir(this.directory, { recursive: true });
-    const receivedAtMs = Date.now();
-    const file = join(this.directory, `${receivedAtMs}-${mail.messageId.replace(/[^A-Za-z0-9-]/g, '')}.json`);
-    await writeFile(file, JSON.stringify({ ...mail, receivedAtMs } satisfies StoredMail), { mode: 0o600 });
+    await this.folder.write({ ...mail, receivedAtMs: Date.now() });
     this.logger.info({ to: mail.to, subject: mail.subject }, 'mail delivered to the dev mailbox (/dev/mailbox)');
   }
 
-  async list(): Promise<StoredMail[]> {
-    let files: string[];
-    try {
-      files = (await readdir(this.directory)).filter((f) => f.endsWith('.json'));
-    } catch {
-      return [];
-    }
-    files.sort().reverse();
-    const mails = await Promise.all(files.slice(0, 50).map(async (f) => JSON.parse(await readFile(join(this.directory, f), 'utf8')) as StoredMail));
-    return mails;
+  list(): Promise<StoredMail[]> {
+    return this.folder.latest();
   }
 
   async close(): Promise<void> {}

@@ -15,10 +15,10 @@ import { createRateLimits } from '../../../src/rate-limits/rate-limits.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { insertUser, openTestDatabase, testKeyring } from '../../support/database.ts';
+import { generousLimitSettings } from '../../support/limits.ts';
 
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'unit-test' };
 const PASSWORD = 'correct horse battery';
-const generous = { points: 1000, durationSeconds: 900 };
 
 describe('LoginService against a real SQLite database', () => {
   let database: DatabaseHandle;
@@ -30,23 +30,7 @@ describe('LoginService against a real SQLite database', () => {
 
   before(async () => {
     ({ database, store } = await openTestDatabase());
-    const limits = createRateLimits(
-      {
-        smsPerNumber: generous,
-        smsPerAccount: generous,
-        forgotPerIp: generous,
-        forgotPerEmail: generous,
-        loginPerIp: generous,
-        loginPerAccount: { points: 3, durationSeconds: 900 },
-        loginPerDevice: generous,
-        registerPerIp: generous,
-        tokenPerIp: generous,
-        reauthPerSession: generous,
-        reauthPerAccount: generous,
-        secondFactorPerAccount: generous,
-      },
-      testKeyring(),
-    );
+    const limits = createRateLimits(generousLimitSettings({ loginPerAccount: { points: 3, durationSeconds: 900 } }), testKeyring());
     const sessions = new SessionService({
       store,
       clock,

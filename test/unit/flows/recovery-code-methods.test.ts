@@ -22,12 +22,12 @@ import type { DatabaseHandle } from '../../../src/store/database.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { TEST_SECRET } from '../../support/app.ts';
 import { insertUser, openTestDatabase, testKeyring } from '../../support/database.ts';
+import { generousLimitSettings } from '../../support/limits.ts';
 
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'unit-test' };
 const PHONE = '+33612345678';
 const keyring = testKeyring();
 const digester = new TokenDigester(keyring);
-const generous = { points: 1000, durationSeconds: 3600 };
 
 /** An SMS sender as the SMS flow shapes it (src/flows/sms/sender.ts): records what it was asked to send. */
 class RecordingSms implements RecoverySms {
@@ -51,23 +51,7 @@ describe('recovery methods by code: mail and SMS (RecoveryService on SQLite)', (
   const outbox = new Outbox(new SecretBox(keyring), new ManualClock());
 
   function service(enabledMethods: Array<'link' | 'code' | 'sms'> = ['link', 'code', 'sms']): RecoveryService {
-    const limits = createRateLimits(
-      {
-        forgotPerIp: generous,
-        forgotPerEmail: generous,
-        loginPerIp: generous,
-        loginPerAccount: generous,
-        loginPerDevice: generous,
-        registerPerIp: generous,
-        tokenPerIp: generous,
-        reauthPerSession: generous,
-        reauthPerAccount: generous,
-        secondFactorPerAccount: generous,
-        smsPerNumber: generous,
-        smsPerAccount: generous,
-      },
-      keyring,
-    );
+    const limits = createRateLimits(generousLimitSettings(), keyring);
     const links = new LinkTokens({ digester, random: cryptoRandom, clock, limits });
     const codes = new OneTimeCodes({ digester, random: cryptoRandom, clock, ttlSeconds: 600 });
     return new RecoveryService({

@@ -19,6 +19,7 @@ import type { DatabaseHandle } from '../../../src/store/database.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { TEST_SECRET } from '../../support/app.ts';
 import { insertUser, openTestDatabase, testKeyring } from '../../support/database.ts';
+import { generousLimitSettings } from '../../support/limits.ts';
 
 const CONTEXT = { ip: '203.0.113.7', userAgent: 'unit-test' };
 const OLD_PASSWORD = 'the old passphrase';
@@ -36,23 +37,7 @@ describe('RecoveryService against a real SQLite database, with a manual clock', 
   let userId: string;
 
   function service(tokenPerIp = generous, digester = new TokenDigester(keyring)): RecoveryService {
-    const limits = createRateLimits(
-      {
-        smsPerNumber: generous,
-        smsPerAccount: generous,
-        forgotPerIp: generous,
-        forgotPerEmail: generous,
-        loginPerIp: generous,
-        loginPerAccount: generous,
-        loginPerDevice: generous,
-        registerPerIp: generous,
-        tokenPerIp,
-        reauthPerSession: generous,
-        reauthPerAccount: generous,
-        secondFactorPerAccount: generous,
-      },
-      keyring,
-    );
+    const limits = createRateLimits(generousLimitSettings({ tokenPerIp }), keyring);
     const links = new LinkTokens({ digester, random: cryptoRandom, clock, limits });
     return new RecoveryService({
       store,

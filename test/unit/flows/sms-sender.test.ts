@@ -10,26 +10,17 @@ import { createRateLimits } from '../../../src/rate-limits/rate-limits.ts';
 import type { DatabaseHandle } from '../../../src/store/database.ts';
 import type { Store } from '../../../src/store/store.ts';
 import { openTestDatabase, testKeyring } from '../../support/database.ts';
+import { generousLimitSettings } from '../../support/limits.ts';
 
 const generous = { points: 1000, durationSeconds: 900 };
 const context = { publicUrl: new URL('https://auth.example.com'), productName: 'Latchkey' };
 const DEV: SmsSettings = { provider: undefined, devBox: true, available: true, countries: [], defaultCountry: undefined };
 
 function limits(sms: { smsPerNumber?: typeof generous; smsPerAccount?: typeof generous } = {}) {
-  const settings: RateLimitSettings = {
-    forgotPerIp: generous,
-    forgotPerEmail: generous,
-    loginPerIp: generous,
-    loginPerAccount: generous,
-    loginPerDevice: generous,
-    registerPerIp: generous,
-    tokenPerIp: generous,
-    reauthPerSession: generous,
-    reauthPerAccount: generous,
-    secondFactorPerAccount: generous,
+  const settings: RateLimitSettings = generousLimitSettings({
     smsPerNumber: sms.smsPerNumber ?? generous,
     smsPerAccount: sms.smsPerAccount ?? generous,
-  };
+  });
   return createRateLimits(settings, testKeyring());
 }
 
