@@ -33,7 +33,36 @@ from passlib.hash import bcrypt as passlib_bcrypt
 def fst(p):
     return base64.b64encode(hmac.new(b"${FST_SALT}", p.encode("utf-8"), hashlib.sha512).digest()).decode("ascii")
 notes = []
+try:
+    import django
+    from django.conf import settings
+    settings.configure(PASSWORD_HASHERS=[
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    ])
+    django.setup()
+    from django.contrib.auth.hashers import make_password
+except Exception as e:
+    make_password = None
+    notes.append("no Django here (%s): Django's formats come from passlib's django handlers and Django's own test vectors" % e)
+try:
+    from passlib.hash import argon2 as passlib_argon2
+    passlib_argon2.using(type="ID").hash("probe")
+except Exception as e:
+    passlib_argon2 = None
+    notes.append("no argon2-cffi here (%s): passlib's Argon2 comes from @node-rs/argon2 with its parameters" % e)
 for p in passwords:
+    if make_password:
+        # Django's own hashers with their defaults (python3-django).
+        out.append(dict(name="django make_password pbkdf2_sha256", password=p, hash=make_password(p, hasher="pbkdf2_sha256")))
+        out.append(dict(name="django make_password bcrypt_sha256", password=p, hash=make_password(p, hasher="bcrypt_sha256")))
+        try:
+            out.append(dict(name="django make_password argon2", password=p, hash=make_password(p, hasher="argon2")))
+        except Exception as e:
+            notes.append("Django's Argon2 hasher is not usable here (%s)" % e)
+    if passlib_argon2:
+        out.append(dict(name="passlib argon2id (argon2-cffi)", password=p, hash=passlib_argon2.using(type="ID").hash(p)))
     out.append(dict(name="werkzeug pbkdf2:sha256", password=p, hash=generate_password_hash(p)))
     out.append(dict(name="werkzeug pbkdf2:sha512", password=p, hash=generate_password_hash(p, method="pbkdf2:sha512:100000")))
     try:
@@ -119,11 +148,13 @@ async function betterAuthCases(): Promise<Generated[]> {
   });
 }
 
-/** Another system's Argon2id (passlib, Django): the password as typed, not NFKC-normalised. */
+/**
+ * Another system's Argon2id (passlib, Django, Flask-Security-Too) made with their parameters by
+ * @node-rs/argon2, on every machine; where Django and argon2-cffi are installed (.ci/run installs
+ * them) the generator above adds the same formats made by those libraries themselves. The
+ * password as typed, not NFKC-normalised.
+ */
 async function argon2Cases(): Promise<Generated[]> {
-  console.log(
-    'NOTE: argon2-cffi is not a Debian package here: passlib/Django Argon2 hashes come from @node-rs/argon2 with their parameters',
-  );
   const cases: Generated[] = [];
   for (const password of PASSWORDS) {
     const passlib = await argon2Hash(password, { algorithm: 2, memoryCost: 65_536, timeCost: 3, parallelism: 4 });
