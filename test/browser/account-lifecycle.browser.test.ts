@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { linkIn } from '../support/accounts.ts';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
+import { collectPageProblems, launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 
 const PHONE = { width: 375, height: 740 };
@@ -39,10 +39,7 @@ describe('account lifecycle in Chromium: register, confirm, change email and pas
     });
 
   const watch = (p: Page) => {
-    p.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    p.on('pageerror', (err) => problems.push(err.message));
+    collectPageProblems(p, problems);
   };
 
   before(async () => {

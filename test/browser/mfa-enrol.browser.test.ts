@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
+import { collectPageProblems, launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { registerUser } from '../support/flows.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 import { totpCode } from '../support/totp.ts';
@@ -46,10 +46,7 @@ describe('two-step sign-in in Chromium: enrol an authenticator from the set-up p
     }
     context = await browser.newContext({ viewport: PHONE, acceptDownloads: true });
     page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-    });
-    page.on('pageerror', (err) => problems.push(err.message));
+    collectPageProblems(page, problems);
   });
 
   after(async () => {

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
+import { collectPageProblems, launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { registerUser } from '../support/flows.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 import { enrolSecondFactor, totpCode } from '../support/second-step.ts';
@@ -40,10 +40,7 @@ describe('signing in with an authenticator code in Chromium', () => {
     }
     context = await browser.newContext();
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-    });
-    page.on('pageerror', (err) => problems.push(err.message));
+    collectPageProblems(page, problems);
   });
 
   after(async () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import type { TestService } from '../support/app.ts';
-import { launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
+import { collectPageProblems, launchChromium, resultFile, signInThroughPage } from '../support/browser.ts';
 import { startServiceAtOwnOrigin } from '../support/public-service.ts';
 import { resetCodeIn } from '../support/reset-codes.ts';
 import { resetLinkIn } from '../support/smtp.ts';
@@ -64,10 +64,7 @@ describe('password recovery in Chromium', () => {
     // A CSP violation (a blocked stylesheet, say), a script error or a failed subresource shows up
     // here. Pages answering 4xx (a refused sign-in is a 401 page) and the browser's own favicon
     // probe are not problems.
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
-    });
-    page.on('pageerror', (err) => problems.push(err.message));
+    collectPageProblems(page, problems);
     page.on('response', (response) => {
       const { pathname } = new URL(response.url());
       if (response.status() >= 400 && response.request().resourceType() !== 'document' && pathname !== '/favicon.ico') {

@@ -39,3 +39,15 @@ export async function signInThroughPage(page: Page, loginUrl: string, email: str
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForLoadState();
 }
+
+/**
+ * Collects into `problems` what a page reports as broken: console errors (a CSP violation, a
+ * script error) and uncaught exceptions. "Failed to load resource" lines are left out: a page
+ * answering 4xx on purpose logs one; tests that care about subresources check responses.
+ */
+export function collectPageProblems(page: Page, problems: string[]): void {
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !message.text().startsWith('Failed to load resource')) problems.push(message.text());
+  });
+  page.on('pageerror', (err) => problems.push(err.message));
+}
