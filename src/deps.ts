@@ -1,24 +1,21 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
-import { DevMailboxChannel, type MailChannel, SmtpChannel } from './courier/channels.ts';
+import { DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
-import type { SmsChannel } from './courier/sms-channels.ts';
-import { renderMail } from './courier/templates/render.ts';
-import { CourierWorker } from './courier/worker.ts';
 import { Keyring } from './crypto/keyring.ts';
-import { Argon2Hasher, type PasswordHasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
+import { Argon2Hasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
-import { createMfaDeps, type MfaDeps } from './deps/mfa.ts';
-import { createOidcDeps, type OidcDeps, type OidcPorts } from './deps/oidc.ts';
-import { createSmsDeps, type SmsDeps } from './deps/sms.ts';
+import { createCourier } from './deps/courier.ts';
+import { createMfaDeps } from './deps/mfa.ts';
+import { createOidcDeps } from './deps/oidc.ts';
+import { createSmsDeps } from './deps/sms.ts';
+import type { Deps, DepsOverrides } from './deps/types.ts';
 import { AdminService } from './flows/admin/service.ts';
 import { ConfirmationService } from './flows/confirmation/service.ts';
 import { LinkTokens } from './flows/link-tokens.ts';
 import { DeviceCookies } from './flows/login/device-cookies.ts';
-import type { RememberedDevices } from './flows/login/remembered-devices.ts';
-import type { SecondFactorGate } from './flows/login/second-factor.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
@@ -30,63 +27,15 @@ import { RegistrationService } from './flows/registration/service.ts';
 import { EmailChangeService } from './flows/settings/email-change.ts';
 import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
-import { type Clock, systemClock } from './kernel/clock.ts';
-import { cryptoRandom, type RandomSource } from './kernel/random.ts';
+import { systemClock } from './kernel/clock.ts';
+import { cryptoRandom } from './kernel/random.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { createRateLimits, memoryBackend, type RateLimits } from './rate-limits/rate-limits.ts';
+import { createRateLimits, memoryBackend } from './rate-limits/rate-limits.ts';
 import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
-import { type DatabaseHandle, openDatabase } from './store/database.ts';
+import { openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
 
-export interface Deps extends SmsDeps {
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  random: RandomSource;
-  database: DatabaseHandle;
-  store: Store;
-  keyring: Keyring;
-  digester: TokenDigester;
-  outbox: Outbox;
-  hasher: PasswordHasher;
-  limits: RateLimits;
-  mailChannel: MailChannel;
-  courier: CourierWorker;
-  metrics: Metrics;
-  sessions: SessionService;
-  /** Sealed device cookies: a browser that signed in before is judged by its own failures (S29). */
-  deviceCookies: DeviceCookies;
-  login: LoginService;
-  registration: RegistrationService;
-  recovery: RecoveryService;
-  confirmation: ConfirmationService;
-  passwordChange: PasswordChangeService;
-  emailChange: EmailChangeService;
-  usernameReminder: UsernameReminderService;
-  admin: AdminService;
-  /** The OpenID Connect provider and its storage, signing keys and client registry. */
-  oidc: OidcDeps;
-  /** Second factors (TOTP, recovery codes) and one-time codes. */
-  mfa: MfaDeps;
-  /** Turning two-step sign-in on and off, recovery codes, the admin reset. */
-  mfaEnrol: MfaEnrolService;
-}
-
-export interface DepsOverrides {
-  clock?: Clock;
-  random?: RandomSource;
-  database?: DatabaseHandle;
-  mailChannel?: MailChannel;
-  /** Where SMS go instead of SMS_URL's provider or the dev SMS box. */
-  smsChannel?: SmsChannel;
-  limits?: RateLimits;
-  /** Who has a second factor (by default: whoever confirmed an authenticator app). */
-  secondFactors?: SecondFactorGate;
-  /** Remembered browsers ("remember this device"), forgotten when an email change is undone. */
-  rememberedDevices?: RememberedDevices;
-  /** The OpenID Connect storage ports (by default the database ones, sealed under SECRET_KEYS). */
-  oidc?: OidcPorts;
-}
+export type { Deps, DepsOverrides };
 
 /** The composition root: every service built once from the config, nothing global. */
 export function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Deps {
@@ -243,28 +192,22 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     hashQueueLength: () => hasher.queueLength,
     legacyPasswordHashes: () => store.users.countLegacyPasswordHashes(),
   });
-  const courier = new CourierWorker(
-    store.outbox,
+  const courier = createCourier({
+    config,
+    logger,
+    clock,
+    store,
     outbox,
-    {
-      mail: async (message, meta) => {
-        const rendered = renderMail(message, mailContext);
-        await mailChannel.send({ ...rendered, to: message.to, from: config.mailFrom, messageId: meta.messageId });
-      },
+    metrics,
+    mailChannel,
+    mailContext,
+    handlers: {
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
       sms: smsHandler,
     },
-    clock,
-    logger,
-    {
-      pollMs: config.courierPollMs,
-      maxAttempts: config.courierMaxAttempts,
-      messageIdDomain: config.publicUrl.hostname,
-      onOutcome: (outcome, topic) => metrics.observeCourier(outcome, topic),
-    },
-  );
+  });
 
   const oidc = createOidcDeps({ config, logger, clock, random, store, keyring, sessions, ports: overrides.oidc });
 

@@ -33,6 +33,12 @@ export interface AccountSettings {
   readonly loginThrottleAfter: number;
   /** The longest wait between attempts; at 60 s or more an account sees fewer than 100 failures an hour. */
   readonly loginThrottleMaxDelaySeconds: number;
+  /** PASSWORDLESS: sign-in by an emailed link or code (unified sign-in), on by default. */
+  readonly passwordless: 'on' | 'off';
+  /** PASSWORD_OPTIONAL: registration may create an account without a password (email or passkey sign-in only). */
+  readonly passwordOptional: boolean;
+  /** PASSKEYS: WebAuthn passkeys as first and second factor, on by default. */
+  readonly passkeys: 'on' | 'off';
 }
 
 export function readAccountSettings(read: EnvReader): AccountSettings {
@@ -49,6 +55,9 @@ export function readAccountSettings(read: EnvReader): AccountSettings {
     usernames: read.oneOf('USERNAMES', 'off', ['off', 'optional', 'required'] as const),
     loginThrottleAfter: read.integer('LOGIN_THROTTLE_AFTER', 10, 1, 20, ' failed attempts'),
     loginThrottleMaxDelaySeconds: read.integer('LOGIN_THROTTLE_MAX_DELAY', 60, 60, HOUR, ' seconds'),
+    passwordless: read.oneOf('PASSWORDLESS', 'on', ['on', 'off'] as const),
+    passwordOptional: read.boolean('PASSWORD_OPTIONAL', false),
+    passkeys: read.oneOf('PASSKEYS', 'on', ['on', 'off'] as const),
   };
 }
 

@@ -68,6 +68,9 @@ export const SETTING_NAMES = [
   'USERNAMES',
   'LOGIN_THROTTLE_AFTER',
   'LOGIN_THROTTLE_MAX_DELAY',
+  'PASSWORDLESS',
+  'PASSWORD_OPTIONAL',
+  'PASSKEYS',
 ] as const;
 
 export type SettingName = (typeof SETTING_NAMES)[number];

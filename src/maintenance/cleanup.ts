@@ -52,5 +52,7 @@ export async function runCleanup(
   await store.loginThrottles.deleteOlderThan(nowMs - 3_600_000);
   // Pending second steps (minutes) and remembered devices (days) are useless once expired.
   await store.pendingLogins.deleteExpired(nowMs);
+  // WebAuthn challenges live 5 minutes and are single use: nothing reads one once used or expired.
+  while ((await store.cleanup.deleteBatch('webauthn_challenges', nowMs, options.batchSize ?? 500)) > 0) {}
   return deleted;
 }

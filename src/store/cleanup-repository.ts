@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from './schema.ts';
 
-type PurgeableTable = 'tokens' | 'sessions' | 'outbox' | 'oidc_payloads';
+type PurgeableTable = 'tokens' | 'sessions' | 'outbox' | 'oidc_payloads' | 'webauthn_challenges';
 type Condition<T extends PurgeableTable> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
 
 /**
@@ -19,11 +19,19 @@ export class CleanupRepository {
       sessions: ((eb) => eb('expires_at', '<', cutoffMs)) as Condition<'sessions'>,
       outbox: ((eb) => eb.and([eb('status', 'in', ['sent', 'dead']), eb('finished_at', '<', cutoffMs)])) as Condition<'outbox'>,
       oidc_payloads: ((eb) => eb('expires_at', '<', cutoffMs)) as Condition<'oidc_payloads'>,
+      webauthn_challenges: ((eb) =>
+        eb.or([eb('expires_at', '<', cutoffMs), eb('used_at', '<', cutoffMs)])) as Condition<'webauthn_challenges'>,
     };
   }
 
   /** The column that identifies a row of each table. */
-  private static readonly keyColumn = { tokens: 'id', sessions: 'id', outbox: 'id', oidc_payloads: 'key' } as const;
+  private static readonly keyColumn = {
+    tokens: 'id',
+    sessions: 'id',
+    outbox: 'id',
+    oidc_payloads: 'key',
+    webauthn_challenges: 'id',
+  } as const;
 
   async count(table: PurgeableTable, cutoffMs: number): Promise<number> {
     const where = CleanupRepository.conditions(cutoffMs)[table] as Condition<PurgeableTable>;

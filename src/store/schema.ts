@@ -169,7 +169,7 @@ export interface PendingLoginsTable {
   id: string;
   digest: string;
   user_id: string;
-  /** What proved the first factor: 'pwd' (password), later 'email' (emailed link or code). */
+  /** What proved the first factor: 'pwd' (password) or 'email' (an emailed link or code). */
   first_factor: string;
   /** 1 when "remember me" was asked at the first step. */
   persistent: Generated<number>;
@@ -191,6 +191,49 @@ export interface RememberedDevicesTable {
   last_used_at: number | null;
 }
 
+/** A passkey (WebAuthn credential). The credential ID is public; its SHA-256 is unique across accounts. */
+export interface PasskeysTable {
+  id: string;
+  user_id: string;
+  /** base64url, as the browser reports it. */
+  credential_id: string;
+  /** SHA-256 (hex) of credential_id: the unique index, so one credential belongs to one account. */
+  credential_digest: string;
+  /** base64url COSE public key. */
+  public_key: string;
+  /** The authenticator's signature counter as last seen (0 for authenticators that keep none). */
+  counter: number;
+  /** Comma-separated transports the browser reported (internal, hybrid, usb, ...). */
+  transports: string | null;
+  /** 'singleDevice' or 'multiDevice' (a synced passkey). */
+  device_type: string | null;
+  backed_up: Generated<number>;
+  aaguid: string | null;
+  /** The user's name for it ("Work laptop"). */
+  name: string;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+/** What a WebAuthn challenge was issued for. */
+export type WebauthnCeremony = 'register' | 'login' | 'second-factor' | 'reauth';
+
+/** A WebAuthn challenge: keyed digest only, single use, 5 minutes, bound to its ceremony. */
+export interface WebauthnChallengesTable {
+  id: string;
+  digest: string;
+  purpose: WebauthnCeremony;
+  /** The account the ceremony is for; NULL for a sign-in with a discoverable passkey (no account named yet). */
+  user_id: string | null;
+  /** The session that asked (registration, re-authentication). */
+  session_id: string | null;
+  /** The pending sign-in that asked (a passkey as second factor). */
+  pending_login_id: string | null;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
 export interface Database {
   users: UsersTable;
   tokens: TokensTable;
@@ -205,4 +248,6 @@ export interface Database {
   recovery_codes: RecoveryCodesTable;
   pending_logins: PendingLoginsTable;
   remembered_devices: RememberedDevicesTable;
+  passkeys: PasskeysTable;
+  webauthn_challenges: WebauthnChallengesTable;
 }

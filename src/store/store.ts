@@ -8,6 +8,7 @@ import { OidcClientsRepository } from './oidc-clients-repository.ts';
 import { OidcKeysRepository } from './oidc-keys-repository.ts';
 import { OidcRepository } from './oidc-repository.ts';
 import { OutboxRepository } from './outbox-repository.ts';
+import { PasskeysRepository } from './passkeys-repository.ts';
 import { PendingLoginsRepository } from './pending-logins-repository.ts';
 import type { Database } from './schema.ts';
 import { SessionsRepository } from './sessions-repository.ts';
@@ -38,6 +39,7 @@ export class Store {
   readonly oidcClients: OidcClientsRepository;
   readonly mfa: MfaRepository;
   readonly pendingLogins: PendingLoginsRepository;
+  readonly passkeys: PasskeysRepository;
 
   constructor(
     readonly db: Kysely<Database>,
@@ -59,6 +61,7 @@ export class Store {
     this.oidcClients = new OidcClientsRepository(db);
     this.mfa = new MfaRepository(db);
     this.pendingLogins = new PendingLoginsRepository(db);
+    this.passkeys = new PasskeysRepository(db);
   }
 
   /** Registers a listener for "every session of this user ended" (see SessionsEndedListener). */

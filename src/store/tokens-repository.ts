@@ -8,6 +8,9 @@ export type TokenPurpose =
   | 'email-confirm'
   | 'email-change'
   | 'email-change-undo'
+  // Passwordless sign-in (flows/passwordless): the emailed link, and the 8-digit code in the same mail.
+  | 'login-link'
+  | 'signin-code'
   // One-time codes (flows/codes): numeric, entered by hand, at most 5 wrong attempts each.
   | 'reset-code'
   | 'login-code'

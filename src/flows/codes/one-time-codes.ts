@@ -8,7 +8,7 @@ import type { TokenPurpose, TokenRecord } from '../../store/tokens-repository.ts
 import type { RequestContext } from '../context.ts';
 
 /** The purposes a one-time code can have; a code of one purpose is never accepted for another (S1). */
-export type CodePurpose = Extract<TokenPurpose, 'reset-code' | 'login-code' | 'phone-verify'>;
+export type CodePurpose = Extract<TokenPurpose, 'reset-code' | 'login-code' | 'phone-verify' | 'signin-code'>;
 
 /** Wrong entries a code survives (S4): the fifth wrong one kills it. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -39,7 +39,15 @@ export class OneTimeCodes {
   /** Creates a code through `tx` (the caller's transaction) and returns it for the message. */
   async issue(
     tx: Store,
-    o: { purpose: CodePurpose; userId: string; digits: number; context: RequestContext; targetPhone?: string },
+    o: {
+      purpose: CodePurpose;
+      userId: string;
+      digits: number;
+      context: RequestContext;
+      targetPhone?: string;
+      /** Instead of CODE_TTL, for a code that shares its lifetime with a link in the same mail. */
+      ttlSeconds?: number;
+    },
   ): Promise<string> {
     const nowMs = this.deps.clock.nowMs();
     await tx.tokens.revokeLive(o.userId, [o.purpose], nowMs);
@@ -51,7 +59,7 @@ export class OneTimeCodes {
       digest: this.deps.digester.digest(`${id}.${code}`),
       userId: o.userId,
       nowMs,
-      expiresAtMs: nowMs + this.deps.ttlSeconds * 1000,
+      expiresAtMs: nowMs + (o.ttlSeconds ?? this.deps.ttlSeconds) * 1000,
       requestedIp: o.context.ip,
       targetPhone: o.targetPhone ?? null,
     });

@@ -24,12 +24,22 @@ export const MAX_SECOND_FACTOR_FAILURES = 5;
 export const LOGIN_CODE_DIGITS = 6;
 
 /**
- * The factors a session signed in with a second step records (OIDC amr). Every code counts as
- * 'otp' (RFC 8176: a one-time password): authenticator codes, mailed or texted codes and
- * recovery codes alike. A remembered browser signs in with ['pwd'] only: the device is not a
- * factor proven at that sign-in.
+ * What proved the first factor of a pending sign-in: 'pwd' (a password) or 'email' (an emailed
+ * sign-in link or code: the inbox, flows/passwordless). It leads the session's amr.
  */
-export const SECOND_STEP_AMR = ['pwd', 'otp'] as const;
+export type FirstFactor = 'pwd' | 'email';
+
+/**
+ * The factors a session signed in with a second step records (OIDC amr, RFC 8176): the first
+ * factor ('pwd', or 'email' for an emailed link or code), then 'otp' for every code
+ * (authenticator, mailed, texted, recovery code alike) or 'hwk' and 'user' for a user-verifying
+ * passkey. A remembered browser skips the step and records the first factor only: the device is
+ * not a factor proven at that sign-in.
+ */
+export function secondStepAmr(firstFactor: string, method: SecondFactorMethod | 'passkey'): string[] {
+  const first = firstFactor === 'email' ? 'email' : 'pwd';
+  return [first, ...(method === 'passkey' ? ['hwk', 'user'] : ['otp'])];
+}
 
 /** A sign-in that passed the password and now waits for a second factor. */
 export interface PendingSecondStep {
@@ -46,7 +56,7 @@ export interface PendingSecondStep {
 export interface SecondStepPort {
   begin(
     user: UserRecord,
-    o: { persistent: boolean; rememberedDevice?: string | undefined; context: RequestContext },
+    o: { persistent: boolean; rememberedDevice?: string | undefined; context: RequestContext; firstFactor?: FirstFactor },
   ): Promise<PendingSecondStep | undefined>;
 }
 
@@ -95,7 +105,7 @@ export class SecondStepService implements SecondStepPort {
 
   async begin(
     user: UserRecord,
-    o: { persistent: boolean; rememberedDevice?: string | undefined; context: RequestContext },
+    o: { persistent: boolean; rememberedDevice?: string | undefined; context: RequestContext; firstFactor?: FirstFactor },
   ): Promise<PendingSecondStep | undefined> {
     const { store, factors, remembered, digester, random, clock } = this.deps;
     const methods = await factors.methodsFor(user.id);
@@ -108,12 +118,18 @@ export class SecondStepService implements SecondStepPort {
         id: newId(),
         digest: digester.digest(pendingSubject(pendingToken)),
         userId: user.id,
-        firstFactor: 'pwd',
+        firstFactor: o.firstFactor ?? 'pwd',
         persistent: o.persistent,
         nowMs,
         expiresAtMs: nowMs + PENDING_LOGIN_SECONDS * 1000,
       });
-      await tx.audit.record({ type: 'login.second_factor_required', userId: user.id, ...o.context, nowMs });
+      await tx.audit.record({
+        type: 'login.second_factor_required',
+        userId: user.id,
+        ...o.context,
+        nowMs,
+        detail: { firstFactor: o.firstFactor ?? 'pwd' },
+      });
     });
     return { kind: 'second-factor', pendingToken, methods };
   }
@@ -231,20 +247,36 @@ export class SecondStepService implements SecondStepPort {
     entry: { method: SecondFactorMethod; code: string; rememberDevice: boolean },
     context: RequestContext,
   ): Promise<SecondStepResult<SecondStepDone>> {
-    const { clock, sessions } = this.deps;
     if (!(await this.verify(tx, user.id, entry))) return fail('CODE_INVALID');
+    return this.signIn(tx, pending, user, entry, context);
+  }
+
+  /**
+   * Ends the pending sign-in and makes the session, inside `tx`, once its second factor was
+   * verified (a code above; a passkey assertion in flows/passkeys). The session's amr is the
+   * first factor's followed by the method's.
+   */
+  async signIn(
+    tx: Store,
+    pending: PendingLoginRecord,
+    user: UserRecord,
+    entry: { method: SecondFactorMethod | 'passkey'; rememberDevice: boolean },
+    context: RequestContext,
+  ): Promise<SecondStepResult<SecondStepDone>> {
+    const { clock, sessions } = this.deps;
     const nowMs = clock.nowMs();
     // Two right codes for one pending sign-in at once: one session; the other rolls back.
     if (!(await tx.pendingLogins.end(pending.id, nowMs))) throw new PendingEnded();
     const persistent = Number(pending.persistent) === 1;
-    const session = await sessions.create(user.id, context, { persistent, amr: SECOND_STEP_AMR }, tx);
+    const amr = secondStepAmr(pending.first_factor, entry.method);
+    const session = await sessions.create(user.id, context, { persistent, amr }, tx);
     await tx.users.recordLogin(user.id, context.ip, nowMs);
     await tx.audit.record({
       type: 'login.succeeded',
       userId: user.id,
       ...context,
       nowMs,
-      detail: { remembered: persistent, secondFactor: entry.method },
+      detail: { remembered: persistent, firstFactor: pending.first_factor, secondFactor: entry.method },
     });
     if (entry.method === 'recovery_code') {
       const remaining = await this.deps.recoveryCodes.remaining(tx, user.id);
@@ -270,13 +302,16 @@ export class SecondStepService implements SecondStepPort {
     }
   }
 
-  private async livePending(pendingToken: string | undefined): Promise<{ pending: PendingLoginRecord; user: UserRecord } | undefined> {
+  /** The live pending sign-in a cookie names, with its user (for a passkey as second factor). */
+  async livePending(pendingToken: string | undefined): Promise<{ pending: PendingLoginRecord; user: UserRecord } | undefined> {
     if (!isTokenShaped(pendingToken)) return undefined;
     const { store, digester, clock } = this.deps;
     const pending = await store.pendingLogins.findLive(digester.candidateDigests(pendingSubject(pendingToken)), clock.nowMs());
     if (!pending) return undefined;
     const user = await store.users.findById(pending.user_id);
-    if (!user || user.disabled_at !== null || user.password_hash === null) return undefined;
+    if (!user || user.disabled_at !== null) return undefined;
+    // A password-first sign-in dies with the password (an undone email change clears it).
+    if (pending.first_factor === 'pwd' && user.password_hash === null) return undefined;
     return { pending, user };
   }
 }

@@ -48,7 +48,10 @@ export const accountLifecycle = (capabilities: Capabilities): Migration => ({
 
     await db.schema.alterTable('tokens').addColumn('target_email', 'varchar(254)').execute();
 
-    await tableBuilder(db, capabilities)('login_throttles')
+    await tableBuilder(
+      db,
+      capabilities,
+    )('login_throttles')
       .addColumn('key', 'varchar(64)', (c) => c.primaryKey())
       .addColumn('failures', 'integer', (c) => c.notNull())
       .addColumn('last_failed_at', 'bigint', (c) => c.notNull())
