@@ -10,6 +10,7 @@ import { TokenDigester } from './crypto/tokens.ts';
 import { createCourier } from './deps/courier.ts';
 import { createMfaDeps } from './deps/mfa.ts';
 import { createOidcDeps } from './deps/oidc.ts';
+import { createPasskeyDeps } from './deps/passkeys.ts';
 import { createSmsDeps } from './deps/sms.ts';
 import type { Deps, DepsOverrides } from './deps/types.ts';
 import { AdminService } from './flows/admin/service.ts';
@@ -103,6 +104,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     outbox,
     limits,
   });
+  const passkeys = createPasskeyDeps({ config, store, digester, random, clock, sessions, secondStep: mfa.secondStep });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,
@@ -240,5 +242,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     oidc,
     mfa,
     mfaEnrol,
+    passkeys,
   };
 }

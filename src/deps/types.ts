@@ -28,6 +28,7 @@ import type { DatabaseHandle } from '../store/database.ts';
 import type { Store } from '../store/store.ts';
 import type { MfaDeps } from './mfa.ts';
 import type { OidcDeps, OidcPorts } from './oidc.ts';
+import type { PasskeyDeps } from './passkeys.ts';
 import type { SmsDeps } from './sms.ts';
 
 /** What the composition root (src/deps.ts) builds: every service, once. */
@@ -63,6 +64,8 @@ export interface Deps extends SmsDeps {
   mfa: MfaDeps;
   /** Turning two-step sign-in on and off, recovery codes, the admin reset. */
   mfaEnrol: MfaEnrolService;
+  /** Passkeys (WebAuthn): ceremonies, sign-in, second step, settings. */
+  passkeys: PasskeyDeps;
 }
 
 export interface DepsOverrides {

@@ -68,6 +68,13 @@ export const ERROR_CODES = {
   },
   TOTP_NOT_ENABLED: { status: 409, message: 'Two-step sign-in is not turned on for this account.' },
   TOTP_SETUP_NOT_STARTED: { status: 409, message: 'Start setting up the authenticator app first.' },
+  PASSKEY_INVALID: {
+    status: 400,
+    message: 'This passkey could not be verified. Try again, or sign in another way.',
+  },
+  PASSKEY_ALREADY_REGISTERED: { status: 409, message: 'This passkey is already registered with an account.' },
+  PASSKEY_LIMIT_REACHED: { status: 409, message: 'You have as many passkeys as an account may have. Remove one first.' },
+  PASSKEY_NOT_FOUND: { status: 404, message: 'There is no such passkey among yours. It may have been removed already.' },
   SESSION_NOT_FOUND: { status: 404, message: 'There is no such session among yours. It may have ended already.' },
   USERNAME_INVALID: {
     status: 400,

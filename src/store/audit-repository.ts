@@ -36,7 +36,10 @@ export type AuditEventType =
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.totp_disabled'
   | 'mfa.reset_by_admin'
-  | 'users.imported';
+  | 'users.imported'
+  | 'passkey.added'
+  | 'passkey.renamed'
+  | 'passkey.removed';
 
 export interface AuditEvent {
   type: AuditEventType;

@@ -302,6 +302,23 @@ export class SecondStepService implements SecondStepPort {
     }
   }
 
+  /**
+   * Counts one attempt of another kind of second factor (a passkey) on the pending sign-in before
+   * it is checked: false when the pending sign-in has no attempt left (it is then ended).
+   */
+  async countAttempt(pending: PendingLoginRecord): Promise<boolean> {
+    const { store, clock } = this.deps;
+    if (await store.pendingLogins.countAttempt(pending.id, MAX_SECOND_FACTOR_FAILURES, clock.nowMs())) return true;
+    await store.pendingLogins.end(pending.id, clock.nowMs());
+    return false;
+  }
+
+  /** After a refused attempt counted with countAttempt: the fifth ends the pending sign-in. */
+  async attemptFailed(pending: PendingLoginRecord): Promise<void> {
+    if (Number(pending.failures) + 1 >= MAX_SECOND_FACTOR_FAILURES)
+      await this.deps.store.pendingLogins.end(pending.id, this.deps.clock.nowMs());
+  }
+
   /** The live pending sign-in a cookie names, with its user (for a passkey as second factor). */
   async livePending(pendingToken: string | undefined): Promise<{ pending: PendingLoginRecord; user: UserRecord } | undefined> {
     if (!isTokenShaped(pendingToken)) return undefined;
