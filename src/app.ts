@@ -10,6 +10,7 @@ import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
 import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
+import { passkeyApiRoutes } from './flows/passkeys/api-routes.ts';
 import { phoneRoutes } from './flows/phone/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
@@ -95,6 +96,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await phoneRoutes(scope, kit);
     await emailChangeLinkRoutes(scope, kit);
     await mfaEnrolRoutes(scope, kit);
+    await passkeyApiRoutes(scope, kit);
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);

@@ -44,25 +44,32 @@ export function sendSecondFactorRequired(kit: HttpKit, reply: FastifyReply, step
   return reply.send({ secondFactorRequired: true, methods: step.methods });
 }
 
+/**
+ * After a passed second step: the session, a new CSRF secret, the pending cookie gone, the
+ * sign-in throttle's device cookie (as after every password sign-in: this browser gave the right
+ * password) and the remembered-device cookie if asked.
+ */
+export async function finishSecondStep(kit: HttpKit, request: FastifyRequest, reply: FastifyReply, done: SecondStepDone): Promise<void> {
+  const cookies = new SecondStepCookies(kit.cookies);
+  await kit.deps.sessions.revoke(request.cookies[kit.cookies.session]);
+  setSessionCookie(kit, reply, done.session);
+  issueDeviceCookie(reply, kit.cookies, kit.deps.deviceCookies, done.user.id);
+  reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
+  if (done.rememberCookie) reply.setCookie(cookies.remember, done.rememberCookie, cookies.rememberOptions());
+}
+
+/** The pending-login cookie of a request. */
+export function pendingLoginOf(kit: HttpKit, request: FastifyRequest): string | undefined {
+  return request.cookies[new SecondStepCookies(kit.cookies).pending];
+}
+
 /** The second step of sign-in: JSON API and pages over SecondStepService. */
 export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { sessions } = kit.deps;
   const secondStep = kit.deps.mfa.secondStep;
   const cookies = new SecondStepCookies(kit.cookies);
   const pendingOf = (request: FastifyRequest) => request.cookies[cookies.pending];
 
-  /**
-   * The session, a new CSRF secret, the pending cookie gone, the sign-in throttle's device cookie
-   * (as after every password sign-in: this browser gave the right password) and the
-   * remembered-device cookie if asked.
-   */
-  async function signIn(request: FastifyRequest, reply: FastifyReply, done: SecondStepDone) {
-    await sessions.revoke(request.cookies[kit.cookies.session]);
-    setSessionCookie(kit, reply, done.session);
-    issueDeviceCookie(reply, kit.cookies, kit.deps.deviceCookies, done.user.id);
-    reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
-    if (done.rememberCookie) reply.setCookie(cookies.remember, done.rememberCookie, cookies.rememberOptions());
-  }
+  const signIn = (request: FastifyRequest, reply: FastifyReply, done: SecondStepDone) => finishSecondStep(kit, request, reply, done);
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post(

@@ -100,6 +100,26 @@ export class PasskeyService {
     });
   }
 
+  /** Renames one of the account's passkeys; undefined when it has no such passkey. */
+  async rename(auth: ActiveSession, id: string, name: string, context: RequestContext): Promise<PasskeyRecord | undefined> {
+    const { store, clock } = this.deps;
+    return store.transaction(async (tx) => {
+      if (!(await tx.passkeys.rename(auth.user.id, id, name))) return undefined;
+      await tx.audit.record({ type: 'passkey.renamed', userId: auth.user.id, ...context, nowMs: clock.nowMs(), detail: { passkey: id } });
+      return tx.passkeys.findForUser(auth.user.id, id);
+    });
+  }
+
+  /** Removes one of the account's passkeys (the caller checked recent authentication); false when it has no such passkey. */
+  async remove(auth: ActiveSession, id: string, context: RequestContext): Promise<boolean> {
+    const { store, clock } = this.deps;
+    return store.transaction(async (tx) => {
+      if (!(await tx.passkeys.remove(auth.user.id, id))) return false;
+      await tx.audit.record({ type: 'passkey.removed', userId: auth.user.id, ...context, nowMs: clock.nowMs(), detail: { passkey: id } });
+      return true;
+    });
+  }
+
   /** Options for signing in with any discoverable passkey (the browser lets the person pick one). */
   async loginOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
     return this.deps.ceremonies.authenticationOptions(this.deps.store, 'login', undefined, {});
