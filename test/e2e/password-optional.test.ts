@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
+import { CliSandbox } from '../support/cli.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
 import { apiClient, headersWithoutDate } from '../support/flows.ts';
 
@@ -261,6 +262,14 @@ describe('accounts without a password (PASSWORD_OPTIONAL=true)', () => {
       assert.equal(page.status, 200, path);
       assert.doesNotMatch(page.text, /name="(current_)?password"/, `${path} asks for no password`);
     }
+  });
+
+  it('latchkey users show says the account has no password, and then that it has one', async () => {
+    const sandbox = new CliSandbox();
+    const show = async (email: string) => (await sandbox.run(['users', 'show', email], { DATABASE_URL: service.databaseUrl })).stdout;
+    assert.match(await show('nopass@example.com'), /^password: +none \(signs in by an emailed link or code, a passkey, or a reset\)$/m);
+    assert.match(await show('nopass@example.com'), /^status: +no-password$/m);
+    assert.match(await show('setter@example.com'), /^password: +set$/m);
   });
 
   it('keeps "next" on this site and offers the password to an account that has one', async () => {
