@@ -150,6 +150,25 @@ describe('"confirm it is you" by emailed code, and accounts without a password',
     assert.equal((await asking.postJson('/api/email/change', { email: 'bound.new@example.com' })).status, 202);
   });
 
+  it('sets a first password once: of parallel requests exactly one wins, the others must give it', async () => {
+    await register('racer@example.com');
+    const clients = await Promise.all(Array.from({ length: 6 }, () => sessionFor('racer@example.com')));
+    const answers = await Promise.all(
+      clients.map((client, i) => client.postJson('/api/password/change', { new_password: `first passphrase number ${i}` })),
+    );
+    const winners = answers.map((a, i) => [a.status, i] as const).filter(([status]) => status === 200);
+    assert.equal(winners.length, 1, answers.map((a) => `${a.status} ${a.text}`).join('\n'));
+    for (const answer of answers.filter((a) => a.status !== 200)) {
+      assert.ok([401, 403].includes(answer.status), answer.text);
+    }
+    const winner = winners[0]![1];
+    const stored = (await service.deps.store.users.findByCanonicalEmail('racer@example.com'))?.password_hash;
+    assert.ok(stored);
+    for (let i = 0; i < clients.length; i++) {
+      assert.equal(await service.deps.hasher.verifyPassword(stored, `first passphrase number ${i}`), i === winner, `password ${i}`);
+    }
+  });
+
   it('sends codes only to the stored address, within the session, account and inbox limits', async () => {
     const limited = await startTestService({ PASSWORD_OPTIONAL: 'true' });
     try {
