@@ -12,6 +12,7 @@ import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { passkeyApiRoutes } from './flows/passkeys/api-routes.ts';
 import { phoneRoutes } from './flows/phone/routes.ts';
+import { reauthRoutes } from './flows/reauth/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
 import { ReturnToRule } from './flows/return-to.ts';
@@ -93,6 +94,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);
     await settingsRoutes(scope, kit);
+    await reauthRoutes(scope, kit);
     await phoneRoutes(scope, kit);
     await emailChangeLinkRoutes(scope, kit);
     await mfaEnrolRoutes(scope, kit);

@@ -21,6 +21,7 @@ import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
 import { MfaEnrolService } from './flows/mfa/enrol-service.ts';
+import { ReauthService } from './flows/reauth/service.ts';
 import { MailCodeRecoveryMethod, SmsCodeRecoveryMethod } from './flows/recovery/code-methods.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
@@ -143,6 +144,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     passwordPolicy,
     confirmation,
     usernames: account.usernames,
+    passwordOptional: account.passwordOptional,
   });
   const recovery = new RecoveryService({
     store,
@@ -185,6 +187,16 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     reauthenticate: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
     clock,
     limits,
+  });
+  const reauth = new ReauthService({
+    store,
+    outbox,
+    codes: mfa.codes,
+    sessions,
+    clock,
+    limits,
+    checkPassword: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
+    passkeysEnabled: passkeys.enabled,
   });
   const usernameReminder = new UsernameReminderService({ store, outbox, limits });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
@@ -237,6 +249,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmation,
     passwordChange,
     emailChange,
+    reauth,
     usernameReminder,
     admin,
     oidc,

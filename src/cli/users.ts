@@ -28,6 +28,7 @@ function describe(a: AccountSummary): string {
     `username:         ${a.username ?? '-'}`,
     `name:             ${a.name ?? '-'}`,
     `status:           ${a.status}`,
+    `password:         ${a.hasPassword ? 'set' : 'none (signs in by an emailed link or code, a passkey, or a reset)'}`,
     `password hash:    ${a.passwordHashFamily}`,
     `created:          ${when(a.createdAtMs)}`,
     `last sign-in:     ${when(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`,

@@ -15,6 +15,7 @@ import type { SecondFactorGate } from '../flows/login/second-factor.ts';
 import type { LoginService } from '../flows/login/service.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { MfaEnrolService } from '../flows/mfa/enrol-service.ts';
+import type { ReauthService } from '../flows/reauth/service.ts';
 import type { RecoveryService } from '../flows/recovery/service.ts';
 import type { RegistrationService } from '../flows/registration/service.ts';
 import type { EmailChangeService } from '../flows/settings/email-change.ts';
@@ -56,6 +57,8 @@ export interface Deps extends SmsDeps {
   confirmation: ConfirmationService;
   passwordChange: PasswordChangeService;
   emailChange: EmailChangeService;
+  /** "Confirm it is you": recent authentication by password, emailed code or passkey. */
+  reauth: ReauthService;
   usernameReminder: UsernameReminderService;
   admin: AdminService;
   /** The OpenID Connect provider and its storage, signing keys and client registry. */

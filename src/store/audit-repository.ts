@@ -26,6 +26,8 @@ export type AuditEventType =
   | 'phone.added'
   | 'phone.removed'
   | 'password.changed'
+  | 'password.set'
+  | 'reauth.code_sent'
   | 'user.deleted'
   | 'user.sessions_revoked_by_admin'
   | 'password_reset.requested_by_admin'

@@ -14,7 +14,9 @@ export type TokenPurpose =
   // One-time codes (flows/codes): numeric, entered by hand, at most 5 wrong attempts each.
   | 'reset-code'
   | 'login-code'
-  | 'phone-verify';
+  | 'phone-verify'
+  // "Confirm it is you" by an emailed code (flows/settings/reauth.ts), bound to the session that asked.
+  | 'reauth-code';
 
 export interface NewToken {
   id: string;

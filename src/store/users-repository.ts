@@ -93,6 +93,20 @@ export class UsersRepository {
       .execute();
   }
 
+  /**
+   * Sets the first password of an account that has none, in one conditional UPDATE: false when
+   * the account has a password by now (a parallel request or a reset set one first).
+   */
+  async setPasswordIfNone(userId: string, passwordHash: string, nowMs: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ password_hash: passwordHash, password_changed_at: nowMs, updated_at: nowMs })
+      .where('id', '=', userId)
+      .where('password_hash', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
   /** No password until the owner sets one through a reset link: nobody can sign in with the old one. */
   async clearPassword(userId: string, nowMs: number): Promise<void> {
     await this.db

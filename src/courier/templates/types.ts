@@ -17,6 +17,10 @@ export type MailMessage =
       data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean; returnTo?: string };
     }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
+  /** An account without a password got one (settings, after a recent authentication). */
+  | { template: 'password-set'; to: string; data: { name: string | null; setAtMs: number } }
+  /** "Confirm it is you": the code a signed-in session asked for (flows/settings/reauth.ts). */
+  | { template: 'reauth-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
   | { template: 'welcome'; to: string; data: { name: string | null; returnTo?: string } }
   | { template: 'account-exists'; to: string; data: { name: string | null; reason?: 'email-change'; returnTo?: string } }
   | { template: 'username-unavailable'; to: string; data: Record<string, never> }

@@ -17,6 +17,8 @@ export interface AccountSummary {
   name: string | null;
   username: string | null;
   status: 'active' | 'disabled' | 'no-password';
+  /** False for an account without a password (PASSWORD_OPTIONAL, an undone email change, an invitation not yet used). */
+  hasPassword: boolean;
   /** The password hash's format: Latchkey's Argon2id, or the legacy format an import brought (never the hash itself). */
   passwordHashFamily: string;
   emailConfirmedAtMs: number | null;
@@ -129,6 +131,7 @@ export class AdminService {
       name: u.name,
       username: u.username,
       status: u.disabled_at !== null ? 'disabled' : u.password_hash === null ? 'no-password' : 'active',
+      hasPassword: u.password_hash !== null,
       passwordHashFamily: describeHash(u.password_hash),
       emailConfirmedAtMs: u.email_confirmed_at === null ? null : Number(u.email_confirmed_at),
       createdAtMs: Number(u.created_at),

@@ -8,7 +8,7 @@ import type { TokenPurpose, TokenRecord } from '../../store/tokens-repository.ts
 import type { RequestContext } from '../context.ts';
 
 /** The purposes a one-time code can have; a code of one purpose is never accepted for another (S1). */
-export type CodePurpose = Extract<TokenPurpose, 'reset-code' | 'login-code' | 'phone-verify' | 'signin-code'>;
+export type CodePurpose = Extract<TokenPurpose, 'reset-code' | 'login-code' | 'phone-verify' | 'signin-code' | 'reauth-code'>;
 
 /** Wrong entries a code survives (S4): the fifth wrong one kills it. */
 export const MAX_CODE_ATTEMPTS = 5;
@@ -47,6 +47,11 @@ export class OneTimeCodes {
       targetPhone?: string;
       /** Instead of CODE_TTL, for a code that shares its lifetime with a link in the same mail. */
       ttlSeconds?: number;
+      /**
+       * Binds the code to something besides the user (e.g. the session that asked for it): it is
+       * part of the digest, so redeeming without the same binding is a wrong code.
+       */
+      binding?: string;
     },
   ): Promise<string> {
     const nowMs = this.deps.clock.nowMs();
@@ -56,7 +61,7 @@ export class OneTimeCodes {
     await tx.tokens.create({
       id,
       purpose: o.purpose,
-      digest: this.deps.digester.digest(`${id}.${code}`),
+      digest: this.deps.digester.digest(digestInput(id, code, o.binding)),
       userId: o.userId,
       nowMs,
       expiresAtMs: nowMs + (o.ttlSeconds ?? this.deps.ttlSeconds) * 1000,
@@ -71,25 +76,33 @@ export class OneTimeCodes {
    * unlocks commits with its use. The attempt is counted before comparing; the right code is
    * used once (of parallel right entries exactly one wins).
    */
-  async redeem(tx: Store, o: { purpose: CodePurpose; userId: string; code: string }): Promise<Result<TokenRecord, CodeProblem>> {
+  async redeem(
+    tx: Store,
+    o: { purpose: CodePurpose; userId: string; code: string; binding?: string },
+  ): Promise<Result<TokenRecord, CodeProblem>> {
     const nowMs = this.deps.clock.nowMs();
     const record = await tx.tokens.findLatestLive(o.userId, o.purpose, nowMs);
     if (!record) return fail('CODE_INVALID');
     if (!(await tx.tokens.countAttempt(record.id, MAX_CODE_ATTEMPTS, nowMs))) return fail('CODE_SPENT');
     const code = normaliseCode(o.code);
-    if (code === undefined || !this.matches(record, code)) {
+    if (code === undefined || !this.matches(record, digestInput(record.id, code, o.binding))) {
       return record.attempts + 1 >= MAX_CODE_ATTEMPTS ? fail('CODE_SPENT') : fail('CODE_INVALID');
     }
     if (!(await tx.tokens.consumeById(record.id, nowMs))) return fail('CODE_INVALID');
     return ok(record);
   }
 
-  private matches(record: TokenRecord, code: string): boolean {
+  private matches(record: TokenRecord, input: string): boolean {
     const stored = Buffer.from(record.digest);
     return this.deps.digester
-      .candidateDigests(`${record.id}.${code}`)
+      .candidateDigests(input)
       .some((candidate) => candidate.length === record.digest.length && timingSafeEqual(Buffer.from(candidate), stored));
   }
+}
+
+/** What is digested for a code: its row id, the binding if any, and the code. */
+function digestInput(id: string, code: string, binding: string | undefined): string {
+  return binding === undefined ? `${id}.${code}` : `${id}.${binding}.${code}`;
 }
 
 /** Digits only, spaces and dashes dropped (people type "123 456"); undefined for anything else. */

@@ -166,6 +166,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 /** Fixed notices for the account page after a redirect. */
 const ACCOUNT_NOTICES: Record<string, string> = {
   'password-changed': 'Your password has been changed. Every other session was signed out.',
+  'password-set': 'Your password is set: you can sign in with it too. Every other session was signed out.',
   'email-change-sent': 'We sent a confirmation link to the new address. Your address changes when you follow it.',
   'email-changed': 'Your email address has been changed.',
   'email-confirmed': 'Your email address is confirmed.',

@@ -7,6 +7,7 @@ import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
 import { AppError, ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
 import type { EnrolProblem } from './enrol-service.ts';
 import {
   disablePage,
@@ -39,10 +40,15 @@ type CodeBody = { code: string; password?: string };
  * Two-step sign-in settings: `/api/mfa/...` (JSON) and `/account/two-factor/...` (pages), thin
  * over MfaEnrolService. Every change needs a recent authentication: the API answers
  * REAUTH_REQUIRED (then `POST /api/reauthenticate`, or `password` in the body), the pages ask for
- * the password in the same form once the last entry is older than RECENT_AUTH_TTL.
+ * the password in the same form once the last entry is older than RECENT_AUTH_TTL. An account
+ * without a password has none to type: its pages send it to "Confirm it is you" first instead.
  */
 export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { mfaEnrol, config } = kit.deps;
+  const { mfaEnrol, config, reauth } = kit.deps;
+  /** An account without a password whose session is not recent goes to "Confirm it is you" (true: redirected). */
+  const confirmFirst = (reply: FastifyReply, auth: ActiveSession, path: string) => confirmFirstIfNoPassword(reauth, auth, reply, path);
+  const refusedForReauth = async (reply: FastifyReply, auth: ActiveSession, code: ErrorCode, path: string) =>
+    code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth, path));
 
   const apiAuth = (request: FastifyRequest, reply: FastifyReply): ActiveSession | undefined => {
     if (!request.auth) sendApiError(reply, 'NOT_AUTHENTICATED');
@@ -52,8 +58,12 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
     if (!request.auth) reply.redirect(`/login?next=${encodeURIComponent(request.url.split('?')[0] ?? '/')}`, 303);
     return request.auth;
   };
-  const apiError = (reply: FastifyReply, result: { code: EnrolProblem; retryAfterSeconds?: number }) =>
-    sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+  const apiError = async (reply: FastifyReply, result: { code: EnrolProblem; retryAfterSeconds?: number }) => {
+    const auth = reply.request.auth;
+    const message =
+      result.code === 'REAUTH_REQUIRED' && auth && !(await reauth.hasPassword(auth.user.id)) ? REAUTH_WITHOUT_PASSWORD_MESSAGE : undefined;
+    return sendApiError(reply, result.code, message, result.retryAfterSeconds);
+  };
 
   // --- JSON API -----------------------------------------------------------------------------
   app.get('/api/mfa', async (request, reply) => {
@@ -131,6 +141,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
   app.get(PAGE, async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
+    if (await confirmFirst(reply, auth, PAGE)) return reply;
     return overview(request, reply, auth);
   });
 
@@ -139,6 +150,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
     if (!auth) return reply;
     const result = await mfaEnrol.startSetup({ auth, password: (request.body as PasswordBody).password }, requestContext(request));
     if (!result.ok) {
+      if (await refusedForReauth(reply, auth, result.code, PAGE)) return reply;
       retryAfter(reply, result);
       return overview(request, reply, auth, result.code);
     }
@@ -165,6 +177,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
   app.get(`${PAGE}/setup`, async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
+    if (await confirmFirst(reply, auth, `${PAGE}/setup`)) return reply;
     return setup(request, reply, auth);
   });
 
@@ -178,6 +191,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const context = requestContext(request);
       const identity = await mfaEnrol.authenticate({ auth, password }, context);
       if (!identity.ok) {
+        if (await refusedForReauth(reply, auth, identity.code, `${PAGE}/setup`)) return reply;
         retryAfter(reply, identity);
         return overview(request, reply, auth, identity.code);
       }
@@ -195,6 +209,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
   app.get(`${PAGE}/recovery-codes`, async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
+    if (await confirmFirst(reply, auth, `${PAGE}/recovery-codes`)) return reply;
     const status = await mfaEnrol.status(auth.user.id);
     if (!status.totp) return overview(request, reply, auth, 'TOTP_NOT_ENABLED');
     const page = regeneratePage({
@@ -215,6 +230,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const password = (request.body as PasswordBody).password;
       const result = await mfaEnrol.regenerateRecoveryCodes({ auth, password }, requestContext(request));
       if (!result.ok) {
+        if (await refusedForReauth(reply, auth, result.code, `${PAGE}/recovery-codes`)) return reply;
         retryAfter(reply, result);
         if (result.code === 'TOTP_NOT_ENABLED') return overview(request, reply, auth, result.code);
         const status = await mfaEnrol.status(auth.user.id);
@@ -255,6 +271,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
   app.get(`${PAGE}/disable`, async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
+    if (await confirmFirst(reply, auth, `${PAGE}/disable`)) return reply;
     if (!(await mfaEnrol.status(auth.user.id)).totp) return overview(request, reply, auth, 'TOTP_NOT_ENABLED');
     return sendPage(reply, disablePage({ csrf: kit.csrf.tokenFor(request, reply), user: auth.user, recent: mfaEnrol.isRecent(auth) }));
   });
@@ -270,6 +287,7 @@ export async function mfaEnrolRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const identity = await mfaEnrol.authenticate({ auth, password }, context);
       const result = identity.ok ? await mfaEnrol.disable({ auth: identity.value }, code, context) : identity;
       if (!result.ok) {
+        if (await refusedForReauth(reply, auth, result.code, `${PAGE}/disable`)) return reply;
         retryAfter(reply, result);
         if (result.code === 'TOTP_NOT_ENABLED') return overview(request, reply, auth, result.code);
         const page = disablePage({

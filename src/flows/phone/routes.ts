@@ -4,6 +4,7 @@ import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
 import { PhoneService } from './service.ts';
 import { phonePage, phoneVerifyPage } from './views.ts';
 
@@ -26,7 +27,8 @@ const NOTICES: Record<string, string> = {
 /**
  * The account's phone number: JSON API under /api/phone and the /account/phone pages (plain
  * forms). Adding and removing need a recent authentication: the API takes the password in the
- * body (POST) or a recent POST /api/reauthenticate (DELETE); the pages ask for the password.
+ * body (POST) or a recent POST /api/reauthenticate (DELETE); the pages ask for the password. An
+ * account without a password is sent to "Confirm it is you" first when its session is not recent.
  */
 export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const d = kit.deps;
@@ -39,6 +41,12 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     sessions: d.sessions,
     reauthenticate: (auth, password, context) => d.emailChange.reauthenticate(auth, password, context),
   });
+
+  const PAGE = '/account/phone';
+  const confirmFirst = (reply: FastifyReply, auth: ActiveSession) => confirmFirstIfNoPassword(d.reauth, auth, reply, PAGE);
+  /** REAUTH_REQUIRED's message: an account without a password has none to enter again. */
+  const reauthMessage = async (auth: ActiveSession, code: ErrorCode) =>
+    code === 'REAUTH_REQUIRED' && !(await d.reauth.hasPassword(auth.user.id)) ? REAUTH_WITHOUT_PASSWORD_MESSAGE : undefined;
 
   const apiAuth = (request: FastifyRequest, reply: FastifyReply): ActiveSession | undefined => {
     if (!request.auth) sendApiError(reply, 'NOT_AUTHENTICATED');
@@ -65,7 +73,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       if (!auth) return reply;
       const { phone, password } = request.body as { phone: string; password?: string };
       const result = await phones.start(auth, phone, password, requestContext(request));
-      if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+      if (!result.ok) return sendApiError(reply, result.code, await reauthMessage(auth, result.code), result.retryAfterSeconds);
       return reply.status(202).send({ message: 'We sent a code by SMS. Enter it to add the number.', phone: result.value.phone });
     },
   );
@@ -85,7 +93,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const auth = apiAuth(request, reply);
     if (!auth) return reply;
     const result = await phones.remove(auth, undefined, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+    if (!result.ok) return sendApiError(reply, result.code, await reauthMessage(auth, result.code), result.retryAfterSeconds);
     return reply.status(204).send();
   });
 
@@ -102,6 +110,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       user: auth.user,
       phone: await phones.current(auth.user.id),
       available: phones.available,
+      askPassword: await d.reauth.hasPassword(auth.user.id),
       ...(o.typed !== undefined ? { typed: o.typed } : {}),
       info: o.info,
       error: o.error,
@@ -112,6 +121,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   app.get('/account/phone', async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
+    if (await confirmFirst(reply, auth)) return reply;
     const notice = (request.query as { notice?: string }).notice;
     return showPhonePage(request, reply, auth, {
       info: notice !== undefined && Object.hasOwn(NOTICES, notice) ? NOTICES[notice] : undefined,
@@ -122,15 +132,21 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     '/account/phone',
     {
       schema: {
-        body: strictObject({ _csrf: Csrf, username: OptionalUsername, phone: Type.String({ maxLength: 1024 }), password: FormPassword }),
+        body: strictObject({
+          _csrf: Csrf,
+          username: OptionalUsername,
+          phone: Type.String({ maxLength: 1024 }),
+          password: Type.Optional(FormPassword),
+        }),
       },
     },
     async (request, reply) => {
       const auth = pageAuth(request, reply);
       if (!auth) return reply;
-      const { phone, password } = request.body as { phone: string; password: string };
+      const { phone, password } = request.body as { phone: string; password?: string };
       const result = await phones.start(auth, phone, password || undefined, requestContext(request));
       if (!result.ok) {
+        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
         return showPhonePage(request, reply, auth, {
           error: ERROR_CODES[result.code].message,
           typed: phone.slice(0, 64),
@@ -170,12 +186,13 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
 
   app.post(
     '/account/phone/remove',
-    { schema: { body: strictObject({ _csrf: Csrf, username: OptionalUsername, password: FormPassword }) } },
+    { schema: { body: strictObject({ _csrf: Csrf, username: OptionalUsername, password: Type.Optional(FormPassword) }) } },
     async (request, reply) => {
       const auth = pageAuth(request, reply);
       if (!auth) return reply;
-      const result = await phones.remove(auth, (request.body as { password: string }).password || undefined, requestContext(request));
+      const result = await phones.remove(auth, (request.body as { password?: string }).password || undefined, requestContext(request));
       if (!result.ok) {
+        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
         return showPhonePage(request, reply, auth, {
           error: ERROR_CODES[result.code].message,
           status: ERROR_CODES[result.code].status,

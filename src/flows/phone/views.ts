@@ -19,16 +19,19 @@ export function phonePage(o: {
   user: User;
   phone: PhoneView | null;
   available: boolean;
+  /** False for an account without a password: it confirmed it is them lately instead (the route sees to it). */
+  askPassword?: boolean;
   typed?: string;
   info?: string | undefined;
   error?: string | undefined;
 }): Html {
+  const password = o.askPassword === false ? '' : passwordField;
   const current = o.phone
     ? html`<p>Your phone number is <strong>${o.phone.phone}</strong>, verified ${formatTime(o.phone.verifiedAtMs)}.</p>
 <form method="post" action="/account/phone/remove" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${passwordField}
+${password}
 <button type="submit">Remove this phone number</button>
 </form>`
     : html`<p>Your account has no phone number.</p>`;
@@ -41,7 +44,7 @@ ${csrfField(o.csrf)}
 <label for="phone">Mobile phone number</label>
 <input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" required aria-describedby="phone-hint"${o.typed !== undefined ? html` value="${o.typed}"` : ''}>
 <small id="phone-hint">With its country code, like +33 6 12 34 56 78.</small>
-${passwordField}
+${password}
 <button type="submit">Send a code</button>
 </form>`
     : html`<p>This service does not send text messages, so no phone number can be added.</p>`;

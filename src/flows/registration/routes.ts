@@ -10,7 +10,19 @@ import { REGISTER_SENT_MESSAGE, registerPage } from './views.ts';
 
 export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { registration, config } = kit.deps;
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, usernames: config.account.usernames };
+  const passwordOptional = config.account.passwordOptional;
+  const policy = {
+    minLength: config.passwordMinLength,
+    maxLength: config.passwordMaxLength,
+    usernames: config.account.usernames,
+    passwordOptional,
+    passwordless: config.account.passwordless === 'on',
+    passkeys: config.account.passkeys === 'on',
+  };
+  // With PASSWORD_OPTIONAL the password may be missing (API) or empty (form); without, a missing
+  // one stays a 400 naming the field, from the schema like every other missing field.
+  const ApiPassword = passwordOptional ? Type.Optional(Type.String({ maxLength: 4096 })) : Password;
+  const FormPassword = passwordOptional ? Type.Optional(Type.String({ maxLength: 4096 })) : Password;
   const messageFor = (code: RegisterProblem): string =>
     code.startsWith('PASSWORD_')
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
@@ -18,9 +30,11 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
 
   app.post(
     '/api/register',
-    { schema: { body: strictObject({ email: Email, password: Password, name: Type.Optional(Name), username: Type.Optional(Username) }) } },
+    {
+      schema: { body: strictObject({ email: Email, password: ApiPassword, name: Type.Optional(Name), username: Type.Optional(Username) }) },
+    },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; name?: string; username?: string };
+      const body = request.body as { email: string; password?: string; name?: string; username?: string };
       const result = await registration.register(body, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
       return reply.status(202).send({ message: REGISTER_SENT_MESSAGE });
@@ -40,13 +54,13 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
           name: Type.Optional(Name),
           username: Type.Optional(Username),
           email: Type.String({ maxLength: 1024 }),
-          password: Password,
-          password_confirm: Password,
+          password: FormPassword,
+          password_confirm: FormPassword,
         }),
       },
     },
     async (request, reply) => {
-      const body = request.body as { email: string; password: string; password_confirm: string; name?: string; username?: string };
+      const body = request.body as { email: string; password?: string; password_confirm?: string; name?: string; username?: string };
       const returnTo = returnToOf(kit, request);
       const again = (error: string, status: number) =>
         sendPage(
@@ -62,7 +76,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
           }),
           status,
         );
-      if (body.password !== body.password_confirm) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
+      if ((body.password ?? '') !== (body.password_confirm ?? '')) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
       const result = await registration.register({ ...body, returnTo }, requestContext(request));
       if (!result.ok) {
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));

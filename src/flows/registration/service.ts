@@ -26,8 +26,9 @@ const NAME_PATTERN = /^[^\u0000-\u001f\u007f-\u009f]{1,100}$/u;
 
 /**
  * Registration that does not tell who has an account (S7, S8): new and taken addresses, free and
- * taken usernames all pay for one Argon2id hash, one lookup, one insert attempt and at most one
- * queued mail, and get the same answer. A new address gets a welcome mail (with the confirmation
+ * taken usernames all pay for one Argon2id hash (none when no password is given, with
+ * PASSWORD_OPTIONAL: for both alike), one lookup, one insert attempt and at most one queued mail,
+ * and get the same answer. A new address gets a welcome mail (with the confirmation
  * link unless CONFIRM_EMAIL=off); a taken one a "you already have an account" mail sent to the
  * stored address; a free address with a taken username a "choose another username" mail. So a
  * taken username is told only to the inbox: answering it would tell whether the address has an
@@ -49,13 +50,16 @@ export class RegistrationService {
       passwordPolicy: PasswordPolicy;
       confirmation: ConfirmationService;
       usernames: UsernameMode;
+      /** PASSWORD_OPTIONAL: a missing or empty password makes an account without one. */
+      passwordOptional: boolean;
     },
   ) {}
 
   async register(
     input: {
       email: string;
-      password: string;
+      /** Missing or empty: an account without a password, when PASSWORD_OPTIONAL allows it. */
+      password?: string | undefined;
       name?: string | undefined;
       username?: string | undefined;
       /** Where the mailed links lead once signed in (already checked by the S11 rule). */
@@ -70,14 +74,19 @@ export class RegistrationService {
     if (name !== null && !NAME_PATTERN.test(name)) return fail('NAME_INVALID');
     const username = this.readUsername(input.username);
     if (username !== null && typeof username === 'string') return fail(username);
-    const problem = checkPassword(input.password, passwordPolicy, { email: address.canonical });
-    if (problem) return fail(problem);
+    const password = input.password === undefined || input.password === '' ? undefined : input.password;
+    if (password !== undefined || !this.deps.passwordOptional) {
+      const problem = checkPassword(password ?? '', passwordPolicy, { email: address.canonical });
+      if (problem) return fail(problem);
+    }
     const limit = await limits.registerPerIp.consume(context.ip ?? 'unknown');
     if (!limit.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: limit.retryAfterSeconds };
     const inbox = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
 
     const returnTo = input.returnTo === undefined ? {} : { returnTo: input.returnTo };
-    const passwordHash = await hasher.hashPassword(input.password);
+    // Without a password there is no hash to pay for, for a new and a taken address alike: what
+    // the caller sent decides the work, never whether the address has an account.
+    const passwordHash = password === undefined ? null : await hasher.hashPassword(password);
     const nowMs = clock.nowMs();
     await store.transaction(async (tx) => {
       const existing = await tx.users.findByCanonicalEmail(address.canonical);

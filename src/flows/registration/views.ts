@@ -14,6 +14,11 @@ export function registerPage(o: {
   name?: string;
   username?: string;
   usernames: UsernameMode;
+  /** PASSWORD_OPTIONAL: the password fields may stay empty. */
+  passwordOptional?: boolean;
+  /** Which other ways to sign in exist (PASSWORDLESS, PASSKEYS), for the optional password's hint. */
+  passwordless?: boolean;
+  passkeys?: boolean;
   error?: string;
   info?: string;
   /** Where to go once signed in (checked by the S11 rule): kept in the form and the links. */
@@ -27,10 +32,19 @@ ${csrfField(o.csrf)}
 ${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
 ${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254 })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
-${field({ name: 'password_confirm', label: 'Password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: at least ${o.minLength} characters; very common passwords are refused.` : `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password_confirm', label: o.passwordOptional ? 'Password again (if you chose one)' : 'Password again', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Create account</button>
 </form>
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">I already have an account</a></p>`,
   );
+}
+
+/** What an account without a password signs in with, as the registration form says it. */
+function withoutPasswordHint(o: { passwordless?: boolean | undefined; passkeys?: boolean | undefined }): string {
+  const ways = [o.passwordless ? 'a link or code we email you' : '', o.passkeys ? 'a passkey you add in your settings' : ''].filter(
+    Boolean,
+  );
+  const how = ways.length > 0 ? ways.join(' or ') : 'a password reset link';
+  return `You may leave it empty: you then sign in with ${how}, and can set a password later in your settings.`;
 }

@@ -73,7 +73,8 @@ export class EmailChangeService {
   }
 
   /**
-   * Needs the current password (REAUTH_REQUIRED without one, whenever the session signed in). The
+   * Needs the current password (REAUTH_REQUIRED without one, whenever the session signed in); an
+   * account without a password needs a recent authentication instead (REAUTH_REQUIRED without). The
    * same answer whether or not the new address belongs to another account (a signed-in user
    * learns nothing about other accounts): a free address gets the link, a taken one a
    * "you already have an account" note at its stored address.
@@ -84,10 +85,18 @@ export class EmailChangeService {
     password: string | undefined,
     context: RequestContext,
   ): Promise<Result<void, EmailChangeRequestProblem> & { retryAfterSeconds?: number }> {
-    const { store, outbox, links, clock, confirmTtlSeconds, undoTtlSeconds } = this.deps;
-    if (password === undefined || password === '') return fail('REAUTH_REQUIRED');
-    const reauth = await this.reauthenticate(auth, password, context);
-    if (!reauth.ok) return reauth;
+    const { store, outbox, links, clock, sessions, confirmTtlSeconds, undoTtlSeconds } = this.deps;
+    const caller = await store.users.findById(auth.user.id);
+    if (!caller || caller.disabled_at !== null) return fail('NOT_AUTHENTICATED');
+    if (caller.password_hash === null) {
+      // No password to give: a recent authentication instead (a sign-in, or a code mailed to the
+      // current address, which proves that inbox as well as a password would).
+      if (!sessions.isRecentlyAuthenticated(auth.session)) return fail('REAUTH_REQUIRED');
+    } else {
+      if (password === undefined || password === '') return fail('REAUTH_REQUIRED');
+      const reauth = await this.reauthenticate(auth, password, context);
+      if (!reauth.ok) return reauth;
+    }
     const address = parseEmailAddress(newEmail);
     if (!address) return fail('EMAIL_INVALID');
     // The per-inbox "mail me" budget (S19): a request mails the new and the old address, so

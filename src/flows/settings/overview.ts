@@ -18,6 +18,8 @@ export interface AccountOverview {
   twoFactor: { totp: boolean; recoveryCodesLeft: number };
   /** The verified phone number (E.164), or null. */
   phone: string | null;
+  /** False for an account without a password (it signs in by mailed link or code, or a passkey). */
+  hasPassword: boolean;
 }
 
 /** What the account page and GET /api/account show about the signed-in user. */
@@ -40,5 +42,6 @@ export async function accountOverview(
     activeSessions: await deps.sessions.count(user.id),
     twoFactor: await deps.mfaEnrol.status(user.id).then(({ totp, recoveryCodesLeft }) => ({ totp, recoveryCodesLeft })),
     phone: user.phone && user.phone_verified_at !== null ? user.phone : null,
+    hasPassword: user.password_hash !== null,
   };
 }

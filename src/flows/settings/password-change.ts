@@ -9,6 +9,7 @@ import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
 import type { NewSessionToken, SessionService } from '../login/session-service.ts';
 import type { LoginThrottle } from '../login/throttle.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 
 /** The signed-in caller: whose account, which session. */
 export interface Caller {
@@ -18,7 +19,7 @@ export interface Caller {
 }
 
 export type PasswordCheckProblem = 'CURRENT_PASSWORD_INCORRECT' | 'RATE_LIMITED' | 'NOT_AUTHENTICATED';
-export type ChangePasswordProblem = PasswordCheckProblem | PasswordProblem | 'PASSWORD_SAME_AS_CURRENT';
+export type ChangePasswordProblem = PasswordCheckProblem | PasswordProblem | 'PASSWORD_SAME_AS_CURRENT' | 'REAUTH_REQUIRED';
 
 /**
  * Checks the caller's current password. Each check is one Argon2id verification, so every check,
@@ -68,6 +69,13 @@ export async function verifyCurrentPassword(
  * Change password while signed in: the current password, the policy, different from the current
  * one. Then, in one transaction: the new hash, every outstanding token killed, every session
  * ended and the caller's replaced by a fresh one (rotation), the "password changed" mail (S6, S18, S22).
+ *
+ * An account without a password (PASSWORD_OPTIONAL, or turned off by an undone email change) sets
+ * its first one the same way, with a recent authentication (RECENT_AUTH_TTL: a sign-in, or "confirm
+ * it is you" by mailed code or passkey) in place of the current password it does not have:
+ * REAUTH_REQUIRED otherwise. The same transaction follows (a new password is a credential change:
+ * tokens revoked, other sessions ended), with the "a password was set" mail. The hash is written
+ * only if the account still has none, so a parallel request or a reset cannot be overwritten.
  */
 export class PasswordChangeService {
   constructor(
@@ -83,15 +91,29 @@ export class PasswordChangeService {
     },
   ) {}
 
+  /** Whether the account has a password to change (else its page offers to set one). */
+  async hasPassword(userId: string): Promise<boolean> {
+    const user = await this.deps.store.users.findById(userId);
+    return user !== undefined && user.password_hash !== null;
+  }
+
   async change(
-    caller: Caller,
-    currentPassword: string,
+    caller: Caller & { recentlyAuthenticated: boolean },
+    currentPassword: string | undefined,
     newPassword: string,
     context: RequestContext,
-  ): Promise<Result<{ session: NewSessionToken }, ChangePasswordProblem> & { retryAfterSeconds?: number }> {
+  ): Promise<Result<{ session: NewSessionToken; set: boolean }, ChangePasswordProblem> & { retryAfterSeconds?: number }> {
     const { store, outbox, hasher, sessions, clock, passwordPolicy } = this.deps;
-    const verified = await verifyCurrentPassword(this.deps, caller, currentPassword, context);
-    if (!verified.ok) return verified;
+    const before = await store.users.findById(caller.userId);
+    if (!before || before.disabled_at !== null) return fail('NOT_AUTHENTICATED');
+    const setting = before.password_hash === null;
+    if (setting) {
+      if (!caller.recentlyAuthenticated) return fail('REAUTH_REQUIRED');
+    } else {
+      if (currentPassword === undefined || currentPassword === '') return fail('REAUTH_REQUIRED');
+      const verified = await verifyCurrentPassword(this.deps, caller, currentPassword, context);
+      if (!verified.ok) return verified;
+    }
     const user = await store.users.findById(caller.userId);
     if (!user) return fail('NOT_AUTHENTICATED');
     const problem = checkPassword(newPassword, passwordPolicy, { email: user.email });
@@ -101,20 +123,40 @@ export class PasswordChangeService {
 
     const session = await store.transaction(async (tx) => {
       const nowMs = clock.nowMs();
-      await tx.users.setPasswordHash(user.id, passwordHash, nowMs);
+      if (setting) {
+        if (!(await tx.users.setPasswordIfNone(user.id, passwordHash, nowMs))) return undefined;
+      } else {
+        await tx.users.setPasswordHash(user.id, passwordHash, nowMs);
+      }
       // The "it was not me" links of email changes survive: they are the owner's way back.
       await tx.tokens.revokeAllForUser(user.id, nowMs, ['email-change-undo']);
       const sessionsEnded = await sessions.endAllForUser(tx, user.id, { reason: 'password-change' });
       const fresh = await sessions.create(user.id, context, { persistent: caller.persistent }, tx);
-      await outbox.enqueue(tx.outbox, 'mail', {
-        template: 'password-changed',
-        to: user.email,
-        data: { name: user.name, changedAtMs: nowMs },
+      if (setting) {
+        await outbox.enqueue(tx.outbox, 'mail', {
+          template: 'password-set',
+          to: user.email,
+          data: { name: greetingNameOf(user), setAtMs: nowMs },
+        });
+      } else {
+        await outbox.enqueue(tx.outbox, 'mail', {
+          template: 'password-changed',
+          to: user.email,
+          data: { name: user.name, changedAtMs: nowMs },
+        });
+      }
+      await tx.audit.record({
+        type: setting ? 'password.set' : 'password.changed',
+        userId: user.id,
+        ...context,
+        nowMs,
+        detail: { sessionsEnded },
       });
-      await tx.audit.record({ type: 'password.changed', userId: user.id, ...context, nowMs, detail: { sessionsEnded } });
       return fresh;
     });
+    // A password appeared meanwhile (a parallel request or a reset): it must be given to change it.
+    if (!session) return fail('REAUTH_REQUIRED');
     outbox.wake();
-    return ok({ session });
+    return ok({ session, set: setting });
   }
 }

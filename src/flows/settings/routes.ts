@@ -5,15 +5,20 @@ import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSess
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
 import type { Caller } from './password-change.ts';
-import { changeEmailPage, changePasswordPage, sessionsPage } from './views.ts';
+import { changeEmailPage, changePasswordPage, sessionsPage, setPasswordPage } from './views.ts';
 
 const SessionId = Type.String({ minLength: 1, maxLength: 64 });
 const EMAIL_CHANGE_SENT = 'We sent a confirmation link to the new address. Your address changes when you follow it.';
 
 /** Signed-in settings: change password, change email, sessions. Pages and JSON API over the flow cores. */
 export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
-  const { passwordChange, emailChange, sessions, config } = kit.deps;
+  const { passwordChange, emailChange, sessions, reauth, config } = kit.deps;
+  const withRecency = (caller: Caller & { auth: ActiveSession }) => ({
+    ...caller,
+    recentlyAuthenticated: sessions.isRecentlyAuthenticated(caller.auth.session),
+  });
   const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
   const messageFor = (code: ErrorCode): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT' && code !== 'PASSWORD_MISMATCH'
@@ -39,25 +44,48 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     return { ...caller, auth: request.auth };
   };
 
-  // --- Change password ----------------------------------------------------------------------
+  // --- Change password, or set the first one -----------------------------------------------
   app.post(
     '/api/password/change',
-    { schema: { body: strictObject({ current_password: Password, new_password: Password }) } },
+    { schema: { body: strictObject({ current_password: Type.Optional(Password), new_password: Password }) } },
     async (request, reply) => {
       const caller = apiCaller(request, reply);
       if (!caller) return reply;
-      const { current_password, new_password } = request.body as { current_password: string; new_password: string };
-      const result = await passwordChange.change(caller, current_password, new_password, requestContext(request));
-      if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
+      const { current_password, new_password } = request.body as { current_password?: string; new_password: string };
+      const result = await passwordChange.change(withRecency(caller), current_password, new_password, requestContext(request));
+      if (!result.ok) {
+        const message =
+          result.code === 'REAUTH_REQUIRED' && !(await passwordChange.hasPassword(caller.userId))
+            ? REAUTH_WITHOUT_PASSWORD_MESSAGE
+            : messageFor(result.code);
+        return sendApiError(reply, result.code, message, result.retryAfterSeconds);
+      }
       setSessionCookie(kit, reply, result.value.session);
-      return reply.send({ message: 'Your password has been changed. Every other session was signed out.' });
+      return reply.send({
+        message: result.value.set
+          ? 'Your password is set. Every other session was signed out.'
+          : 'Your password has been changed. Every other session was signed out.',
+      });
     },
   );
+
+  /** The page: "Change your password", or "Set a password" for an account without one (after "Confirm it is you"). */
+  const passwordPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    caller: Caller & { auth: ActiveSession },
+    error?: ErrorCode,
+  ) => {
+    const o = { csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: error && messageFor(error) };
+    const page = (await passwordChange.hasPassword(caller.userId)) ? changePasswordPage(o) : setPasswordPage(o);
+    return sendPage(reply, page, error ? ERROR_CODES[error].status : 200);
+  };
 
   app.get('/account/password', async (request, reply) => {
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
-    return sendPage(reply, changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy }));
+    if (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/password')) return reply;
+    return passwordPage(request, reply, caller);
   });
 
   app.post(
@@ -67,7 +95,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
         body: strictObject({
           _csrf: Csrf,
           username: Type.Optional(Type.String({ maxLength: 320 })),
-          current_password: Password,
+          current_password: Type.Optional(Password),
           new_password: Password,
           new_password_confirm: Password,
         }),
@@ -76,33 +104,22 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     async (request, reply) => {
       const caller = pageCaller(request, reply);
       if (!caller) return reply;
-      const body = request.body as { current_password: string; new_password: string; new_password_confirm: string };
-      const again = (code: ErrorCode) =>
-        sendPage(
-          reply,
-          changePasswordPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: messageFor(code) }),
-          ERROR_CODES[code].status,
-        );
-      if (body.new_password !== body.new_password_confirm) return again('PASSWORD_MISMATCH');
-      const result = await passwordChange.change(caller, body.current_password, body.new_password, requestContext(request));
+      const body = request.body as { current_password?: string; new_password: string; new_password_confirm: string };
+      if (body.new_password !== body.new_password_confirm) return passwordPage(request, reply, caller, 'PASSWORD_MISMATCH');
+      const result = await passwordChange.change(withRecency(caller), body.current_password, body.new_password, requestContext(request));
       if (!result.ok) {
+        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/password'))) {
+          return reply;
+        }
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return again(result.code);
+        return passwordPage(request, reply, caller, result.code);
       }
       setSessionCookie(kit, reply, result.value.session);
-      return reply.redirect('/?notice=password-changed', 303);
+      return reply.redirect(result.value.set ? '/?notice=password-set' : '/?notice=password-changed', 303);
     },
   );
 
-  // --- Recent authentication and change email ----------------------------------------------
-  app.post('/api/reauthenticate', { schema: { body: strictObject({ password: Password }) } }, async (request, reply) => {
-    const caller = apiCaller(request, reply);
-    if (!caller) return reply;
-    const result = await emailChange.reauthenticate(caller.auth, (request.body as { password: string }).password, requestContext(request));
-    if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
-    return reply.status(204).send();
-  });
-
+  // --- Change email (recent authentication: flows/reauth) ----------------------------------
   app.post(
     '/api/email/change',
     { schema: { body: strictObject({ email: Email, password: Type.Optional(Password) }) } },
@@ -111,15 +128,39 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       if (!caller) return reply;
       const { email, password } = request.body as { email: string; password?: string };
       const result = await emailChange.request(caller.auth, email, password, requestContext(request));
-      if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+      if (!result.ok) {
+        const message =
+          result.code === 'REAUTH_REQUIRED' && !(await passwordChange.hasPassword(caller.userId))
+            ? REAUTH_WITHOUT_PASSWORD_MESSAGE
+            : undefined;
+        return sendApiError(reply, result.code, message, result.retryAfterSeconds);
+      }
       return reply.status(202).send({ message: EMAIL_CHANGE_SENT });
     },
   );
 
+  /** The page; an account without a password is not asked for one (it confirmed it is them lately instead). */
+  const emailPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    auth: ActiveSession,
+    o: { email?: string; error?: ErrorCode } = {},
+  ) => {
+    const page = changeEmailPage({
+      csrf: kit.csrf.tokenFor(request, reply),
+      user: auth.user,
+      askPassword: await passwordChange.hasPassword(auth.user.id),
+      ...(o.email !== undefined ? { email: o.email } : {}),
+      ...(o.error ? { error: ERROR_CODES[o.error].message } : {}),
+    });
+    return sendPage(reply, page, o.error ? ERROR_CODES[o.error].status : 200);
+  };
+
   app.get('/account/email', async (request, reply) => {
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
-    return sendPage(reply, changeEmailPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user }));
+    if (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/email')) return reply;
+    return emailPage(request, reply, caller.auth);
   });
 
   app.post(
@@ -131,14 +172,11 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const { email, password } = request.body as { email: string; password?: string };
       const result = await emailChange.request(caller.auth, email, password || undefined, requestContext(request));
       if (!result.ok) {
+        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/email'))) {
+          return reply;
+        }
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const page = changeEmailPage({
-          csrf: kit.csrf.tokenFor(request, reply),
-          user: caller.auth.user,
-          email,
-          error: ERROR_CODES[result.code].message,
-        });
-        return sendPage(reply, page, ERROR_CODES[result.code].status);
+        return emailPage(request, reply, caller.auth, { email, error: result.code });
       }
       return reply.redirect('/?notice=email-change-sent', 303);
     },

@@ -6,7 +6,13 @@ import type { AccountOverview } from './overview.ts';
 
 type User = { email: string; name: string | null };
 
-export function changePasswordPage(o: { csrf: string; user: User; minLength: number; maxLength: number; error?: string }): Html {
+export function changePasswordPage(o: {
+  csrf: string;
+  user: User;
+  minLength: number;
+  maxLength: number;
+  error?: string | undefined;
+}): Html {
   return layout(
     { title: 'Change your password', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}
@@ -23,7 +29,7 @@ ${field({ name: 'new_password_confirm', label: 'New password again', type: 'pass
   );
 }
 
-export function changeEmailPage(o: { csrf: string; user: User; email?: string; error?: string }): Html {
+export function changeEmailPage(o: { csrf: string; user: User; askPassword?: boolean; email?: string; error?: string }): Html {
   return layout(
     { title: 'Change your email address', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}
@@ -31,11 +37,37 @@ export function changeEmailPage(o: { csrf: string; user: User; email?: string; e
 <form method="post" action="/account/email" novalidate>
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true })}
-${field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' })}
+${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' })}
 <button type="submit">Send confirmation link</button>
 </form>
 <p class="actions"><a href="/">Back to your account</a></p>`,
   );
+}
+
+/**
+ * `/account/password` for an account without a password (PASSWORD_OPTIONAL): the new one twice,
+ * no current one; the route sends the session through "Confirm it is you" first when it is not recent.
+ */
+export function setPasswordPage(o: { csrf: string; user: User; minLength: number; maxLength: number; error?: string | undefined }): Html {
+  return layout(
+    { title: 'Set a password', user: o.user, csrf: o.csrf },
+    html`${notice('error', o.error)}
+<p>Your account has no password: you sign in with a link or code we email you, or with a passkey. Set a password to sign in with it too.</p>
+<form method="post" action="/account/password" novalidate>
+${csrfField(o.csrf)}
+<input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+<button type="submit">Set password</button>
+</form>
+<p>Every other signed-in session will be signed out.</p>
+<p class="actions"><a href="/">Back to your account</a></p>`,
+  );
+}
+
+/** The password link of the account page: "Set a password" for an account without one. */
+export function passwordLink(account: { hasPassword: boolean }): Html {
+  return html`<a href="/account/password">${account.hasPassword ? 'Change password' : 'Set a password'}</a>`;
 }
 
 export function sessionsPage(o: { csrf: string; user: User; sessions: SessionView[]; info?: string; error?: string }): Html {
