@@ -10,6 +10,7 @@ import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
 import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
+import { passwordlessRoutes } from './flows/passwordless/routes.ts';
 import { phoneRoutes } from './flows/phone/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
 import { registrationRoutes } from './flows/registration/routes.ts';
@@ -88,6 +89,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);
     await secondStepRoutes(scope, kit);
+    await passwordlessRoutes(scope, kit);
     await registrationRoutes(scope, kit);
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);

@@ -1,6 +1,7 @@
 import { withReturnTo } from '../../flows/return-to.ts';
 import { renderAccountMail } from './account-mails.ts';
 import { formatDuration, greeting, link, mail } from './layout.ts';
+import { renderPasswordlessMail } from './passwordless-mails.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 /** Renders any mail message; the switch is exhaustive, so a new template must be written here. */
@@ -42,6 +43,8 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
         { label: 'Reset your password', url: link(context, withReturnTo('/forgot-password', message.data.returnTo)) },
         'If this was not you, ignore this email: nothing has changed.',
       ]);
+    case 'login-link':
+      return renderPasswordlessMail(message, context);
     default:
       return renderAccountMail(message, context);
   }
