@@ -38,6 +38,9 @@ describe('sign-in by a mailed link or code', () => {
   it('the login page offers "Email me a sign-in link", carrying return_to', async () => {
     const page = await new TestClient(service.url).get('/login?return_to=%2Faccount%2Fsessions');
     assert.match(page.text, /<a href="\/login\/email\?return_to=%2Faccount%2Fsessions">Email me a sign-in link<\/a>/);
+    // The OpenID Connect sign-in sends people to /login?next=/oidc/interaction/<uid>: carried the same way.
+    const oidc = await new TestClient(service.url).get('/login?next=%2Foidc%2Finteraction%2Fabc');
+    assert.match(oidc.text, /<a href="\/login\/email\?return_to=%2Foidc%2Finteraction%2Fabc">Email me a sign-in link<\/a>/);
   });
 
   it('link end to end: one mail with link and code; opening it changes nothing; its button signs in (amr email); single use, and the code dies with it', async () => {
