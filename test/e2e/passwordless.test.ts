@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import * as oidc from 'openid-client';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
 import { apiClient, registerUser, setCookieLine } from '../support/flows.ts';
+import {
+  callbackServer,
+  followAuthorization,
+  registerClient,
+  relyingParty,
+  startAuthorization,
+  startOidcService,
+  verifyJwtWithJwks,
+} from '../support/oidc.ts';
 import { requestSignInMail, sessionAmrs, signInProofsIn, signInTokenRows } from '../support/passwordless.ts';
 import { enrolSecondFactor, PENDING_COOKIE, totpCode } from '../support/second-step.ts';
 
@@ -264,6 +274,48 @@ describe('sign-in by a mailed link or code', () => {
     assert.doesNotMatch(foreign.mail.parsed.text ?? '', /return_to|evil/);
     const evil = await openAndPress(new TestClient(service.url), `${foreign.link}?return_to=https%3A%2F%2Fevil.example%2F`);
     assert.equal(evil.pressed.location, '/');
+  });
+});
+
+describe('an OpenID Connect sign-in by a mailed link', () => {
+  let service: TestService;
+  let callback: Awaited<ReturnType<typeof callbackServer>>;
+  let config: oidc.Configuration;
+  before(async () => {
+    let ports: Parameters<typeof registerClient>[0];
+    ({ service, ports } = await startOidcService());
+    callback = await callbackServer();
+    config = await relyingParty(service, await registerClient(ports, { redirectUris: [callback.url] }));
+  });
+  after(async () => {
+    await callback?.close();
+    await service?.close();
+  });
+
+  it('goes from the login page through the mail back to the interaction, and puts "email" in the ID token amr', async () => {
+    const email = 'oidc@example.com';
+    await registerUser(service, email, PASSWORD);
+    const browser = apiClient(service);
+    const request = await startAuthorization(config, callback.url);
+    const first = await followAuthorization(browser, request.url);
+    assert.equal((first.at as URL).pathname, '/login');
+    const emailLink = /<a href="([^"]+)">Email me a sign-in link<\/a>/.exec(first.stopped?.text ?? '')?.[1]?.replaceAll('&amp;', '&');
+    assert.match(emailLink ?? '', /^\/login\/email\?return_to=%2Foidc%2Finteraction%2F/);
+    const form = await browser.get(emailLink as string);
+    const asked = await browser.postForm(emailLink as string, { _csrf: form.csrfToken(), email });
+    assert.equal(asked.status, 303);
+    const { link } = signInProofsIn(await service.smtp.waitForMail(email, { subject: /^Sign in to/ }));
+    const { pressed } = await openAndPress(browser, link);
+    assert.equal(pressed.status, 303);
+    assert.match(pressed.location ?? '', /^\/oidc\/interaction\//);
+    const outcome = await followAuthorization(browser, new URL(pressed.location as string, service.config.publicUrl));
+    assert.ok(outcome.left, `stopped on ${outcome.stopped?.status} ${outcome.stopped?.text.slice(0, 200)}`);
+    const tokens = await oidc.authorizationCodeGrant(config, outcome.left, {
+      pkceCodeVerifier: request.verifier,
+      expectedState: request.state,
+    });
+    const claims = await verifyJwtWithJwks(tokens.id_token as string, service.at('/oidc/jwks'));
+    assert.deepEqual(claims.amr, ['email']);
   });
 });
 
