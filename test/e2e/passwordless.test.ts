@@ -167,7 +167,14 @@ describe('sign-in by a mailed link or code', () => {
     const older = await requestSignInMail(service, email);
     const newer = await requestSignInMail(service, email);
     const api = apiClient(service);
-    assert.equal((await api.postJson('/api/login/email/verify', { token: older.token })).json().error.code, 'TOKEN_REVOKED');
+    assert.deepEqual((await api.postJson('/api/login/email/verify', { token: older.token })).json().error, {
+      code: 'TOKEN_REVOKED',
+      message:
+        'This link is no longer valid: a newer sign-in mail was sent, its code was used, or the account changed since. Request a new one.',
+    });
+    const page = await new TestClient(service.url).get(`/login/link/${older.token}`);
+    assert.equal(page.status, 400);
+    assert.match(page.text, /a newer sign-in mail was sent/);
     assert.equal((await api.postJson('/api/login/email/verify', { email, code: older.code })).json().error.code, 'CODE_INVALID');
     assert.equal((await api.postJson('/api/login/email/verify', { email, code: newer.code })).status, 200);
   });

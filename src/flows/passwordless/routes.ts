@@ -19,6 +19,10 @@ const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 /** A typed code: its shape is checked by the flow, so a typo costs an attempt like a wrong code. */
 const SignInCode = Type.String({ minLength: 1, maxLength: 32 });
 const RememberBox = Type.Optional(Type.Literal('on'));
+/** A sign-in link is also revoked by a newer mail, by its code's use and by "sign out everywhere": say so. */
+const REVOKED_MESSAGE =
+  'This link is no longer valid: a newer sign-in mail was sent, its code was used, or the account changed since. Request a new one.';
+const messageOf = (code: ErrorCode): string => (code === 'TOKEN_REVOKED' ? REVOKED_MESSAGE : ERROR_CODES[code].message);
 
 /**
  * Sign-in by a mailed link or code: `POST /api/login/email`, `POST /api/login/email/verify`
@@ -86,7 +90,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const result = byLink
         ? await passwordless.signInWithLink(token as string, requestContext(request), options)
         : await passwordless.signInWithCode(email as string, code as string, requestContext(request), options);
-      if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
+      if (!result.ok) return sendApiError(reply, result.code, messageOf(result.code), result.retryAfterSeconds);
       if (needsSecondStep(result.value)) return sendSecondFactorRequired(kit, reply, result.value);
       await startSession(request, reply, result.value);
       return reply.send({ user: result.value.user });
@@ -195,6 +199,6 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
     reply.clearCookie(LINK_COOKIE, linkCookieOptions(0));
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
     const retry = { href: withReturnTo('/login/email', returnToOf(kit, request)), label: 'Send me a new sign-in link' };
-    return sendPage(reply, linkProblemPage(ERROR_CODES[code].message, retry), ERROR_CODES[code].status);
+    return sendPage(reply, linkProblemPage(messageOf(code), retry), ERROR_CODES[code].status);
   }
 }
