@@ -6,8 +6,13 @@ import { apiClient, registerUser } from '../support/flows.ts';
 const KNOWN = 'ada@example.com';
 const UNKNOWN = 'nobody@example.com';
 const PAIRS = 60;
-/** No Argon2id here: a sign-in code attempt is a few milliseconds, so the margin is tighter than for reset codes. */
+/**
+ * No Argon2id here: a sign-in code attempt is a few milliseconds on SQLite, so the margin is
+ * tighter than for reset codes; on a database server, round trips of tens of milliseconds on a
+ * shared machine make the margin a tenth of the medians instead, when that is larger.
+ */
 const MAX_MEDIAN_DIFFERENCE_MS = 1.5;
+const MAX_MEDIAN_DIFFERENCE_RATIO = 0.1;
 const WRONG = '00000000';
 
 function median(values: number[]): number {
@@ -43,7 +48,7 @@ describe('a wrong sign-in code takes the same time for a known account with a li
     }
   }
 
-  it(`has medians within ${MAX_MEDIAN_DIFFERENCE_MS} ms over ${PAIRS} alternating pairs`, async () => {
+  it(`has medians within ${MAX_MEDIAN_DIFFERENCE_MS} ms (or a tenth of them) over ${PAIRS} alternating pairs`, async () => {
     const api = apiClient(service);
     const timed = async (email: string): Promise<number> => {
       if (email === KNOWN) await issueCode();
@@ -71,8 +76,9 @@ describe('a wrong sign-in code takes the same time for a known account with a li
         }
       }
       const difference = Math.abs(median(known) - median(unknown));
+      const allowed = Math.max(MAX_MEDIAN_DIFFERENCE_MS, (MAX_MEDIAN_DIFFERENCE_RATIO * (median(known) + median(unknown))) / 2);
       rounds.push(`known ${median(known).toFixed(2)} ms, unknown ${median(unknown).toFixed(2)} ms`);
-      if (difference <= MAX_MEDIAN_DIFFERENCE_MS) return;
+      if (difference <= allowed) return;
     }
     assert.fail(`medians differ in every round: ${rounds.join('; ')}`);
   });

@@ -152,6 +152,10 @@ describe('sign-in by mailed link or code: enumeration, guessing, races, revocati
     ] as const) {
       assert.deepEqual(observable(await attempt(address, guess)), observable(wrong), `${address} ${guess}`);
     }
+    const user = await service.deps.store.users.findByCanonicalEmail(email);
+    const failures = (await service.deps.store.audit.listForUser(user!.id)).filter((e) => e.type === 'login.failed');
+    assert.equal(failures.length, 3, 'each wrong code of the account is in its audit trail (S24)');
+    assert.ok(failures.every((e) => String(e.detail).includes('"method":"signin-code"')));
     assert.equal((await attempt(email, code)).status, 200, 'the right code still works after 3 wrong ones');
     assert.deepEqual(observable(await attempt(email, code)), observable(wrong), 'a used code answers like a wrong one');
     // The disabled account's link does not work either.

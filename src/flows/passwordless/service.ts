@@ -137,7 +137,8 @@ export class PasswordlessService {
 
   /**
    * Signs in with the mailed code. An unknown address, a disabled account, a wrong, expired,
-   * used or spent code all answer CODE_INVALID after the same statements (code-redeem.ts). Each
+   * used or spent code all answer CODE_INVALID after the same statements (code-redeem.ts, then a
+   * `login.failed` audit event, which also makes every failure commit a write). Each
    * attempt first takes a point of the client's RATE_LIMIT_TOKEN_IP (given back for a right
    * code); the code's own attempt is counted before it is compared (at most 5, S4).
    */
@@ -155,7 +156,12 @@ export class PasswordlessService {
     if (!decision.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: decision.retryAfterSeconds };
     const redeemed = await store.transaction(async (tx): Promise<Result<UserRecord, 'CODE_INVALID'>> => {
       const used = await redeemResetCode(tx, this.deps, { emailCanonical: address.canonical, code, purpose: 'signin-code' });
-      if (!used.ok) return used;
+      if (!used.ok) {
+        // Every failure writes its audit event (S24), so known and unknown addresses both commit a write (S8).
+        const nowMs = this.deps.clock.nowMs();
+        await tx.audit.record({ type: 'login.failed', userId: used.userId ?? null, ...context, nowMs, detail: { method: 'signin-code' } });
+        return fail('CODE_INVALID');
+      }
       await this.inboxProven(tx, used.value.user, context, 'code');
       return ok(used.value.user);
     });

@@ -18,13 +18,14 @@ const NO_CODE_ID = 'no-such-code';
  * then either OneTimeCodes.redeem (its own lookup and the attempt counted by a conditional UPDATE
  * before the comparison) or, with no account or no live code, the same lookup and the same UPDATE
  * against ids no row has. Four round trips either way; only a right code adds its consumption.
- * `purpose` is `reset-code` unless given (the emailed sign-in code uses `signin-code`).
+ * `purpose` is `reset-code` unless given (the emailed sign-in code uses `signin-code`). A failure
+ * names the enabled account the address belongs to, if any, for the caller's audit event.
  */
 export async function redeemResetCode(
   tx: Store,
   deps: { codes: OneTimeCodes; clock: Clock },
   o: { emailCanonical: string; code: string; purpose?: CodePurpose },
-): Promise<Result<{ user: UserRecord; record: TokenRecord }, 'CODE_INVALID'>> {
+): Promise<Result<{ user: UserRecord; record: TokenRecord }, 'CODE_INVALID'> & { userId?: string }> {
   const found = await tx.users.findByCanonicalEmail(o.emailCanonical);
   const user = found && found.disabled_at === null ? found : undefined;
   const purpose = o.purpose ?? 'reset-code';
@@ -36,5 +37,5 @@ export async function redeemResetCode(
     return fail('CODE_INVALID');
   }
   const redeemed = await deps.codes.redeem(tx, { purpose, userId: user.id, code: o.code });
-  return redeemed.ok ? ok({ user, record: redeemed.value }) : fail('CODE_INVALID');
+  return redeemed.ok ? ok({ user, record: redeemed.value }) : { ...fail('CODE_INVALID'), userId: user.id };
 }
