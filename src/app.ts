@@ -11,6 +11,7 @@ import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { passkeyApiRoutes } from './flows/passkeys/api-routes.ts';
+import { passwordlessRoutes } from './flows/passwordless/routes.ts';
 import { phoneRoutes } from './flows/phone/routes.ts';
 import { reauthRoutes } from './flows/reauth/routes.ts';
 import { recoveryRoutes } from './flows/recovery/routes.ts';
@@ -90,6 +91,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);
     await secondStepRoutes(scope, kit);
+    await passwordlessRoutes(scope, kit);
     await registrationRoutes(scope, kit);
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);

@@ -11,6 +11,7 @@ import { createCourier } from './deps/courier.ts';
 import { createMfaDeps } from './deps/mfa.ts';
 import { createOidcDeps } from './deps/oidc.ts';
 import { createPasskeyDeps } from './deps/passkeys.ts';
+import { createPasswordlessDeps } from './deps/passwordless.ts';
 import { createSmsDeps } from './deps/sms.ts';
 import type { Deps, DepsOverrides } from './deps/types.ts';
 import { AdminService } from './flows/admin/service.ts';
@@ -164,6 +165,17 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     loginThrottle: throttle,
   });
+  const passwordless = createPasswordlessDeps({
+    config,
+    store,
+    outbox,
+    links,
+    codes: mfa.codes,
+    clock,
+    limits,
+    sessions,
+    secondStep: mfa.secondStep,
+  });
   const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, limits, passwordPolicy });
   const emailChange = new EmailChangeService({
     store,
@@ -219,6 +231,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       'password-reset-request': (job) => recovery.handleResetRequest(job),
       'confirmation-resend-request': (job) => confirmation.handleResendRequest(job),
       'username-reminder-request': (job) => usernameReminder.handleReminderRequest(job),
+      'login-link-request': (job) => passwordless.handleRequest(job),
       sms: smsHandler,
     },
   });
@@ -256,5 +269,6 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     mfa,
     mfaEnrol,
     passkeys,
+    passwordless,
   };
 }

@@ -28,6 +28,8 @@ export interface OutboxTopics {
   'password-reset-request': MailRequestJob;
   'confirmation-resend-request': MailRequestJob;
   'username-reminder-request': MailRequestJob;
+  /** "Email me a sign-in link" (flows/passwordless): the courier mails a link and a code to an existing account. */
+  'login-link-request': MailRequestJob;
   sms: SmsMessage;
 }
 export type OutboxTopic = keyof OutboxTopics;

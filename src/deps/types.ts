@@ -15,6 +15,7 @@ import type { SecondFactorGate } from '../flows/login/second-factor.ts';
 import type { LoginService } from '../flows/login/service.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { MfaEnrolService } from '../flows/mfa/enrol-service.ts';
+import type { PasswordlessService } from '../flows/passwordless/service.ts';
 import type { ReauthService } from '../flows/reauth/service.ts';
 import type { RecoveryService } from '../flows/recovery/service.ts';
 import type { RegistrationService } from '../flows/registration/service.ts';
@@ -69,6 +70,8 @@ export interface Deps extends SmsDeps {
   mfaEnrol: MfaEnrolService;
   /** Passkeys (WebAuthn): ceremonies, sign-in, second step, settings. */
   passkeys: PasskeyDeps;
+  /** Sign-in by a mailed link or code (PASSWORDLESS). */
+  passwordless: PasswordlessService;
 }
 
 export interface DepsOverrides {

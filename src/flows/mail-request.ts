@@ -7,7 +7,7 @@ import type { RequestContext } from './context.ts';
 
 /**
  * The request half of every "mail me" form (forgot password, resend confirmation, forgot
- * username): the same limits and the same one queued job for every well-formed address, known or
+ * username, email me a sign-in link): the same limits and the same one queued job for every well-formed address, known or
  * not; the courier resolves the account later (S7, S8). Limited requests are dropped silently.
  * The inbox's budget is spent only by a request the per-IP limit let through: a client over its
  * own limit cannot use up someone else's mails (its requests send nothing and cost nothing).
@@ -15,7 +15,7 @@ import type { RequestContext } from './context.ts';
  */
 export async function queueMailRequest(
   deps: { limits: RateLimits; outbox: Outbox; store: Store },
-  topic: 'password-reset-request' | 'confirmation-resend-request' | 'username-reminder-request',
+  topic: 'password-reset-request' | 'confirmation-resend-request' | 'username-reminder-request' | 'login-link-request',
   email: string,
   context: RequestContext,
   returnTo?: string,

@@ -34,6 +34,7 @@ export type AuditEventType =
   | 'login.second_factor_required'
   | 'login.second_factor_failed'
   | 'login.second_factor_code_sent'
+  | 'login.link_requested'
   | 'mfa.totp_enabled'
   | 'mfa.recovery_codes_regenerated'
   | 'mfa.totp_disabled'

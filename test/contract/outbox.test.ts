@@ -119,6 +119,7 @@ describeEachDatabase('outbox store contract', (database) => {
         'password-reset-request': async () => {},
         'confirmation-resend-request': async () => {},
         'username-reminder-request': async () => {},
+        'login-link-request': async () => {},
         sms: async () => {},
       } satisfies OutboxHandlers;
       return new CourierWorker(store.outbox, outbox, handlers, clock, silent, {
@@ -168,6 +169,7 @@ describeEachDatabase('outbox store contract', (database) => {
         'password-reset-request': async () => {},
         'confirmation-resend-request': async () => {},
         'username-reminder-request': async () => {},
+        'login-link-request': async () => {},
         sms: async () => {},
       },
       clock,

@@ -116,6 +116,25 @@ describe('HTML pages', () => {
     assert.match(page.text, /If an account uses that address, we have sent it a code of 8 digits/);
   });
 
+  it("sign-in by email: /login/email, /login/email/code and the mailed link's page, without JavaScript", async () => {
+    const browser = new TestClient(service.url);
+    const ask = await browser.get('/login/email');
+    assertPageShell(ask);
+    assertForm(ask, '/login/email', { email: 'email' });
+    const inbox = await browser.get(`/login/email/code?email=${encodeURIComponent(EMAIL)}`);
+    assertPageShell(inbox);
+    assertForm(inbox, '/login/email/code', { email: 'email', code: 'one-time-code', remember: 'off' });
+    assert.match(inbox.text, /<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"/);
+    const asked = await browser.postForm('/login/email', { _csrf: ask.csrfToken(), email: EMAIL });
+    assert.equal(asked.status, 303);
+    const mail = await service.smtp.waitForMail(EMAIL, { subject: /^Sign in to/ });
+    const token = /\/login\/link\/([A-Za-z0-9_-]{43})/.exec(mail.parsed.text ?? '')?.[1];
+    assert.equal((await browser.get(`/login/link/${token}`)).status, 303);
+    const landing = await browser.get('/login/link');
+    assertPageShell(landing);
+    assertForm(landing, '/login/link', { remember: 'off' });
+  });
+
   it('/reset-password (after the link) has two new-password fields', async () => {
     const browser = new TestClient(service.url);
     await browser.get(`/reset-password/${await requestResetToken(service, EMAIL)}`);

@@ -36,6 +36,7 @@ describe('the new forms tell nobody who has an account (S7, S8)', () => {
   for (const [path, topic] of [
     ['/api/confirm/resend', 'confirmation-resend-request'],
     ['/api/username/forgot', 'username-reminder-request'],
+    ['/api/login/email', 'login-link-request'],
   ] as const) {
     it(`${path}: the same answer and the same queued work for every address`, async () => {
       const api = apiClient(service);

@@ -13,6 +13,9 @@ const FORMS: Record<string, Record<string, string>> = {
   '/register': { email: 'new@example.com', password: 'a new passphrase', password_confirm: 'a new passphrase' },
   '/forgot-password': { email: EMAIL },
   '/reset-password': { password: 'a brand new passphrase', password_confirm: 'a brand new passphrase' },
+  '/login/email': { email: EMAIL },
+  '/login/email/code': { email: EMAIL, code: '12345678' },
+  '/login/link': {},
 };
 
 function assertRefused(response: TestResponse, code: 'CSRF_FAILED' | 'ORIGIN_NOT_ALLOWED', what: string): void {

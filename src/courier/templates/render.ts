@@ -1,6 +1,7 @@
 import { withReturnTo } from '../../flows/return-to.ts';
 import { renderAccountMail } from './account-mails.ts';
 import { formatDuration, greeting, link, mail } from './layout.ts';
+import { renderPasswordlessMail } from './passwordless-mails.ts';
 import { renderReauthMail } from './reauth-mails.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
@@ -46,6 +47,8 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
     case 'password-set':
     case 'reauth-code':
       return renderReauthMail(message, context);
+    case 'login-link':
+      return renderPasswordlessMail(message, context);
     default:
       return renderAccountMail(message, context);
   }

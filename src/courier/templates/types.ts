@@ -39,6 +39,12 @@ export type MailMessage =
   | { template: 'username-reminder'; to: string; data: { name: string | null; username: string } }
   | { template: 'password-reset-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
   | { template: 'login-code'; to: string; data: { name: string | null; code: string; expiresInSeconds: number } }
+  /** Passwordless sign-in: a link and an 8-digit code for one sign-in, with their common lifetime. */
+  | {
+      template: 'login-link';
+      to: string;
+      data: { name: string | null; token: string; code: string; expiresInSeconds: number; returnTo?: string };
+    }
   | { template: 'recovery-code-used'; to: string; data: { name: string | null; remaining: number; usedAtMs: number } }
   /** A phone number was added to or removed from the account; `endsWith`: its last two digits, never the number. */
   | { template: 'phone-changed'; to: string; data: { name: string | null; change: 'added' | 'removed'; endsWith: string; atMs: number } }

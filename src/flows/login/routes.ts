@@ -29,6 +29,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   const deviceCookie = deviceCookieName(kit.cookies);
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
+  const passwordless = config.account.passwordless === 'on';
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post('/api/login', { schema: { body: ApiLoginBody } }, async (request, reply) => {
@@ -89,7 +90,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const query = request.query as { notice?: string };
     const info = loginNotice(query.notice);
     const returnTo = returnToOf(kit, request);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation }));
+    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation, passwordless }));
   });
 
   app.post(
@@ -122,6 +123,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           error: ERROR_CODES[result.code].message,
           usernames,
           confirmation,
+          passwordless,
           unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
           remember: remember === 'on',
         });

@@ -34,6 +34,8 @@ export function loginPage(o: {
   /** Set when the right password was given for an unconfirmed address: offer a new link. */
   unconfirmed?: boolean;
   remember?: boolean;
+  /** PASSWORDLESS=on: offer "Email me a sign-in link". */
+  passwordless?: boolean;
 }): Html {
   const resendEmail = o.email?.includes('@') ? o.email : undefined;
   return layout(
@@ -47,6 +49,7 @@ ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: '
 <p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
+${o.passwordless ? html`<p class="actions"><a href="${withReturnTo('/login/email', o.returnTo)}">Email me a sign-in link</a></p>` : ''}
 <p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="${withReturnTo('/register', o.returnTo)}">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
   );
 }

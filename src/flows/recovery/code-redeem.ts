@@ -3,7 +3,7 @@ import { fail, ok, type Result } from '../../kernel/result.ts';
 import type { Store } from '../../store/store.ts';
 import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
-import { MAX_CODE_ATTEMPTS, type OneTimeCodes } from '../codes/one-time-codes.ts';
+import { type CodePurpose, MAX_CODE_ATTEMPTS, type OneTimeCodes } from '../codes/one-time-codes.ts';
 
 /** Ids no row ever has (rows get random UUIDs): an unknown address's statements run against them. */
 const NO_USER_ID = 'no-such-user';
@@ -18,21 +18,24 @@ const NO_CODE_ID = 'no-such-code';
  * then either OneTimeCodes.redeem (its own lookup and the attempt counted by a conditional UPDATE
  * before the comparison) or, with no account or no live code, the same lookup and the same UPDATE
  * against ids no row has. Four round trips either way; only a right code adds its consumption.
+ * `purpose` is `reset-code` unless given (the emailed sign-in code uses `signin-code`). A failure
+ * names the enabled account the address belongs to, if any, for the caller's audit event.
  */
 export async function redeemResetCode(
   tx: Store,
   deps: { codes: OneTimeCodes; clock: Clock },
-  o: { emailCanonical: string; code: string },
-): Promise<Result<{ user: UserRecord; record: TokenRecord }, 'CODE_INVALID'>> {
+  o: { emailCanonical: string; code: string; purpose?: CodePurpose },
+): Promise<Result<{ user: UserRecord; record: TokenRecord }, 'CODE_INVALID'> & { userId?: string }> {
   const found = await tx.users.findByCanonicalEmail(o.emailCanonical);
   const user = found && found.disabled_at === null ? found : undefined;
+  const purpose = o.purpose ?? 'reset-code';
   const nowMs = deps.clock.nowMs();
-  const live = await tx.tokens.findLatestLive(user?.id ?? NO_USER_ID, 'reset-code', nowMs);
+  const live = await tx.tokens.findLatestLive(user?.id ?? NO_USER_ID, purpose, nowMs);
   if (!user || !live) {
-    await tx.tokens.findLatestLive(NO_USER_ID, 'reset-code', nowMs);
+    await tx.tokens.findLatestLive(NO_USER_ID, purpose, nowMs);
     await tx.tokens.countAttempt(NO_CODE_ID, MAX_CODE_ATTEMPTS, nowMs);
     return fail('CODE_INVALID');
   }
-  const redeemed = await deps.codes.redeem(tx, { purpose: 'reset-code', userId: user.id, code: o.code });
-  return redeemed.ok ? ok({ user, record: redeemed.value }) : fail('CODE_INVALID');
+  const redeemed = await deps.codes.redeem(tx, { purpose, userId: user.id, code: o.code });
+  return redeemed.ok ? ok({ user, record: redeemed.value }) : { ...fail('CODE_INVALID'), userId: user.id };
 }

@@ -1,0 +1,74 @@
+import { formatDuration } from '../../courier/templates/layout.ts';
+import { type Html, html } from '../../views/html.ts';
+import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { withReturnTo } from '../return-to.ts';
+import { SIGNIN_CODE_DIGITS, SIGNIN_LINK_TTL_SECONDS } from './service.ts';
+
+/** What every visitor is told after asking, known address or not (S7). */
+export const SIGNIN_LINK_SENT_MESSAGE = `If an account uses that address, we have sent it a sign-in link and a code of ${SIGNIN_CODE_DIGITS} digits. They work for ${formatDuration(SIGNIN_LINK_TTL_SECONDS)}; check your spam folder too.`;
+
+function rememberBox(checked: boolean | undefined): Html {
+  return html`<p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${checked ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>`;
+}
+
+/** "Email me a sign-in link": the address, nothing else. */
+export function emailSignInPage(o: {
+  csrf: string;
+  email?: string | undefined;
+  error?: string | undefined;
+  returnTo?: string | undefined;
+}): Html {
+  return layout(
+    { title: 'Sign in by email' },
+    html`${notice('error', o.error)}
+<p>Enter the email address of your account. We will send you a link and a code to sign in, no password needed.</p>
+<form method="post" action="${withReturnTo('/login/email', o.returnTo)}" novalidate>
+${csrfField(o.csrf)}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true })}
+<button type="submit">Email me a sign-in link</button>
+</form>
+<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Sign in with a password</a></p>`,
+  );
+}
+
+/**
+ * "Check your inbox", with the form for the code of the same mail (for a mail read on another
+ * device). The address is prefilled when the browser came from the request form.
+ */
+export function checkInboxPage(o: {
+  csrf: string;
+  email?: string | undefined;
+  error?: string | undefined;
+  info?: string | undefined;
+  remember?: boolean;
+  returnTo?: string | undefined;
+}): Html {
+  const hasEmail = o.email !== undefined && o.email !== '';
+  return layout(
+    { title: 'Check your inbox' },
+    html`${notice('error', o.error)}${notice('info', o.info)}
+<p>Open the link in the mail on this device, or enter the code of ${SIGNIN_CODE_DIGITS} digits from it here. The link and the code work once, for ${formatDuration(SIGNIN_LINK_TTL_SECONDS)}.</p>
+<form method="post" action="${withReturnTo('/login/email/code', o.returnTo)}" novalidate>
+${csrfField(o.csrf)}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}
+<label for="code">Code</label>
+<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
+${rememberBox(o.remember)}
+<button type="submit">Sign in</button>
+</form>
+<p class="actions"><a href="${withReturnTo('/login/email', o.returnTo)}">Send a new link</a> <a href="${withReturnTo('/login', o.returnTo)}">Sign in with a password</a></p>`,
+  );
+}
+
+/** The page behind the mailed link: one button that signs in (a GET changes nothing, S10, S12). */
+export function signInLinkPage(o: { csrf: string; returnTo?: string | undefined }): Html {
+  return layout(
+    { title: 'Sign in' },
+    html`<p>Press the button to sign in to your account.</p>
+<form method="post" action="${withReturnTo('/login/link', o.returnTo)}">
+${csrfField(o.csrf)}
+${rememberBox(false)}
+<button type="submit">Sign in</button>
+</form>`,
+  );
+}
