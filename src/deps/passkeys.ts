@@ -30,6 +30,13 @@ export function createPasskeyDeps(o: {
 }): PasskeyDeps {
   const rp = { id: o.config.publicUrl.hostname, origin: o.config.publicUrl.origin, name: PRODUCT_NAME };
   const ceremonies = new WebauthnCeremonies({ digester: o.digester, random: o.random, clock: o.clock, rp });
-  const service = new PasskeyService({ store: o.store, ceremonies, sessions: o.sessions, secondStep: o.secondStep, outbox: o.outbox, clock: o.clock });
+  const service = new PasskeyService({
+    store: o.store,
+    ceremonies,
+    sessions: o.sessions,
+    secondStep: o.secondStep,
+    outbox: o.outbox,
+    clock: o.clock,
+  });
   return { enabled: o.config.account.passkeys === 'on', ceremonies, service };
 }

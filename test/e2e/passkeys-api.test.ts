@@ -11,7 +11,11 @@ const PASSWORD = 'correct horse battery';
 
 /** A JSON request of any method (a body only when given). */
 function call(client: TestClient, method: string, path: string, body?: unknown) {
-  return client.request(method, path, body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+  return client.request(
+    method,
+    path,
+    body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+  );
 }
 
 describe('passkeys over the JSON API', () => {

@@ -30,7 +30,10 @@ export interface CeremonyKnobs {
   wrongKey?: boolean;
   /** Use this signature counter (and remember it) instead of counter + counterStep. */
   counter?: number;
-  /** Assert with this credential (default: the first one the options allow, or the newest for the RP). */
+  /**
+   * get(): assert with this credential (default: the first one the options allow, or the newest
+   * for the RP). create(): register a new key under this (already used) credential ID.
+   */
   credentialId?: string;
   /** Put this user handle in the assertion (default: the credential's; null for none). */
   userHandle?: string | null;
@@ -65,7 +68,7 @@ export class SoftwareAuthenticator {
   create(options: PublicKeyCredentialCreationOptionsJSON, origin: string, knobs: CeremonyKnobs = {}): RegistrationResponseJSON {
     const rpId = knobs.rpId ?? options.rp.id ?? new URL(origin).hostname;
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    const credentialId = randomBytes(32);
+    const credentialId = knobs.credentialId ? Buffer.from(knobs.credentialId, 'base64url') : randomBytes(32);
     const counter = knobs.counter ?? 0;
     const credential: SoftCredential = {
       id: b64url(credentialId),

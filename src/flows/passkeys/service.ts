@@ -13,9 +13,9 @@ import type { ActiveSession } from '../../store/sessions-repository.ts';
 import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import type { RequestContext } from '../context.ts';
-import { greetingNameOf } from '../mail-greeting.ts';
 import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 import type { SecondStepDone, SecondStepService } from '../mfa/second-step.ts';
 import type { WebauthnCeremonies } from './ceremonies.ts';
 
