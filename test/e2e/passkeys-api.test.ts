@@ -218,6 +218,23 @@ describe('passkeys over the JSON API', () => {
     assert.equal(typed.json().error.code, 'VALIDATION_FAILED');
   });
 
+  it('an account with an authenticator app but no passkey: no passkey in methods, its options 404, the pending sign-in stays', async () => {
+    const { email } = await account();
+    await enrolSecondFactor(service, email);
+    const browser = apiClient(service);
+    const password = await browser.postJson('/api/login', { email, password: PASSWORD });
+    assert.deepEqual(password.json().methods, ['totp', 'recovery_code', 'email_code']);
+    const options = await browser.postJson('/api/login/second-factor/passkey/options', {});
+    assert.equal(options.status, 404);
+    assert.equal(options.json().error.code, 'PASSKEY_NOT_FOUND');
+    assert.ok(browser.cookies.has(PENDING_COOKIE), 'the pending sign-in is still there for a code');
+    // Without a pending sign-in at all: expired, and the cookie is cleared.
+    browser.cookies.set(PENDING_COOKIE, 'A'.repeat(43));
+    const none = await browser.postJson('/api/login/second-factor/passkey/options', {});
+    assert.equal(none.json().error.code, 'SECOND_FACTOR_EXPIRED');
+    assert.ok(!browser.cookies.has(PENDING_COOKIE));
+  });
+
   it('without an authenticator app a passkey is not a second step: the password signs in as before', async () => {
     const { email, client } = await account();
     await addPasskey(client, new SoftwareAuthenticator());

@@ -5,7 +5,7 @@ import { ManualClock } from '../../src/kernel/clock.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import type { TestClient, TestResponse } from '../support/client.ts';
 import { apiClient, headersWithoutDate, registerUser, signedInClient } from '../support/flows.ts';
-import { enrolSecondFactor } from '../support/second-step.ts';
+import { enrolSecondFactor, PENDING_COOKIE } from '../support/second-step.ts';
 import { SoftwareAuthenticator } from '../support/webauthn-authenticator.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -131,6 +131,8 @@ describe('passkeys refuse replays, foreign challenges and credentials, clones an
     // The pending sign-in is over: not even the right passkey finishes it now.
     const after = await browser.postJson('/api/login/second-factor/passkey/options', {});
     assert.equal(after.json().error.code, 'SECOND_FACTOR_EXPIRED');
+    assert.ok(!browser.cookies.has(PENDING_COOKIE), 'the pending cookie is cleared');
+    assert.equal((await browser.get('/api/session')).status, 401);
   });
 
   it('a signature counter that does not move forward is refused (a cloned authenticator)', async () => {

@@ -183,14 +183,21 @@ export class PasskeyService {
     return ok({ user: publicUser(user), session });
   }
 
-  /** Options for a passkey as the second step of a live pending sign-in: that account's passkeys only. */
-  async secondFactorOptions(pendingToken: string | undefined): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+  /**
+   * Options for a passkey as the second step of a live pending sign-in: that account's passkeys
+   * only. SECOND_FACTOR_EXPIRED when there is no live pending sign-in, PASSKEY_NOT_FOUND when its
+   * account has no passkey (the pending sign-in stays, for a code).
+   */
+  async secondFactorOptions(
+    pendingToken: string | undefined,
+  ): Promise<Result<PublicKeyCredentialRequestOptionsJSON, 'SECOND_FACTOR_EXPIRED' | 'PASSKEY_NOT_FOUND'>> {
     const { store, ceremonies, secondStep } = this.deps;
     const found = await secondStep.livePending(pendingToken);
-    if (!found) return undefined;
+    if (!found) return fail('SECOND_FACTOR_EXPIRED');
     const passkeys = await store.passkeys.listForUser(found.user.id);
-    if (passkeys.length === 0) return undefined;
-    return ceremonies.authenticationOptions(store, 'second-factor', passkeys, { userId: found.user.id, pendingLoginId: found.pending.id });
+    if (passkeys.length === 0) return fail('PASSKEY_NOT_FOUND');
+    const binding = { userId: found.user.id, pendingLoginId: found.pending.id };
+    return ok(await ceremonies.authenticationOptions(store, 'second-factor', passkeys, binding));
   }
 
   /**
