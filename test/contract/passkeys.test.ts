@@ -153,4 +153,15 @@ describeEachDatabase('passkeys store contract', (database) => {
     assert.ok(!left.some((r) => r.digest === expired), 'the expired challenge is gone');
     assert.equal(await store.passkeys.countForUser(user.id), 1);
   });
+
+  it('deleting an account deletes its passkeys and challenges (foreign keys cascade on every engine)', async () => {
+    const { store } = database();
+    const user = await createUser(store);
+    const p = newPasskey(user.id);
+    await store.passkeys.create(p);
+    const digest = await challenge(store, 'reauth', { userId: user.id });
+    assert.equal(await store.users.delete(user.id), true);
+    assert.equal(await store.passkeys.findByCredentialId(p.credentialId), undefined);
+    assert.equal(await store.db.selectFrom('webauthn_challenges').select('id').where('digest', '=', digest).executeTakeFirst(), undefined);
+  });
 });
