@@ -96,7 +96,13 @@ export class PasskeysRepository {
   }
 
   async listForUser(userId: string): Promise<PasskeyRecord[]> {
-    const rows = await this.db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'asc').execute();
+    const rows = await this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
     return rows.map(toRecord);
   }
 

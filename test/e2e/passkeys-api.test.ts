@@ -82,7 +82,8 @@ describe('passkeys over the JSON API', () => {
     const addedMail = await service.smtp.waitForMail(email, { subject: /passkey was added/i });
     assert.match(addedMail.parsed.text ?? '', /Laptop/);
 
-    // A second one gets the browser's name when none is given.
+    // A second one gets the browser's name when none is given (a second later: the list is oldest first).
+    clock.advanceSeconds(1);
     const second = await addPasskey(client, authenticator);
     assert.equal(second.name, 'Passkey');
     await service.smtp.waitForMail(email, { subject: /passkey was added/i });
