@@ -265,6 +265,24 @@ describe('passkeys over the JSON API', () => {
         const response = await call(client, method, path, method === 'GET' || method === 'DELETE' ? undefined : {});
         assert.equal(response.status, 404, `${method} ${path}`);
       }
+      // A passkey stored while they were on is not offered as a second step either.
+      await registerUser(off, 'off@example.com', PASSWORD);
+      const { userId } = await enrolSecondFactor(off, 'off@example.com');
+      await off.deps.store.passkeys.create({
+        id: '00000000-0000-4000-8000-000000000001',
+        userId,
+        credentialId: 'c3RvcmVkLXdoaWxlLW9u',
+        publicKey: 'AA',
+        counter: 0,
+        transports: [],
+        deviceType: null,
+        backedUp: false,
+        aaguid: null,
+        name: 'Old',
+        nowMs: Date.now(),
+      });
+      const password = await apiClient(off).postJson('/api/login', { email: 'off@example.com', password: PASSWORD });
+      assert.deepEqual(password.json().methods, ['totp', 'recovery_code', 'email_code']);
     } finally {
       await off.close();
     }
