@@ -53,15 +53,17 @@ describe('passkeys refuse replays, foreign challenges and credentials, clones an
     assert.equal(response.headers.getSetCookie().filter((c) => c.startsWith('lk_session=')).length, 0, `${what}: no session cookie`);
   }
 
+  // Synced passkeys report counter 0 every time, so only the used challenge stops these replays.
   it('a replayed assertion is refused: the challenge was used', async () => {
-    const { authenticator } = await accountWithPasskey();
+    const { client, authenticator } = await accountWithPasskey(new SoftwareAuthenticator({ counterStep: 0, synced: true }));
+    assert.equal((await client.get('/api/passkeys')).json().passkeys[0].synced, true);
     const assertion = authenticator.get(await loginOptions(), origin);
     assert.equal((await apiClient(service).postJson('/api/login/passkey/verify', { response: assertion })).status, 200);
     assertRefused(await apiClient(service).postJson('/api/login/passkey/verify', { response: assertion }), 'replay');
   });
 
   it('ten parallel verifications of one assertion make exactly one session', async () => {
-    const { authenticator } = await accountWithPasskey();
+    const { authenticator } = await accountWithPasskey(new SoftwareAuthenticator({ counterStep: 0, synced: true }));
     const assertion = authenticator.get(await loginOptions(), origin);
     const before = await sessionCount();
     const answers = await Promise.all(
@@ -133,6 +135,20 @@ describe('passkeys refuse replays, foreign challenges and credentials, clones an
     assert.equal(after.json().error.code, 'SECOND_FACTOR_EXPIRED');
     assert.ok(!browser.cookies.has(PENDING_COOKIE), 'the pending cookie is cleared');
     assert.equal((await browser.get('/api/session')).status, 401);
+  });
+
+  it('a disabled account cannot sign in with its passkey (the same refusal as an unknown one)', async () => {
+    const { email, authenticator } = await accountWithPasskey();
+    const user = await service.deps.store.users.findByCanonicalEmail(email);
+    await service.deps.store.db
+      .updateTable('users')
+      .set({ disabled_at: Date.now() })
+      .where('id', '=', user?.id as string)
+      .execute();
+    assertRefused(
+      await apiClient(service).postJson('/api/login/passkey/verify', { response: authenticator.get(await loginOptions(), origin) }),
+      'disabled account',
+    );
   });
 
   it('a signature counter that does not move forward is refused (a cloned authenticator)', async () => {
