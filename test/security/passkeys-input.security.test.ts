@@ -144,7 +144,7 @@ describe('passkey routes: bad input of every shape is a clear 400, and no challe
       }
     }
     const id = (await client.get('/api/passkeys')).json().passkeys[0].id as string;
-    for (const body of [{}, { name: '' }, { name: ['x'] }, { name: 'ok', extra: 1 }, { name: '\u0007' }]) {
+    for (const body of [{}, { name: '' }, { name: ['x'] }, { name: 'ok', extra: 1 }, { name: '\u0007' }, { name: '   ' }]) {
       const answer = await client.request('PATCH', `/api/passkeys/${id}`, {
         body: JSON.stringify(body),
         headers: { 'content-type': 'application/json' },

@@ -138,7 +138,9 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
     const auth = signedIn(request, reply);
     if (!auth) return reply;
     const { id } = request.params as { id: string };
-    const renamed = await service.rename(auth, id, (request.body as { name: string }).name.trim(), requestContext(request));
+    const name = (request.body as { name: string }).name.trim();
+    if (name === '') return sendApiError(reply, 'VALIDATION_FAILED', 'A passkey needs a name that is not only spaces.');
+    const renamed = await service.rename(auth, id, name, requestContext(request));
     if (!renamed) return sendApiError(reply, 'PASSKEY_NOT_FOUND');
     return reply.send({ passkey: summarise(renamed) });
   });
