@@ -101,12 +101,13 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     sessions,
     smsAvailable: () => sms.smsAvailable,
+    passkeysEnabled: config.account.passkeys === 'on',
     sms: sms.smsSender,
     codeTtlSeconds: config.codeTtlSeconds,
     outbox,
     limits,
   });
-  const passkeys = createPasskeyDeps({ config, store, digester, random, clock, sessions, secondStep: mfa.secondStep });
+  const passkeys = createPasskeyDeps({ config, store, digester, random, clock, sessions, secondStep: mfa.secondStep, outbox });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });
   const throttle = new LoginThrottle({
     store,

@@ -35,6 +35,7 @@ function describe(a: AccountSummary): string {
     `sign-ins:         ${a.loginCount}`,
     `failed sign-ins:  ${a.failedLoginCount} since the last successful one`,
     `active sessions:  ${a.activeSessions}`,
+    `passkeys:         ${a.passkeys}`,
   ].join('\n');
 }
 
@@ -112,7 +113,7 @@ export function registerUserCommands(program: Command): void {
   users
     .command('mfa-reset')
     .description(
-      'turn two-step sign-in off for an account that lost its authenticator app and recovery codes: removes them, forgets remembered browsers, mails the user',
+      'turn two-step sign-in off for an account that lost its authenticator app and recovery codes: removes them, forgets remembered browsers, mails the user (passkeys stay: each signs in alone, and only the user removes one)',
     )
     .argument('<email>', 'the account address')
     .action(async (email: string) => {
@@ -123,6 +124,11 @@ export function registerUserCommands(program: Command): void {
             ? `two-step sign-in of ${user.email} is off: its authenticator app and recovery codes were removed; a notice is queued for delivery\n`
             : `${user.email} had no second factor; nothing was removed\n`,
         );
+        const passkeys = await deps.store.passkeys.countForUser(user.id);
+        if (passkeys > 0)
+          process.stdout.write(
+            `${passkeys === 1 ? '1 passkey stays' : `${passkeys} passkeys stay`}: a passkey signs in alone; the user removes one in settings\n`,
+          );
       });
     });
 

@@ -39,6 +39,8 @@ export function createMfaDeps(o: {
   clock: Clock;
   sessions: SessionService;
   smsAvailable: () => boolean;
+  /** PASSKEYS=on: a passkey is offered as a second step too. */
+  passkeysEnabled?: boolean;
   /** CODE_TTL: the lifetime of every one-time code. */
   codeTtlSeconds: number;
   /** Texts codes (the second step's sms_code). */
@@ -49,7 +51,14 @@ export function createMfaDeps(o: {
   const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock, ttlSeconds: o.codeTtlSeconds });
   const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: PRODUCT_NAME });
   const recoveryCodes = new RecoveryCodes({ digester: o.digester, random: o.random, clock: o.clock });
-  const factors = new SecondFactors({ store: o.store, clock: o.clock, totp, recoveryCodes, smsAvailable: o.smsAvailable });
+  const factors = new SecondFactors({
+    store: o.store,
+    clock: o.clock,
+    totp,
+    recoveryCodes,
+    smsAvailable: o.smsAvailable,
+    passkeysEnabled: o.passkeysEnabled,
+  });
   o.sessions.onEndAll((tx, userId) => factors.forgetAll(tx, userId));
   const box = new SecretBox(o.keyring);
   const remembered = new RememberedDeviceTokens({ box, digester: o.digester, random: o.random, clock: o.clock });

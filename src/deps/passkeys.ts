@@ -1,4 +1,5 @@
 import type { Config } from '../config/config.ts';
+import type { Outbox } from '../courier/outbox.ts';
 import type { TokenDigester } from '../crypto/tokens.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { SecondStepService } from '../flows/mfa/second-step.ts';
@@ -25,9 +26,17 @@ export function createPasskeyDeps(o: {
   clock: Clock;
   sessions: SessionService;
   secondStep: SecondStepService;
+  outbox: Outbox;
 }): PasskeyDeps {
   const rp = { id: o.config.publicUrl.hostname, origin: o.config.publicUrl.origin, name: PRODUCT_NAME };
   const ceremonies = new WebauthnCeremonies({ digester: o.digester, random: o.random, clock: o.clock, rp });
-  const service = new PasskeyService({ store: o.store, ceremonies, sessions: o.sessions, secondStep: o.secondStep, clock: o.clock });
+  const service = new PasskeyService({
+    store: o.store,
+    ceremonies,
+    sessions: o.sessions,
+    secondStep: o.secondStep,
+    outbox: o.outbox,
+    clock: o.clock,
+  });
   return { enabled: o.config.account.passkeys === 'on', ceremonies, service };
 }

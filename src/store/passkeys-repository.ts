@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import type { Capabilities } from './database.ts';
 import type { Database, PasskeysTable, WebauthnCeremony, WebauthnChallengesTable } from './schema.ts';
 
 export type PasskeyRow = Selectable<PasskeysTable>;
@@ -59,43 +60,49 @@ function toRecord(row: PasskeyRow): PasskeyRecord {
 
 /** Passkeys (WebAuthn credentials) and the challenges of their ceremonies. */
 export class PasskeysRepository {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly capabilities: Pick<Capabilities, 'insertIgnoreStyle'>,
+  ) {}
 
-  /** Stores a new passkey; false when the credential is already registered (to any account). */
+  /**
+   * Stores a new passkey; false when the credential is already registered (to any account). One
+   * insert that skips a conflict on the unique credential digest, so of parallel registrations of
+   * one credential exactly one is stored, and a lost race leaves a surrounding transaction usable
+   * (PostgreSQL aborts a transaction on a unique violation).
+   */
   async create(p: NewPasskey): Promise<boolean> {
     const digest = credentialDigest(p.credentialId);
-    const taken = await this.db.selectFrom('passkeys').select('id').where('credential_digest', '=', digest).executeTakeFirst();
-    if (taken) return false;
-    try {
-      await this.db
-        .insertInto('passkeys')
-        .values({
-          id: p.id,
-          user_id: p.userId,
-          credential_id: p.credentialId,
-          credential_digest: digest,
-          public_key: p.publicKey,
-          counter: p.counter,
-          transports: p.transports.length > 0 ? p.transports.join(',') : null,
-          device_type: p.deviceType,
-          backed_up: p.backedUp ? 1 : 0,
-          aaguid: p.aaguid,
-          name: p.name,
-          created_at: p.nowMs,
-          last_used_at: null,
-        })
-        .execute();
-    } catch (error) {
-      // A parallel registration of the same credential won the unique index.
-      const again = await this.db.selectFrom('passkeys').select('id').where('credential_digest', '=', digest).executeTakeFirst();
-      if (again) return false;
-      throw error;
-    }
-    return true;
+    const insert = this.db.insertInto('passkeys').values({
+      id: p.id,
+      user_id: p.userId,
+      credential_id: p.credentialId,
+      credential_digest: digest,
+      public_key: p.publicKey,
+      counter: p.counter,
+      transports: p.transports.length > 0 ? p.transports.join(',') : null,
+      device_type: p.deviceType,
+      backed_up: p.backedUp ? 1 : 0,
+      aaguid: p.aaguid,
+      name: p.name,
+      created_at: p.nowMs,
+      last_used_at: null,
+    });
+    const result =
+      this.capabilities.insertIgnoreStyle === 'ignore'
+        ? await insert.ignore().executeTakeFirst()
+        : await insert.onConflict((oc) => oc.column('credential_digest').doNothing()).executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
   }
 
   async listForUser(userId: string): Promise<PasskeyRecord[]> {
-    const rows = await this.db.selectFrom('passkeys').selectAll().where('user_id', '=', userId).orderBy('created_at', 'asc').execute();
+    const rows = await this.db
+      .selectFrom('passkeys')
+      .selectAll()
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'asc')
+      .orderBy('id', 'asc')
+      .execute();
     return rows.map(toRecord);
   }
 

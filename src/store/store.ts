@@ -61,7 +61,7 @@ export class Store {
     this.oidcClients = new OidcClientsRepository(db);
     this.mfa = new MfaRepository(db);
     this.pendingLogins = new PendingLoginsRepository(db);
-    this.passkeys = new PasskeysRepository(db);
+    this.passkeys = new PasskeysRepository(db, capabilities);
   }
 
   /** Registers a listener for "every session of this user ended" (see SessionsEndedListener). */

@@ -16,6 +16,7 @@ type AccountMail = Extract<
       | 'recovery-code-used'
       | 'phone-changed'
       | 'second-factor-changed'
+      | 'passkey-changed'
       | 'account-imported';
   }
 >;
@@ -34,7 +35,7 @@ const SECOND_FACTOR_NOTICES = {
   },
 } as const;
 
-/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in, reset by code, imported accounts. */
+/** Mails of the account lifecycle: confirmation, email change, usernames, phone number, two-step sign-in, passkeys, reset by code, imported accounts. */
 export function renderAccountMail(message: AccountMail, context: MailContext): RenderedMail {
   switch (message.template) {
     case 'confirm-email':
@@ -139,6 +140,19 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'If this was you, there is nothing more to do. You can see and change it here:',
         { label: 'Two-step sign-in', url: link(context, '/account/two-factor') },
         'If it was not you, someone may know your password: reset it now, then check your two-step sign-in.',
+        { label: 'Reset your password', url: link(context, '/forgot-password') },
+      ]);
+    }
+    case 'passkey-changed': {
+      const { change, passkeyName, changedAtMs } = message.data;
+      return mail(context, change === 'added' ? 'A passkey was added to your account' : 'A passkey was removed from your account', [
+        greeting(message.data.name),
+        change === 'added'
+          ? `The passkey "${passkeyName}" was added to your ${context.productName} account on ${new Date(changedAtMs).toUTCString()}. It can now sign in to your account without a password.`
+          : `The passkey "${passkeyName}" was removed from your ${context.productName} account on ${new Date(changedAtMs).toUTCString()}. It can no longer sign in to your account.`,
+        'If this was you, there is nothing more to do. You can see your passkeys here:',
+        { label: 'Your passkeys', url: link(context, '/account/passkeys') },
+        'If it was not you, someone is signed in to your account: reset your password now to take it back (this signs out every session), then remove any passkey you do not know.',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
       ]);
     }

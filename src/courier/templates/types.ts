@@ -49,6 +49,12 @@ export type MailMessage =
   /** A phone number was added to or removed from the account; `endsWith`: its last two digits, never the number. */
   | { template: 'phone-changed'; to: string; data: { name: string | null; change: 'added' | 'removed'; endsWith: string; atMs: number } }
   | { template: 'second-factor-changed'; to: string; data: { name: string | null; change: SecondFactorChange; changedAtMs: number } }
+  /** A passkey was added to or removed from the account (its name as the owner gave it). */
+  | {
+      template: 'passkey-changed';
+      to: string;
+      data: { name: string | null; change: 'added' | 'removed'; passkeyName: string; changedAtMs: number };
+    }
   /** `latchkey import --notify`: the account moved here; hasPassword when the old password still works. */
   | { template: 'account-imported'; to: string; data: { name: string | null; hasPassword: boolean } };
 

@@ -28,6 +28,8 @@ export interface AccountSummary {
   loginCount: number;
   failedLoginCount: number;
   activeSessions: number;
+  /** Passkeys of the account (each one signs in alone). */
+  passkeys: number;
 }
 
 /**
@@ -140,6 +142,7 @@ export class AdminService {
       loginCount: Number(u.login_count),
       failedLoginCount: Number(u.failed_login_count),
       activeSessions: await this.deps.sessions.count(u.id),
+      passkeys: await this.deps.store.passkeys.countForUser(u.id),
     });
   }
 

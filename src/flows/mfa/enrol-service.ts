@@ -14,7 +14,7 @@ import type { RequestContext } from '../context.ts';
 import type { SessionService } from '../login/session-service.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
 import type { PasswordCheckProblem } from '../settings/password-change.ts';
-import type { SecondFactorMethod } from './factors.ts';
+import type { SecondStepMethod } from './factors.ts';
 import type { TotpSetup } from './totp.ts';
 
 export type EnrolProblem =
@@ -30,7 +30,7 @@ export type EnrolResult<T> = Result<T, EnrolProblem> & { retryAfterSeconds?: num
 export interface TwoFactorStatus {
   totp: boolean;
   recoveryCodesLeft: number;
-  methods: SecondFactorMethod[];
+  methods: SecondStepMethod[];
 }
 
 /** Checks the current password and marks the session recently authenticated (the settings flow's re-authentication). */

@@ -12,7 +12,7 @@ import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import type { RequestContext } from '../context.ts';
 import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
-import type { SecondFactorMethod, SecondFactors } from './factors.ts';
+import { isCodeMethod, type SecondFactorMethod, type SecondFactors, type SecondStepMethod } from './factors.ts';
 import type { RecoveryCodes } from './recovery-codes.ts';
 import type { RememberedDeviceTokens } from './remember-device.ts';
 import type { TotpAuthenticator } from './totp.ts';
@@ -36,7 +36,7 @@ export type FirstFactor = 'pwd' | 'email';
  * passkey. A remembered browser skips the step and records the first factor only: the device is
  * not a factor proven at that sign-in.
  */
-export function secondStepAmr(firstFactor: string, method: SecondFactorMethod | 'passkey'): string[] {
+export function secondStepAmr(firstFactor: string, method: SecondStepMethod): string[] {
   const first = firstFactor === 'email' ? 'email' : 'pwd';
   return [first, ...(method === 'passkey' ? ['hwk', 'user'] : ['otp'])];
 }
@@ -46,7 +46,8 @@ export interface PendingSecondStep {
   kind: 'second-factor';
   /** For the pending-login cookie (only its keyed digest is stored). */
   pendingToken: string;
-  methods: SecondFactorMethod[];
+  /** The codes, then 'passkey' when the account has one (POST /api/login answers these). */
+  methods: SecondStepMethod[];
 }
 
 /**
@@ -134,8 +135,13 @@ export class SecondStepService implements SecondStepPort {
     return { kind: 'second-factor', pendingToken, methods };
   }
 
-  /** The methods a live pending sign-in may use, or undefined (expired, ended, unknown). */
+  /** The codes a live pending sign-in may be finished with (its code form), or undefined (expired, ended, unknown). */
   async methodsOf(pendingToken: string | undefined): Promise<SecondFactorMethod[] | undefined> {
+    return (await this.stepMethodsOf(pendingToken))?.filter(isCodeMethod);
+  }
+
+  /** Every method a live pending sign-in may use, 'passkey' included, or undefined. */
+  async stepMethodsOf(pendingToken: string | undefined): Promise<SecondStepMethod[] | undefined> {
     const found = await this.livePending(pendingToken);
     return found && (await this.deps.factors.methodsFor(found.user.id));
   }
@@ -260,7 +266,7 @@ export class SecondStepService implements SecondStepPort {
     tx: Store,
     pending: PendingLoginRecord,
     user: UserRecord,
-    entry: { method: SecondFactorMethod | 'passkey'; rememberDevice: boolean },
+    entry: { method: SecondStepMethod; rememberDevice: boolean },
     context: RequestContext,
   ): Promise<SecondStepResult<SecondStepDone>> {
     const { clock, sessions } = this.deps;

@@ -5,6 +5,7 @@ import { type HttpKit, requestContext, sendApiError, setSessionCookie } from '..
 import { strictObject } from '../../http/schemas.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import { issueDeviceCookie } from '../login/device-cookies.ts';
+import { SecondStepCookies } from '../mfa/second-step-cookies.ts';
 import { finishSecondStep, pendingLoginOf } from '../mfa/second-step-routes.ts';
 import { type PasskeyProblem, summarise } from './service.ts';
 
@@ -97,6 +98,12 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
     return !decision.allowed;
   };
   const problem = (reply: FastifyReply, code: PasskeyProblem | 'SECOND_FACTOR_EXPIRED') => sendApiError(reply, code);
+  /** A pending sign-in that is over: its cookie goes too, as on the code routes. */
+  const pendingOver = (reply: FastifyReply) => {
+    const cookies = new SecondStepCookies(kit.cookies);
+    reply.clearCookie(cookies.pending, cookies.pendingOptions(0));
+    return sendApiError(reply, 'SECOND_FACTOR_EXPIRED');
+  };
 
   // --- Settings -----------------------------------------------------------------------------
   app.get('/api/passkeys', async (request, reply) => {
@@ -131,7 +138,9 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
     const auth = signedIn(request, reply);
     if (!auth) return reply;
     const { id } = request.params as { id: string };
-    const renamed = await service.rename(auth, id, (request.body as { name: string }).name.trim(), requestContext(request));
+    const name = (request.body as { name: string }).name.trim();
+    if (name === '') return sendApiError(reply, 'VALIDATION_FAILED', 'A passkey needs a name that is not only spaces.');
+    const renamed = await service.rename(auth, id, name, requestContext(request));
     if (!renamed) return sendApiError(reply, 'PASSKEY_NOT_FOUND');
     return reply.send({ passkey: summarise(renamed) });
   });
@@ -168,8 +177,8 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
   // --- A passkey as the second step ------------------------------------------------------------
   app.post('/api/login/second-factor/passkey/options', { schema: { body: EmptyBody } }, async (request, reply) => {
     const options = await service.secondFactorOptions(pendingLoginOf(kit, request));
-    if (!options) return sendApiError(reply, 'SECOND_FACTOR_EXPIRED');
-    return reply.send(options);
+    if (!options.ok) return options.code === 'SECOND_FACTOR_EXPIRED' ? pendingOver(reply) : sendApiError(reply, options.code);
+    return reply.send(options.value);
   });
 
   app.post(
@@ -183,7 +192,7 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
         { rememberDevice: body.rememberDevice === true },
         requestContext(request),
       );
-      if (!result.ok) return problem(reply, result.code);
+      if (!result.ok) return result.code === 'SECOND_FACTOR_EXPIRED' ? pendingOver(reply) : problem(reply, result.code);
       await finishSecondStep(kit, request, reply, result.value);
       return reply.send({ user: result.value.user });
     },

@@ -4,6 +4,7 @@ import type {
   PublicKeyCredentialRequestOptionsJSON,
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import type { Outbox } from '../../courier/outbox.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId } from '../../kernel/random.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
@@ -14,6 +15,7 @@ import type { UserRecord } from '../../store/users-repository.ts';
 import type { RequestContext } from '../context.ts';
 import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
+import { greetingNameOf } from '../mail-greeting.ts';
 import type { SecondStepDone, SecondStepService } from '../mfa/second-step.ts';
 import type { WebauthnCeremonies } from './ceremonies.ts';
 
@@ -51,8 +53,9 @@ export function summarise(p: PasskeyRecord): PasskeySummary {
  * password or an emailed link. Every assertion answers a challenge this server issued for that
  * very ceremony, once; the credential must belong to the account the ceremony is about, and its
  * signature counter must move forward (recorded with a conditional UPDATE, so of two parallel
- * uses of one assertion at most one counts). Recent authentication, notices and audit events of
- * changes are the callers' (routes) and `record` below.
+ * uses of one assertion at most one counts). Recent authentication is the caller's (routes);
+ * adding and removing write their audit event and queue a notice to the account's address in the
+ * same transaction as the change.
  */
 export class PasskeyService {
   constructor(
@@ -61,6 +64,7 @@ export class PasskeyService {
       ceremonies: WebauthnCeremonies;
       sessions: SessionService;
       secondStep: SecondStepService;
+      outbox: Outbox;
       clock: Clock;
     },
   ) {}
@@ -89,15 +93,18 @@ export class PasskeyService {
     if (!challenge) return fail('PASSKEY_INVALID');
     const verified = await ceremonies.verifyRegistration(response, challenge);
     if (!verified) return fail('PASSKEY_INVALID');
-    return store.transaction(async (tx) => {
+    const result = await store.transaction(async (tx): Promise<Result<PasskeyRecord, PasskeyProblem>> => {
       if ((await tx.passkeys.countForUser(auth.user.id)) >= MAX_PASSKEYS) return fail('PASSKEY_LIMIT_REACHED');
       const id = newId();
       const nowMs = clock.nowMs();
       if (!(await tx.passkeys.create({ id, userId: auth.user.id, name, nowMs, ...verified }))) return fail('PASSKEY_ALREADY_REGISTERED');
       await tx.audit.record({ type: 'passkey.added', userId: auth.user.id, ...context, nowMs, detail: { passkey: id } });
+      await this.notify(tx, auth.user.id, 'added', name, nowMs);
       const created = await tx.passkeys.findForUser(auth.user.id, id);
       return created ? ok(created) : fail('PASSKEY_INVALID');
     });
+    if (result.ok) this.deps.outbox.wake();
+    return result;
   }
 
   /** Renames one of the account's passkeys; undefined when it has no such passkey. */
@@ -113,10 +120,26 @@ export class PasskeyService {
   /** Removes one of the account's passkeys (the caller checked recent authentication); false when it has no such passkey. */
   async remove(auth: ActiveSession, id: string, context: RequestContext): Promise<boolean> {
     const { store, clock } = this.deps;
-    return store.transaction(async (tx) => {
-      if (!(await tx.passkeys.remove(auth.user.id, id))) return false;
-      await tx.audit.record({ type: 'passkey.removed', userId: auth.user.id, ...context, nowMs: clock.nowMs(), detail: { passkey: id } });
+    const removed = await store.transaction(async (tx) => {
+      const passkey = await tx.passkeys.findForUser(auth.user.id, id);
+      if (!passkey || !(await tx.passkeys.remove(auth.user.id, id))) return false;
+      const nowMs = clock.nowMs();
+      await tx.audit.record({ type: 'passkey.removed', userId: auth.user.id, ...context, nowMs, detail: { passkey: id } });
+      await this.notify(tx, auth.user.id, 'removed', passkey.name, nowMs);
       return true;
+    });
+    if (removed) this.deps.outbox.wake();
+    return removed;
+  }
+
+  /** The notice of an added or removed passkey, to the address stored for the account (S21), inside `tx`. */
+  private async notify(tx: Store, userId: string, change: 'added' | 'removed', passkeyName: string, nowMs: number): Promise<void> {
+    const user = await tx.users.findById(userId);
+    if (!user) return;
+    await this.deps.outbox.enqueue(tx.outbox, 'mail', {
+      template: 'passkey-changed',
+      to: user.email,
+      data: { name: greetingNameOf(user), change, passkeyName, changedAtMs: nowMs },
     });
   }
 
@@ -160,14 +183,21 @@ export class PasskeyService {
     return ok({ user: publicUser(user), session });
   }
 
-  /** Options for a passkey as the second step of a live pending sign-in: that account's passkeys only. */
-  async secondFactorOptions(pendingToken: string | undefined): Promise<PublicKeyCredentialRequestOptionsJSON | undefined> {
+  /**
+   * Options for a passkey as the second step of a live pending sign-in: that account's passkeys
+   * only. SECOND_FACTOR_EXPIRED when there is no live pending sign-in, PASSKEY_NOT_FOUND when its
+   * account has no passkey (the pending sign-in stays, for a code).
+   */
+  async secondFactorOptions(
+    pendingToken: string | undefined,
+  ): Promise<Result<PublicKeyCredentialRequestOptionsJSON, 'SECOND_FACTOR_EXPIRED' | 'PASSKEY_NOT_FOUND'>> {
     const { store, ceremonies, secondStep } = this.deps;
     const found = await secondStep.livePending(pendingToken);
-    if (!found) return undefined;
+    if (!found) return fail('SECOND_FACTOR_EXPIRED');
     const passkeys = await store.passkeys.listForUser(found.user.id);
-    if (passkeys.length === 0) return undefined;
-    return ceremonies.authenticationOptions(store, 'second-factor', passkeys, { userId: found.user.id, pendingLoginId: found.pending.id });
+    if (passkeys.length === 0) return fail('PASSKEY_NOT_FOUND');
+    const binding = { userId: found.user.id, pendingLoginId: found.pending.id };
+    return ok(await ceremonies.authenticationOptions(store, 'second-factor', passkeys, binding));
   }
 
   /**
