@@ -3,7 +3,7 @@ import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
 import type { AccountOverview } from '../settings/overview.ts';
-import { phoneSection, twoStepSection } from '../settings/views.ts';
+import { passwordLink, phoneSection, twoStepSection } from '../settings/views.ts';
 
 /** Fixed notices shown on the login page after a redirect; the query names one, never free text. */
 export const LOGIN_NOTICES: Record<string, string> = {
@@ -84,7 +84,7 @@ ${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
 ${phoneSection(a, o.smsAvailable === true)}
 </dl>
 ${twoStepSection(a)}
-<p class="actions"><a href="/account/password">Change password</a> <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a></p>
+<p class="actions">${passwordLink(a)} <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a></p>
 <form method="post" action="/logout">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );
 }
