@@ -29,6 +29,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   const deviceCookie = deviceCookieName(kit.cookies);
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
+  const passkeys = kit.deps.passkeys.enabled;
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post('/api/login', { schema: { body: ApiLoginBody } }, async (request, reply) => {
@@ -79,6 +80,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       homePage({
         csrf,
         smsAvailable: kit.deps.smsAvailable,
+        passkeys,
         account,
         info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
       }),
@@ -89,7 +91,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const query = request.query as { notice?: string };
     const info = loginNotice(query.notice);
     const returnTo = returnToOf(kit, request);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation }));
+    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation, passkeys }));
   });
 
   app.post(
@@ -124,6 +126,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           confirmation,
           unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
           remember: remember === 'on',
+          passkeys,
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
       }
