@@ -191,6 +191,24 @@ describe('passkeys in the pages, in Chromium with a virtual authenticator', () =
     await authenticator.cdp.send('WebAuthn.setUserVerified', { authenticatorId: authenticator.authenticatorId, isUserVerified: true });
   });
 
+  step('without JavaScript the passkey buttons stay hidden and the password form signs in', async () => {
+    const plain = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const noJs = await plain.newPage();
+      await noJs.goto(at('/login'));
+      assert.equal(await noJs.getByRole('button', { name: 'Sign in with a passkey' }).count(), 0, 'hidden: not in the accessibility tree');
+      await noJs.getByLabel('Email address').fill(EMAIL);
+      await noJs.getByLabel('Password').fill(PASSWORD);
+      await noJs.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await noJs.waitForURL((url) => url.pathname === '/');
+      await noJs.goto(at('/account/passkeys'));
+      await noJs.getByText('Adding a passkey needs a browser that supports passkeys').waitFor();
+      assert.equal(await noJs.getByRole('button', { name: 'Add a passkey' }).count(), 0);
+    } finally {
+      await plain.close();
+    }
+  });
+
   step('logged no console errors and no CSP violations', () => {
     assert.deepEqual(problems, []);
     return Promise.resolve();
