@@ -92,7 +92,7 @@ describe('the passkeys page without JavaScript', () => {
     assert.match(page.text, /<form data-passkey-add hidden>/);
     assert.match(page.text, /<label for="passkey-name">Name of the new passkey<\/label>/);
     assert.match(page.text, /<p data-passkey-unsupported>/, 'says why there is no add button');
-    assert.match(page.text, /role="status" aria-live="polite"/);
+    assert.match(page.text, /<p class="passkey-status" data-passkey-status aria-live="polite"><\/p>/);
   });
 
   it('the account page links to it', async () => {

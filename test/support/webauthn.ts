@@ -4,15 +4,21 @@ import { startTestService, type TestService } from './app.ts';
 import { freePort } from './free-port.ts';
 
 /**
- * startTestService with PUBLIC_URL on `localhost` (and the port chosen beforehand): WebAuthn takes
+ * startTestService with PUBLIC_URL on `localhost` (and the port chosen beforehand, plus
+ * `options.path` to serve it under a base path): WebAuthn takes
  * its relying party ID from PUBLIC_URL's host, and an IP address such as 127.0.0.1 is not a valid
  * one, so browser tests of passkeys open the service at http://localhost:<port>.
  */
-export async function startServiceOnLocalhost(env: Record<string, string> = {}, overrides: DepsOverrides = {}): Promise<TestService> {
+export async function startServiceOnLocalhost(
+  env: Record<string, string> = {},
+  overrides: DepsOverrides = {},
+  options: { path?: string } = {},
+): Promise<TestService> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
     try {
-      return await startTestService({ ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: `http://localhost:${port}` }, overrides);
+      const publicUrl = `http://localhost:${port}${options.path ?? ''}`;
+      return await startTestService({ ...env, HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: publicUrl }, overrides);
     } catch (err) {
       if (attempt >= 5 || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
     }

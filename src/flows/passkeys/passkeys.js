@@ -69,21 +69,23 @@
 
   /**
    * Runs one ceremony: options from `optionsPath`, the browser call, then `verify`. Reports
-   * problems in `region`; resolves to {ok: true} or {ok: false, stage} ('options', 'browser',
+   * problems in `region` (a `quiet` one, the autofill's, only a refused verification); resolves to {ok: true} or {ok: false, stage} ('options', 'browser',
    * 'aborted' or 'verify').
    */
   async function ceremony(o) {
-    say(o.region, '');
+    if (!o.quiet) say(o.region, '');
     const options = await post(o.optionsPath, {});
     if (!options.ok) {
-      if (!o.onRefused?.(options)) say(o.region, apiProblem(options));
+      if (!o.quiet && !o.onRefused?.(options)) say(o.region, apiProblem(options));
       return { ok: false, stage: 'options' };
     }
     let response;
     try {
       response = await o.browserCall(options.body);
     } catch (err) {
-      if (o.quietAbort && err?.name === 'AbortError') return { ok: false, stage: 'aborted' };
+      // A conditional (autofill) request is not something the person asked for: its end, aborted
+      // by the button or refused by the browser, is no news to them.
+      if (o.quiet) return { ok: false, stage: 'browser' };
       say(o.region, browserProblem(err));
       return { ok: false, stage: 'browser' };
     }
@@ -103,10 +105,10 @@
   function signIn(button) {
     const status = region();
     const done = () => window.location.assign(destination(button.dataset.returnTo));
-    const run = (browserCall, quietAbort) =>
+    const run = (browserCall, quiet) =>
       ceremony({
         region: status,
-        quietAbort,
+        quiet,
         optionsPath: '/api/login/passkey/options',
         browserCall,
         verifyPath: '/api/login/passkey/verify',

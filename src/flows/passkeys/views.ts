@@ -6,9 +6,13 @@ import { csrfField, layout, notice } from '../../views/layout.ts';
 /** The two scripts a page with passkey buttons loads, both ours and same-origin (assets.ts). */
 export const PASSKEY_SCRIPTS = ['/assets/simplewebauthn-browser.js', '/assets/passkeys.js'] as const;
 
-/** Where the passkey script reports a cancelled or refused ceremony: a live region, empty until then. */
+/**
+ * Where the passkey script reports a cancelled or refused ceremony: a polite live region, present
+ * and empty from the start so screen readers announce what is written into it (no `status` role:
+ * the page's own notices keep that one to themselves).
+ */
 export function passkeyStatus(): Html {
-  return html`<p class="passkey-status" data-passkey-status role="status" aria-live="polite"></p>`;
+  return html`<p class="passkey-status" data-passkey-status aria-live="polite"></p>`;
 }
 
 /**
