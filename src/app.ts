@@ -11,6 +11,7 @@ import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
 import { oidcInteractionRoutes } from './flows/oidc/interaction-routes.ts';
 import { mountOidcProvider } from './flows/oidc/mount.ts';
 import { passkeyApiRoutes } from './flows/passkeys/api-routes.ts';
+import { passkeyPageRoutes } from './flows/passkeys/pages.ts';
 import { passwordlessRoutes } from './flows/passwordless/routes.ts';
 import { phoneRoutes } from './flows/phone/routes.ts';
 import { reauthRoutes } from './flows/reauth/routes.ts';
@@ -101,6 +102,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
     await emailChangeLinkRoutes(scope, kit);
     await mfaEnrolRoutes(scope, kit);
     await passkeyApiRoutes(scope, kit);
+    await passkeyPageRoutes(scope, kit);
     await usernameRoutes(scope, kit);
     await devMailboxRoutes(scope, kit);
     await operationsRoutes(scope, kit);

@@ -7,8 +7,10 @@ import type { Caller } from '../flows/settings/password-change.ts';
 import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
 import type { ActiveSession } from '../store/sessions-repository.ts';
 import type { Html } from '../views/html.ts';
+import { ScriptedPage } from '../views/layout.ts';
 import type { CookiePolicy } from './cookies.ts';
 import type { CsrfGuard } from './csrf.ts';
+import { allowOwnScripts } from './security-headers.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -31,7 +33,9 @@ export function requestContext(request: FastifyRequest): RequestContext {
   return { ip: request.ip ?? null, userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : null };
 }
 
+/** Sends a page; one that loads our own scripts gets the CSP that allows them (and only them). */
 export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
+  if (page instanceof ScriptedPage) allowOwnScripts(reply);
   return reply.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 

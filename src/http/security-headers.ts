@@ -10,6 +10,18 @@ const CSP_DIRECTIVES = {
   baseUri: ["'none'"],
 };
 const HSTS = { maxAge: 31_536_000, includeSubDomains: true };
+/**
+ * The few pages that offer passkeys load our own two scripts (the WebAuthn browser library and
+ * the passkey buttons, both served from /assets/): only they get `script-src 'self'` and
+ * `connect-src 'self'` (the buttons call the JSON API). Every other page keeps no script at all.
+ */
+const OWN_SCRIPTS_DIRECTIVES = { ...CSP_DIRECTIVES, scriptSrc: ["'self'"], connectSrc: ["'self'"] };
+
+function cspHeader(directives: Record<string, string[]>): string {
+  return Object.entries(directives)
+    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
+    .join(';');
+}
 
 /**
  * S10, S25: a strict CSP with no inline script and no third party, no framing, no referrer,
@@ -34,14 +46,16 @@ export async function registerSecurityHeaders(app: FastifyInstance, https: boole
  * URL such as `/%`, answered through `frameworkErrors`): same CSP, no framing, no caching.
  */
 export function setFallbackSecurityHeaders(reply: FastifyReply, https: boolean): void {
-  const csp = Object.entries(CSP_DIRECTIVES)
-    .map(([name, values]) => `${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} ${values.join(' ')}`)
-    .join(';');
   reply
-    .header('content-security-policy', csp)
+    .header('content-security-policy', cspHeader(CSP_DIRECTIVES))
     .header('x-content-type-options', 'nosniff')
     .header('referrer-policy', 'no-referrer')
     .header('x-frame-options', 'DENY')
     .header('cache-control', 'no-store');
   if (https) reply.header('strict-transport-security', `max-age=${HSTS.maxAge}; includeSubDomains`);
+}
+
+/** For a page that loads our own scripts: the same CSP plus same-origin scripts and fetches (no inline script, no eval). */
+export function allowOwnScripts(reply: FastifyReply): void {
+  reply.header('content-security-policy', cspHeader(OWN_SCRIPTS_DIRECTIVES));
 }

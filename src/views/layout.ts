@@ -1,4 +1,4 @@
-import { type Html, html } from './html.ts';
+import { Html, html } from './html.ts';
 
 export interface PageOptions {
   title: string;
@@ -6,22 +6,32 @@ export interface PageOptions {
   user?: { email: string; name: string | null } | undefined;
   /** CSRF value, needed for the logout button in the header. */
   csrf?: string | undefined;
+  /**
+   * Our own same-origin scripts the page loads (`defer`), for progressive enhancement only: the
+   * page works without them. Such a page is a ScriptedPage, which sendPage serves with a CSP
+   * that allows same-origin scripts.
+   */
+  scripts?: readonly string[] | undefined;
 }
 
-/** The one page shell: local stylesheet only, no script, readable on a phone. */
+/** A page that loads our own scripts (see PageOptions.scripts). */
+export class ScriptedPage extends Html {}
+
+/** The one page shell: local stylesheet only, no script unless asked for, readable on a phone. */
 export function layout(options: PageOptions, body: Html): Html {
+  const scripts = options.scripts ?? [];
   const nav = options.user
     ? html`<span class="who">${options.user.name ?? options.user.email}</span>
         ${options.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}`
     : html`<a href="/login">Sign in</a> <a href="/register">Create account</a>`;
-  return html`<!doctype html>
+  const page = html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} · Latchkey</title>
 <link rel="stylesheet" href="/assets/style.css">
-</head>
+${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <body>
 <header><a href="/" class="brand">Latchkey</a><nav>${nav}</nav></header>
 <main>
@@ -30,6 +40,7 @@ ${body}
 </main>
 </body>
 </html>`;
+  return scripts.length > 0 ? new ScriptedPage(page.value) : page;
 }
 
 export function notice(kind: 'error' | 'info', message: string | undefined): Html {

@@ -76,7 +76,7 @@ describe('an application signs in through Latchkey in Chromium (examples/oidc-ap
     await page.waitForURL(/\/login\?next=%2Foidc%2Finteraction%2F/);
     await page.getByLabel('Email address').fill(EMAIL);
     await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await page.waitForURL(`${firstParty.url}/`);
     assert.equal(await page.locator('#who').textContent(), EMAIL, firstParty.output());
   });

@@ -39,12 +39,25 @@ function assertForm(page: TestResponse, action: string, expected: Record<string,
   }
 }
 
-function assertPageShell(page: TestResponse): void {
+/** The only scripts a page may load: our two passkey files, same origin, deferred (pages that offer passkeys). */
+const PASSKEY_SCRIPT_TAGS = [
+  '<script src="/assets/simplewebauthn-browser.js" defer></script>',
+  '<script src="/assets/passkeys.js" defer></script>',
+];
+
+function assertPageShell(page: TestResponse, o: { passkeyScripts?: boolean } = {}): void {
   assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
   assert.match(page.text, /^<!doctype html>\n<html lang="en">/);
   assert.match(page.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
   assert.match(page.text, /<link rel="stylesheet" href="\/assets\/style.css">/);
-  assert.doesNotMatch(page.text, /<script|\sstyle="|\son[a-z]+="/i, 'no script, inline style or handlers');
+  let text = page.text;
+  if (o.passkeyScripts) {
+    for (const tag of PASSKEY_SCRIPT_TAGS) {
+      assert.ok(text.includes(`${tag}\n</head>`) || text.includes(`${tag}\n<script`), `in the head: ${tag}`);
+      text = text.replace(tag, '');
+    }
+  }
+  assert.doesNotMatch(text, /<script|\sstyle="|\son[a-z]+="/i, 'no other script, no inline style or handlers');
 }
 
 describe('HTML pages', () => {
@@ -64,10 +77,15 @@ describe('HTML pages', () => {
     assert.match(page.text, /href="\/register"/);
   });
 
-  it('/login has email (username) and current-password fields', async () => {
+  it('/login has email (username) and current-password fields; the passkey button is hidden until the script shows it', async () => {
     const page = await new TestClient(service.url).get('/login');
-    assertPageShell(page);
-    assertForm(page, '/login', { email: 'username', password: 'current-password', remember: 'off' });
+    assertPageShell(page, { passkeyScripts: true });
+    // `webauthn` lets the browser offer passkeys in the field's autofill (conditional UI).
+    assertForm(page, '/login', { email: 'username webauthn', password: 'current-password', remember: 'off' });
+    assert.match(
+      page.text,
+      /<button type="button" class="secondary" data-passkey-login data-return-to="\/" hidden>Sign in with a passkey<\/button>/,
+    );
     assert.match(page.text, /href="\/forgot-password"/);
   });
 

@@ -36,7 +36,7 @@ export async function signInThroughPage(page: Page, loginUrl: string, email: str
   await page.goto(loginUrl);
   await page.getByLabel('Email address').fill(email);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForLoadState();
 }
 

@@ -30,6 +30,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   const usernames = config.account.usernames !== 'off';
   const confirmation = config.account.confirmEmail !== 'off';
   const passwordless = config.account.passwordless === 'on';
+  const passkeys = kit.deps.passkeys.enabled;
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post('/api/login', { schema: { body: ApiLoginBody } }, async (request, reply) => {
@@ -80,6 +81,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       homePage({
         csrf,
         smsAvailable: kit.deps.smsAvailable,
+        passkeys,
         account,
         info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
       }),
@@ -90,7 +92,10 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const query = request.query as { notice?: string };
     const info = loginNotice(query.notice);
     const returnTo = returnToOf(kit, request);
-    return sendPage(reply, loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation, passwordless }));
+    return sendPage(
+      reply,
+      loginPage({ csrf: kit.csrf.tokenFor(request, reply), returnTo, info, usernames, confirmation, passwordless, passkeys }),
+    );
   });
 
   app.post(
@@ -126,6 +131,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
           passwordless,
           unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
           remember: remember === 'on',
+          passkeys,
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
       }

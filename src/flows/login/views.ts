@@ -1,6 +1,7 @@
 import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { PASSKEY_SCRIPTS, passkeySignInButton } from '../passkeys/views.ts';
 import { withReturnTo } from '../return-to.ts';
 import type { AccountOverview } from '../settings/overview.ts';
 import { passwordLink, phoneSection, twoStepSection } from '../settings/views.ts';
@@ -36,20 +37,23 @@ export function loginPage(o: {
   remember?: boolean;
   /** PASSWORDLESS=on: offer "Email me a sign-in link". */
   passwordless?: boolean;
+  /** PASSKEYS is on: the passkey button and autofill (shown by the script only where the browser can). */
+  passkeys?: boolean;
 }): Html {
   const resendEmail = o.email?.includes('@') ? o.email : undefined;
   return layout(
-    { title: 'Sign in' },
+    { title: 'Sign in', scripts: o.passkeys ? PASSKEY_SCRIPTS : undefined },
     html`${notice('error', o.error)}${notice('info', o.info)}
 ${o.unconfirmed ? html`<form method="post" action="/confirm/resend">${csrfField(o.csrf)}${resendEmail ? html`<input type="hidden" name="email" value="${resendEmail}">` : field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', maxLength: 254 })}<button type="submit">Send a new confirmation link</button></form>` : ''}
 <form method="post" action="${withReturnTo('/login', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
+${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: o.passkeys ? 'username webauthn' : 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
 ${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email) })}
 <p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>
 ${o.passwordless ? html`<p class="actions"><a href="${withReturnTo('/login/email', o.returnTo)}">Email me a sign-in link</a></p>` : ''}
+${o.passkeys ? passkeySignInButton(o.returnTo) : ''}
 <p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Forgot your password?</a>${o.usernames ? html` <a href="/forgot-username">Forgot your username?</a>` : ''} <a href="${withReturnTo('/register', o.returnTo)}">Create an account</a>${o.confirmation ? html` <a href="/confirm/resend">Resend the confirmation link</a>` : ''}</p>`,
   );
 }
@@ -63,7 +67,13 @@ export function logoutPage(o: { csrf: string; returnTo?: string | undefined }): 
   );
 }
 
-export function homePage(o: { csrf: string; account?: AccountOverview | undefined; info?: string; smsAvailable?: boolean }): Html {
+export function homePage(o: {
+  csrf: string;
+  account?: AccountOverview | undefined;
+  info?: string;
+  smsAvailable?: boolean;
+  passkeys?: boolean;
+}): Html {
   const a = o.account;
   if (!a) {
     return layout(
@@ -84,7 +94,7 @@ ${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
 ${phoneSection(a, o.smsAvailable === true)}
 </dl>
 ${twoStepSection(a)}
-<p class="actions">${passwordLink(a)} <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a></p>
+<p class="actions">${passwordLink(a)} <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a>${o.passkeys ? html` <a href="/account/passkeys">Passkeys</a>` : ''}</p>
 <form method="post" action="/logout">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );
 }

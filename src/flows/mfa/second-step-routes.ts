@@ -5,6 +5,7 @@ import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import { issueDeviceCookie } from '../login/device-cookies.ts';
+import { passkeyOffered } from '../passkeys/pages.ts';
 import { withReturnTo } from '../return-to.ts';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from './factors.ts';
 import type { PendingSecondStep, SecondStepDone, SecondStepProblem } from './second-step.ts';
@@ -106,7 +107,8 @@ export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Prom
       if (!methods) return expired(reply, returnTo);
       const method = query.method !== undefined && methods.includes(query.method) ? query.method : (methods[0] as SecondFactorMethod);
       const info = query.sent === '1' && (method === 'email_code' || method === 'sms_code') ? sentNotice(method) : undefined;
-      return sendPage(reply, secondFactorPage({ csrf: kit.csrf.tokenFor(request, reply), method, methods, returnTo, info }));
+      const passkey = await passkeyOffered(kit, pendingOf(request));
+      return sendPage(reply, secondFactorPage({ csrf: kit.csrf.tokenFor(request, reply), method, methods, returnTo, info, passkey }));
     },
   );
 
@@ -142,6 +144,7 @@ export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Prom
         returnTo,
         error: MESSAGES[result.code],
         rememberDevice: entry.rememberDevice,
+        passkey: await passkeyOffered(kit, pendingOf(request)),
       });
       return sendPage(reply, page, ERROR_CODES[codeOf(result.code)].status);
     },
@@ -164,6 +167,7 @@ export async function secondStepRoutes(app: FastifyInstance, kit: HttpKit): Prom
         methods,
         returnTo,
         error: MESSAGES[result.code],
+        passkey: await passkeyOffered(kit, pendingOf(request)),
       });
       return sendPage(reply, page, ERROR_CODES[codeOf(result.code)].status);
     },

@@ -1,5 +1,6 @@
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
+import { PASSKEY_SCRIPTS, passkeySecondFactorButton } from '../passkeys/views.ts';
 import { withReturnTo } from '../return-to.ts';
 import type { SecondFactorMethod } from './factors.ts';
 
@@ -27,12 +28,14 @@ export function secondFactorPage(o: {
   error?: string | undefined;
   info?: string | undefined;
   rememberDevice?: boolean;
+  /** The account has a passkey: a "Use a passkey" button (shown by the script where the browser can). */
+  passkey?: boolean;
 }): Html {
   const prompt = PROMPTS[o.method];
   const numeric = o.method !== 'recovery_code';
   const others = o.methods.filter((m) => m !== o.method);
   return layout(
-    { title: 'Two-step sign-in' },
+    { title: 'Two-step sign-in', scripts: o.passkey ? PASSKEY_SCRIPTS : undefined },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <form method="post" action="${withReturnTo('/login/second-factor', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
@@ -43,6 +46,7 @@ ${csrfField(o.csrf)}
 <p class="check"><input type="checkbox" id="remember_device" name="remember_device" value="on"${o.rememberDevice ? html` checked` : ''}><label for="remember_device">Remember this device for 30 days</label></p>
 <button type="submit">Continue</button>
 </form>
+${o.passkey ? passkeySecondFactorButton(o.returnTo) : ''}
 ${others.map((method) => otherMethod(o.csrf, method, o.returnTo))}
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Start again with your password</a></p>`,
   );
