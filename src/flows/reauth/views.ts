@@ -1,5 +1,6 @@
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { PASSKEY_SCRIPTS, passkeyStatus } from '../passkeys/views.ts';
 import type { ReauthMethods } from './service.ts';
 
 type User = { email: string; name: string | null };
@@ -40,10 +41,10 @@ ${csrfField(o.csrf)}${nextField}
     : '';
   const passkey =
     o.methods.passkeys > 0
-      ? html`<p class="actions"><button type="button" data-passkey-reauth data-next="${o.next}" hidden>Use a passkey</button></p>`
+      ? html`<p class="actions"><button type="button" data-passkey-reauth data-next="${o.next}" hidden>Use a passkey</button></p>${passkeyStatus()}`
       : '';
   return layout(
-    { title: 'Confirm it is you', user: o.user, csrf: o.csrf },
+    { title: 'Confirm it is you', user: o.user, csrf: o.csrf, scripts: o.methods.passkeys > 0 ? PASSKEY_SCRIPTS : undefined },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <p>${o.recent ? 'You confirmed it is you a moment ago. ' : ''}For your security, some changes to your account need a fresh proof that it is you.</p>
 ${o.recent ? html`<p class="actions"><a href="${o.next}">Continue</a></p>` : ''}
