@@ -100,10 +100,14 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 
 /**
  * The methods the router serves at this request's path when its own method has no route (405
- * rather than 404, RFC 9110 15.5.6). The dev mailbox is not revealed to the clients it refuses.
+ * rather than 404, RFC 9110 15.5.6); none when a route for its method handed it over as not found. The dev mailbox is not revealed to the clients it refuses.
  */
 function allowedMethods(request: FastifyRequest): string[] {
   const url = request.url.split('?')[0] ?? '/';
   if (decodedPath(url).startsWith('/dev/') && !isLoopbackAddress(request.socket.remoteAddress)) return [];
-  return METHODS.filter((method) => method !== request.method && request.server.findRoute({ method, url }) !== null);
+  const served = (method: string) => request.server.findRoute({ method, url }) !== null;
+  // A route that exists for this method and sent its request here (reply.callNotFound: a feature
+  // turned off) is a plain 404.
+  if (served(request.method)) return [];
+  return METHODS.filter(served);
 }
