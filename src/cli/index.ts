@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Presets, SingleBar } from 'cli-progress';
 import { Command } from 'commander';
 import { createDeps } from '../deps.ts';
@@ -10,11 +11,18 @@ import { configFromEnvironment, exitOnStartupError, withDeps } from './context.t
 import { registerImportCommand } from './import.ts';
 import { registerUserCommands } from './users.ts';
 
+/** The version in package.json, which `latchkey --version` prints. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
 export function buildProgram(): Command {
   const program = new Command('latchkey')
     .description(
       'Latchkey: self-hosted account recovery and sign-in.\nConfiguration comes from environment variables and .env (see README).',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of Latchkey')
     .showHelpAfterError();
 
   program

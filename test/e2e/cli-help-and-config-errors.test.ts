@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { CliSandbox, migrationList } from '../support/cli.ts';
@@ -38,6 +38,19 @@ describe('latchkey --help and configuration errors', () => {
       for (const pattern of patterns) assert.match(result.stdout, pattern, `${args.join(' ')} --help`);
     }
     assert.equal(existsSync(sandbox.databaseFile), false, 'help opens no database');
+  });
+
+  it('--version and -V print the version in package.json and exit 0, with no configuration at all', async () => {
+    const { version } = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    assert.match(version, /^\d+\.\d+\.\d+/);
+    // An environment that would stop any command (a bad PORT): printing the version reads none of it.
+    for (const flag of ['--version', '-V']) {
+      const result = await sandbox.run([flag], { PORT: 'abc' });
+      assert.equal(result.code, 0, result.stderr);
+      assert.equal(result.stdout, `${version}\n`);
+      assert.equal(result.stderr, '');
+    }
+    assert.match((await sandbox.run(['--help'])).stdout, /-V, --version\s+print the version of Latchkey/);
   });
 
   it('exits 2 at startup naming each bad variable', async () => {
