@@ -125,6 +125,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });
+  // Outside production, requested mails that a limit dropped are logged (flows/mail-request.ts).
+  const devLog = config.nodeEnv === 'production' ? undefined : logger;
   const confirmation = new ConfirmationService({
     store,
     outbox,
@@ -133,6 +135,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     mode: account.confirmEmail,
     ttlSeconds: account.confirmTokenTtlSeconds,
+    devLog,
   });
   const registration = new RegistrationService({
     store,
@@ -151,6 +154,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     links,
     clock,
     limits,
+    devLog,
     passwordPolicy,
     methods: {
       link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
@@ -186,7 +190,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     clock,
     limits,
   });
-  const usernameReminder = new UsernameReminderService({ store, outbox, limits });
+  const usernameReminder = new UsernameReminderService({ store, outbox, limits, devLog });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({
