@@ -105,7 +105,13 @@ const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as 
 function allowedMethods(request: FastifyRequest): string[] {
   const url = request.url.split('?')[0] ?? '/';
   if (decodedPath(url).startsWith('/dev/') && !isLoopbackAddress(request.socket.remoteAddress)) return [];
-  const served = (method: string) => request.server.findRoute({ method, url }) !== null;
+  const served = (method: string) => {
+    try {
+      return request.server.findRoute({ method, url }) !== null;
+    } catch {
+      return false;
+    }
+  };
   // A route that exists for this method and sent its request here (reply.callNotFound: a feature
   // turned off) is a plain 404.
   if (served(request.method)) return [];

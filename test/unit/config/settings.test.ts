@@ -87,7 +87,7 @@ describe('the README documents every setting', () => {
     const start = readme.indexOf('## Configuration');
     const end = readme.indexOf('\n## ', start + 1);
     assert.ok(start >= 0 && end > start, 'README has a Configuration section');
-    const rows = new Set([...readme.slice(start, end).matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+    const rows = new Set([...readme.slice(start, end).matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1] as string));
     const read = new Set<string>();
     for (const env of <Array<Record<string, string>>>[
       { DATA_DIR: dir, SECRET_KEYS: KEY },
