@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RouteOptions } from 'fastify';
 import { devMailboxRoutes } from './courier/mailbox-routes.ts';
 import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
@@ -36,8 +36,13 @@ import { registerSessionLoader } from './http/session-loader.ts';
 
 const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
 
+export interface BuildAppOptions {
+  /** Called for every route as it is added (tests list the routes with it). */
+  onRoute?: (route: RouteOptions) => void;
+}
+
 /** The Fastify instance with every route, not listening: tests drive it with inject or listen(0). */
-export async function buildApp(deps: Deps): Promise<FastifyInstance> {
+export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
@@ -62,6 +67,7 @@ export async function buildApp(deps: Deps): Promise<FastifyInstance> {
       );
     },
   });
+  if (options.onRoute) app.addHook('onRoute', options.onRoute);
   const cookies = CookiePolicy.forConfig(config);
   const kit: HttpKit = {
     deps,

@@ -128,6 +128,8 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmEmail: account.confirmEmail,
     usernames: account.usernames,
   });
+  // Outside production, requested mails that a limit dropped are logged (flows/mail-request.ts).
+  const devLog = config.nodeEnv === 'production' ? undefined : logger;
   const confirmation = new ConfirmationService({
     store,
     outbox,
@@ -136,6 +138,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     mode: account.confirmEmail,
     ttlSeconds: account.confirmTokenTtlSeconds,
+    devLog,
   });
   const registration = new RegistrationService({
     store,
@@ -155,6 +158,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     links,
     clock,
     limits,
+    devLog,
     passwordPolicy,
     methods: {
       link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
@@ -168,6 +172,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
   });
   const passwordless = createPasswordlessDeps({
     config,
+    devLog,
     store,
     outbox,
     links,
@@ -211,7 +216,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     checkPassword: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
     passkeysEnabled: passkeys.enabled,
   });
-  const usernameReminder = new UsernameReminderService({ store, outbox, limits });
+  const usernameReminder = new UsernameReminderService({ store, outbox, limits, devLog });
   const admin = new AdminService({ store, clock, recovery, sessions, context: { ip: null, userAgent: 'latchkey-cli' } });
 
   const metrics = new Metrics({

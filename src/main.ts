@@ -1,7 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
+import { publicLink } from './config/public-url.ts';
+import { DevSmsBoxChannel } from './courier/sms-devbox.ts';
 import { createDeps, type Deps } from './deps.ts';
+import { isLoopbackAddress, listensBeyondLoopback } from './http/loopback.ts';
 import { createLogger } from './logger.ts';
 import { runCleanup } from './maintenance/cleanup.ts';
 import { ensureSchemaCurrent } from './store/migrate.ts';
@@ -83,11 +86,52 @@ export async function prepareService(config: Config, deps?: Deps): Promise<Prepa
 export async function startService(config: Config, deps?: Deps): Promise<RunningService> {
   const service = await prepareService(config, deps);
   const { app } = service;
-  await app.listen({ port: config.port, host: config.host });
+  try {
+    await app.listen({ port: config.port, host: config.host });
+  } catch (error) {
+    await service.stop();
+    throw error;
+  }
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   service.startBackground();
-  service.deps.logger.info({ url: config.publicUrl.href, listening: `${config.host}:${port}` }, 'Latchkey is running');
+  logStartupNotes(service.deps, port);
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return { app, deps: service.deps, url: `http://${host}:${port}`, stop: service.stop };
+}
+
+/** Whether /dev/mailbox is served: a dev mailbox or a dev SMS box, never in production. */
+export function devMailboxServed(deps: Pick<Deps, 'config' | 'smsChannel'>): boolean {
+  return deps.config.nodeEnv !== 'production' && (deps.config.devMailbox || deps.smsChannel instanceof DevSmsBoxChannel);
+}
+
+/**
+ * What the operator needs once the service listens: the URL it serves, the dev mailbox's URL when
+ * it is on (and a warning when it is on while other machines can connect), and a warning when
+ * PUBLIC_URL, from which every mailed link is built, names another port than the one listened on.
+ */
+function logStartupNotes(deps: Deps, port: number): void {
+  const { config, logger } = deps;
+  const url = config.publicUrl.href;
+  const listening = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info({ url, listening }, `Latchkey is running at ${url} (listening on ${listening})`);
+  if (devMailboxServed(deps)) {
+    const mailboxUrl = publicLink(config.publicUrl, '/dev/mailbox');
+    logger.info({ url: mailboxUrl }, `dev mailbox: mails and SMS are not sent but listed at ${mailboxUrl}`);
+    if (listensBeyondLoopback(config.host)) {
+      logger.warn(
+        { host: config.host, url: mailboxUrl },
+        `the dev mailbox is on while listening on ${config.host}: it lists every reset and confirmation link, so anyone who can read it can take over any account. It answers clients on this machine only; set SMTP_URL (and SMS_URL), or NODE_ENV=production, before letting others connect.`,
+      );
+    }
+  }
+  const publicPort = Number(config.publicUrl.port || (config.publicUrl.protocol === 'https:' ? 443 : 80));
+  const publicHost = config.publicUrl.hostname.replace(/^\[|\]$/g, '');
+  const direct = config.publicUrl.port !== '' || publicHost === 'localhost' || isLoopbackAddress(publicHost);
+  if (direct && publicPort !== port) {
+    logger.warn(
+      { port, publicUrl: url },
+      `PUBLIC_URL (${url}) names port ${publicPort} but the service listens on port ${port}: every link in every mail points to PUBLIC_URL. Set PUBLIC_URL to the address users reach this service at.`,
+    );
+  }
 }

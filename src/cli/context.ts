@@ -21,13 +21,34 @@ export function configFromEnvironment(): Config {
   }
 }
 
+/** The one-line reason a listen failed, for the errors an operator causes and fixes (port taken, no such address). */
+function listenProblem(error: unknown, config: Pick<Config, 'host' | 'port'>): string | undefined {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  const where = `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `cannot listen on ${where}: the port is already in use (another Latchkey or another program). Stop it or set PORT to a free port.`;
+    case 'EACCES':
+      return `cannot listen on ${where}: permission denied (ports below 1024 need privileges). Set PORT to 1024 or above, or put a reverse proxy in front.`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${where}: HOST is not an address of this machine. Set HOST to one of its addresses, 127.0.0.1 or 0.0.0.0.`;
+    default:
+      return undefined;
+  }
+}
+
 /**
- * Startup failures an operator can fix, as one line and a distinct exit code: 3 when the schema
- * is behind (names `latchkey migrate`), 4 when the database cannot be reached. Anything else is
- * rethrown (a bug).
+ * Startup failures an operator can fix, as one line and a distinct exit code: 1 when the service
+ * cannot listen (port taken, no permission, HOST not on this machine), 3 when the schema is behind
+ * (names `latchkey migrate`), 4 when the database cannot be reached. Anything else is rethrown (a bug).
  */
 export function exitOnStartupError(deps: Pick<Deps, 'config' | 'database'>) {
   return (error: unknown): never => {
+    const listen = listenProblem(error, deps.config);
+    if (listen) {
+      process.stderr.write(`latchkey: ${listen}\n`);
+      process.exit(1);
+    }
     if (error instanceof SchemaBehindError) {
       process.stderr.write(`latchkey: ${error.message}\n`);
       process.exit(3);

@@ -1,20 +1,47 @@
-import { Presets, SingleBar } from 'cli-progress';
+import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { createDeps } from '../deps.ts';
 import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
-import { ensureSchemaCurrent, migrateToLatest, pendingMigrations } from '../store/migrate.ts';
+import { ensureSchemaCurrent, migrateToLatest, migrationStatus, pendingMigrations } from '../store/migrate.ts';
+import { CleanupProgressReport } from './cleanup-progress.ts';
 import { registerClientCommands } from './clients.ts';
 import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerImportCommand } from './import.ts';
 import { registerUserCommands } from './users.ts';
+
+/** The version in package.json, which `latchkey --version` prints. */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return manifest.version;
+}
+
+/**
+ * `migrate --status`: one line per migration (`applied  NAME  WHEN` or `pending  NAME`), then a
+ * summary line saying whether `latchkey migrate` has anything to do.
+ */
+export function formatMigrationStatus(migrations: Array<{ name: string; appliedAt: Date | undefined }>): string {
+  const width = Math.max(0, ...migrations.map((m) => m.name.length));
+  const lines = migrations.map((m) =>
+    m.appliedAt ? `applied  ${m.name.padEnd(width)}  ${m.appliedAt.toISOString()}` : `pending  ${m.name}`,
+  );
+  const pending = migrations.filter((m) => !m.appliedAt).length;
+  const applied = migrations.length - pending;
+  lines.push(
+    pending === 0
+      ? `schema is up to date: ${applied} applied, none pending`
+      : `${applied} applied, ${pending} pending: run \`latchkey migrate\` to apply them`,
+  );
+  return `${lines.join('\n')}\n`;
+}
 
 export function buildProgram(): Command {
   const program = new Command('latchkey')
     .description(
       'Latchkey: self-hosted account recovery and sign-in.\nConfiguration comes from environment variables and .env (see README).',
     )
+    .version(packageVersion(), '-V, --version', 'print the version of Latchkey')
     .showHelpAfterError();
 
   program
@@ -63,15 +90,15 @@ export function buildProgram(): Command {
   program
     .command('migrate')
     .description('apply pending database migrations (run it before deploying a new version), listing each one')
-    .option('--status', 'only list pending migrations')
+    .option('--status', 'only list the migrations, applied (with when) and pending; change nothing')
     .action(async (options: { status?: boolean }) => {
       await withDeps(
         async (deps) => {
-          const pending = await pendingMigrations(deps.database);
           if (options.status) {
-            process.stdout.write(pending.length ? `pending: ${pending.join(', ')}\n` : 'schema is up to date\n');
+            process.stdout.write(formatMigrationStatus(await migrationStatus(deps.database)));
             return;
           }
+          const pending = await pendingMigrations(deps.database);
           // What is about to change goes to stderr first, so an operator sees it even if a migration fails.
           for (const name of pending) process.stderr.write(`applying ${name} to the ${deps.database.dialect} database\n`);
           const applied = await migrateToLatest(deps.database);
@@ -94,22 +121,10 @@ export function buildProgram(): Command {
         process.exit(1);
       }
       await withDeps(async (deps) => {
-        const bars = new Map<string, SingleBar>();
-        const deleted = await runCleanup(deps.store, deps.clock, { ...deps.config, batchSize }, (p) => {
-          let bar = bars.get(p.table);
-          if (!bar) {
-            bar = new SingleBar(
-              { format: `${p.table.padEnd(8)} [{bar}] {value}/{total}`, noTTYOutput: true, notTTYSchedule: 1000 },
-              Presets.shades_classic,
-            );
-            bar.start(p.total, 0);
-            bars.set(p.table, bar);
-          }
-          bar.setTotal(p.total);
-          bar.update(p.deleted);
-          if (p.deleted >= p.total) bar.stop();
-        });
-        for (const bar of bars.values()) bar.stop();
+        const report = new CleanupProgressReport();
+        const deleted = await runCleanup(deps.store, deps.clock, { ...deps.config, batchSize }, (p) => report.update(p)).finally(() =>
+          report.finish(),
+        );
         process.stdout.write(
           `deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages, ${deleted.oidc} OpenID Connect rows\n`,
         );

@@ -19,6 +19,48 @@ function unwrap<T>(result: Result<T, AdminProblem>, email: string): T {
 }
 
 const when = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * What an account can do now, one word: `disabled` (no sign-in, no reset), `no-password` (made by
+ * an administrator or without a password: signs in by mailed link or passkey only, if at all),
+ * `unconfirmed` (its address was never confirmed), or `active`.
+ */
+export type AccountState = 'disabled' | 'no-password' | 'unconfirmed' | 'active';
+
+export function accountState(a: { disabled: boolean; hasPassword: boolean; confirmed: boolean }): AccountState {
+  if (a.disabled) return 'disabled';
+  if (!a.hasPassword) return 'no-password';
+  if (!a.confirmed) return 'unconfirmed';
+  return 'active';
+}
+
+function stateOf(a: AccountSummary): AccountState {
+  return accountState({
+    disabled: a.status === 'disabled',
+    hasPassword: a.status !== 'no-password',
+    confirmed: a.emailConfirmedAtMs !== null,
+  });
+}
+
+/** `users show --json`: the same facts as the text, times as ISO 8601 (null: never). */
+function summaryJson(a: AccountSummary) {
+  return {
+    id: a.id,
+    email: a.email,
+    username: a.username,
+    name: a.name,
+    state: stateOf(a),
+    emailConfirmedAt: isoOrNull(a.emailConfirmedAtMs),
+    passwordHash: a.passwordHashFamily,
+    createdAt: new Date(a.createdAtMs).toISOString(),
+    lastSignInAt: isoOrNull(a.lastLoginAtMs),
+    lastSignInIp: a.lastLoginIp,
+    signIns: a.loginCount,
+    failedSignIns: a.failedLoginCount,
+    activeSessions: a.activeSessions,
+  };
+}
 
 function describe(a: AccountSummary): string {
   return [
@@ -27,7 +69,7 @@ function describe(a: AccountSummary): string {
     `email confirmed:  ${a.emailConfirmedAtMs === null ? 'no' : when(a.emailConfirmedAtMs)}`,
     `username:         ${a.username ?? '-'}`,
     `name:             ${a.name ?? '-'}`,
-    `status:           ${a.status}`,
+    `status:           ${stateOf(a)}`,
     `password:         ${a.hasPassword ? 'set' : 'none (signs in by an emailed link or code, a passkey, or a reset)'}`,
     `password hash:    ${a.passwordHashFamily}`,
     `created:          ${when(a.createdAtMs)}`,
@@ -136,29 +178,49 @@ export function registerUserCommands(program: Command): void {
     .command('show')
     .description('show an account: status, confirmation, sign-ins, sessions')
     .argument('<email>', 'the account address')
-    .action(async (email: string) => {
+    .option('--json', 'print one JSON object instead of text')
+    .action(async (email: string, options: { json?: boolean }) => {
       await withDeps(async (deps) => {
-        process.stdout.write(`${describe(unwrap(await deps.admin.show(email), email))}\n`);
+        const summary = unwrap(await deps.admin.show(email), email);
+        process.stdout.write(options.json ? `${JSON.stringify(summaryJson(summary))}\n` : `${describe(summary)}\n`);
       });
     });
 
   users
     .command('list')
-    .description('list accounts, oldest first')
+    .description('list accounts, oldest first: a header row, then id, email, state, created, name (tab-separated)')
     .option('--limit <n>', 'how many', '100')
     .option('--offset <n>', 'how many to skip', '0')
-    .action(async (options: { limit: string; offset: string }) => {
+    .option('--json', 'print a JSON array instead of a table')
+    .action(async (options: { limit: string; offset: string; json?: boolean }) => {
       const limit = Number(options.limit);
       const offset = Number(options.offset);
       if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) fail('--limit must be a whole number from 1 to 10000');
       if (!Number.isInteger(offset) || offset < 0) fail('--offset must be a whole number of at least 0');
       await withDeps(async (deps) => {
-        const rows = await deps.store.users.list({ limit, offset });
-        for (const u of rows) {
-          const status = u.disabled_at !== null ? 'disabled' : u.password_hash === null ? 'no-password' : 'active';
-          process.stdout.write(`${u.id}\t${u.email}\t${status}\t${new Date(u.created_at).toISOString()}\t${u.name ?? ''}\n`);
+        const rows = (await deps.store.users.list({ limit, offset })).map((u) => ({
+          id: u.id,
+          email: u.email,
+          username: u.username,
+          name: u.name,
+          state: accountState({
+            disabled: u.disabled_at !== null,
+            hasPassword: u.password_hash !== null,
+            confirmed: u.email_confirmed_at !== null,
+          }),
+          emailConfirmedAt: u.email_confirmed_at === null ? null : new Date(Number(u.email_confirmed_at)).toISOString(),
+          createdAt: new Date(Number(u.created_at)).toISOString(),
+        }));
+        if (options.json) {
+          process.stdout.write(`${JSON.stringify(rows)}\n`);
+          return;
         }
-        if (rows.length === 0) process.stdout.write('no accounts\n');
+        if (rows.length === 0) {
+          process.stdout.write('no accounts\n');
+          return;
+        }
+        process.stdout.write('id\temail\tstate\tcreated\tname\n');
+        for (const u of rows) process.stdout.write(`${u.id}\t${u.email}\t${u.state}\t${u.createdAt}\t${u.name ?? ''}\n`);
       });
     });
 }

@@ -1,5 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { sendError } from '../http/error-handler.ts';
 import { type HttpKit, sendPage } from '../http/kit.ts';
+import { isLoopbackAddress } from '../http/loopback.ts';
 import { html } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
 import { DevMailboxChannel } from './channels.ts';
@@ -8,13 +10,26 @@ import { DevSmsBoxChannel } from './sms-devbox.ts';
 /**
  * /dev/mailbox: the mails the dev mailbox and the SMS the dev SMS box received, newest first,
  * each in its own section. There when either box is in use (no SMTP_URL, or no SMS_URL). Never
- * on in production.
+ * on in production, and served only to clients on this machine: the page lists every reset and
+ * confirmation link, so anyone else reaching it could take over any account. "This machine" is
+ * judged from the socket's own address, never from X-Forwarded-For or TRUST_PROXY (a header
+ * anyone can send); other clients get 404 NOT_FOUND, as if there were no mailbox.
  */
 export async function devMailboxRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   if (kit.deps.config.nodeEnv === 'production') return;
   const mailbox = kit.deps.mailChannel instanceof DevMailboxChannel ? kit.deps.mailChannel : undefined;
   const smsBox = kit.deps.smsChannel instanceof DevSmsBoxChannel ? kit.deps.smsChannel : undefined;
   if (!mailbox && !smsBox) return;
+  // Its own encapsulated scope: the hook guards every route under /dev/mailbox and nothing else.
+  await app.register(async (box) => {
+    box.addHook('onRequest', async (request, reply) => {
+      if (!isLoopbackAddress(request.socket.remoteAddress)) return sendError(request, reply, 'NOT_FOUND');
+    });
+    registerMailboxPage(box, mailbox, smsBox);
+  });
+}
+
+function registerMailboxPage(app: FastifyInstance, mailbox: DevMailboxChannel | undefined, smsBox: DevSmsBoxChannel | undefined): void {
   app.get('/dev/mailbox', async (_request, reply) => {
     const sections = [];
     if (mailbox) {

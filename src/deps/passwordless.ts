@@ -3,6 +3,7 @@ import type { Outbox } from '../courier/outbox.ts';
 import type { OneTimeCodes } from '../flows/codes/one-time-codes.ts';
 import type { LinkTokens } from '../flows/link-tokens.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
+import type { MailRequestDeps } from '../flows/mail-request.ts';
 import type { SecondStepPort } from '../flows/mfa/second-step.ts';
 import { PasswordlessService, SIGNIN_PROOFS } from '../flows/passwordless/service.ts';
 import type { Clock } from '../kernel/clock.ts';
@@ -23,6 +24,8 @@ export function createPasswordlessDeps(o: {
   codes: OneTimeCodes;
   clock: Clock;
   limits: RateLimits;
+  /** Outside production: notes a request dropped by a limit (no address). */
+  devLog?: MailRequestDeps['devLog'];
   sessions: SessionService;
   secondStep: SecondStepPort;
 }): PasswordlessService {
@@ -37,6 +40,7 @@ export function createPasswordlessDeps(o: {
     codes: o.codes,
     clock,
     limits: o.limits,
+    devLog: o.devLog,
     sessions,
     secondStep: o.secondStep,
     enabled: o.config.account.passwordless === 'on',

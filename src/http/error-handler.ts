@@ -1,7 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
 import { errorPage } from '../views/error-page.ts';
-import { isApiRequest } from './request-path.ts';
+import { isLoopbackAddress } from './loopback.ts';
+import { decodedPath, isApiRequest } from './request-path.ts';
 
 interface AjvError {
   instancePath?: string;
@@ -87,5 +88,32 @@ export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable
     }
     return sendError(request, reply, code, message, retryAfter);
   });
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, 'NOT_FOUND'));
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request);
+    if (allowed.length === 0) return sendError(request, reply, 'NOT_FOUND');
+    reply.header('allow', allowed.join(', '));
+    return sendError(request, reply, 'METHOD_NOT_ALLOWED', `This address accepts ${allowed.join(', ')} only, not ${request.method}.`);
+  });
+}
+
+const METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+
+/**
+ * The methods the router serves at this request's path when its own method has no route (405
+ * rather than 404, RFC 9110 15.5.6); none when a route for its method handed it over as not found. The dev mailbox is not revealed to the clients it refuses.
+ */
+function allowedMethods(request: FastifyRequest): string[] {
+  const url = request.url.split('?')[0] ?? '/';
+  if (decodedPath(url).startsWith('/dev/') && !isLoopbackAddress(request.socket.remoteAddress)) return [];
+  const served = (method: string) => {
+    try {
+      return request.server.findRoute({ method, url }) !== null;
+    } catch {
+      return false;
+    }
+  };
+  // A route that exists for this method and sent its request here (reply.callNotFound: a feature
+  // turned off) is a plain 404.
+  if (served(request.method)) return [];
+  return METHODS.filter(served);
 }

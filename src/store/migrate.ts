@@ -21,6 +21,14 @@ export async function migrateToLatest(database: Pick<DatabaseHandle, 'db' | 'cap
   return (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
 }
 
+/** Every migration this version has, in order, with when it was applied (undefined: pending). */
+export async function migrationStatus(
+  database: Pick<DatabaseHandle, 'db' | 'capabilities'>,
+): Promise<Array<{ name: string; appliedAt: Date | undefined }>> {
+  const all = await migrator(database).getMigrations();
+  return all.map((m) => ({ name: m.name, appliedAt: m.executedAt }));
+}
+
 /** Names of migrations not yet applied, in order. */
 export async function pendingMigrations(database: Pick<DatabaseHandle, 'db' | 'capabilities'>): Promise<string[]> {
   const all = await migrator(database).getMigrations();

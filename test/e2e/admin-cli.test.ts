@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { outboxSettled } from '../support/accounts.ts';
+import { outboxSettled, registerUnconfirmed } from '../support/accounts.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
 import { apiClient, headersWithoutDate, registerUser, signedInClient } from '../support/flows.ts';
@@ -36,6 +36,42 @@ describe('latchkey users disable|enable|delete|revoke-sessions|reset|show agains
     const missing = await cli('show', 'nobody@example.com');
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /no account uses nobody@example\.com/);
+  });
+
+  it('show --json and list tell an unconfirmed account from an active one', async () => {
+    await registerUnconfirmed(service, 'una@example.com', PASSWORD);
+    const [ada, una, list, missing] = await Promise.all([
+      cli('show', EMAIL, '--json'),
+      cli('show', 'una@example.com', '--json'),
+      cli('list', '--json'),
+      cli('show', 'nobody@example.com', '--json'),
+    ]);
+    assert.equal(ada.code, 0, ada.stderr);
+    const shown = JSON.parse(ada.stdout) as Record<string, unknown>;
+    assert.equal(shown.email, EMAIL);
+    assert.equal(shown.name, 'Ada');
+    assert.equal(shown.state, 'active');
+    assert.equal(shown.passwordHash, 'argon2id (Latchkey)');
+    assert.match(String(shown.emailConfirmedAt), /^\d{4}-\d\d-\d\dT/);
+    assert.match(String(shown.lastSignInAt), /^\d{4}-/);
+    assert.equal(typeof shown.activeSessions, 'number');
+    assert.ok(!ada.stdout.includes('$argon2'), 'never the hash itself');
+    const unconfirmed = JSON.parse(una.stdout) as Record<string, unknown>;
+    assert.equal(unconfirmed.state, 'unconfirmed');
+    assert.equal(unconfirmed.emailConfirmedAt, null);
+    assert.equal(unconfirmed.lastSignInAt, null);
+    assert.match((await cli('show', 'una@example.com')).stdout, /^status: +unconfirmed$/m);
+    const rows = JSON.parse(list.stdout) as Array<{ email: string; state: string }>;
+    assert.deepEqual(
+      rows.map((r) => [r.email, r.state]),
+      [
+        [EMAIL, 'active'],
+        ['una@example.com', 'unconfirmed'],
+      ],
+    );
+    assert.match((await cli('list')).stdout, /\tuna@example\.com\tunconfirmed\t/);
+    assert.equal(missing.code, 1);
+    assert.equal(missing.stdout, '');
   });
 
   it('revoke-sessions signs the account out everywhere', async () => {

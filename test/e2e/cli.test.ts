@@ -11,14 +11,25 @@ describe('latchkey CLI', () => {
   let outstandingToken = '';
   after(() => sandbox.remove());
 
-  it('migrate --status lists pending migrations, migrate applies them, then nothing is pending', async () => {
+  it('migrate --status lists applied and pending migrations, migrate applies them, then nothing is pending', async () => {
+    const names = migrationList().split(', ');
     const before = await sandbox.run(['migrate', '--status']);
     assert.equal(before.code, 0, before.stderr);
-    assert.equal(before.stdout, `pending: ${migrationList()}\n`);
+    assert.equal(
+      before.stdout,
+      `${names.map((n) => `pending  ${n}\n`).join('')}0 applied, ${names.length} pending: run \`latchkey migrate\` to apply them\n`,
+    );
     const applied = await sandbox.run(['migrate']);
     assert.equal(applied.code, 0, applied.stderr);
     assert.equal(applied.stdout, `applied: ${migrationList()}\n`);
-    assert.equal((await sandbox.run(['migrate', '--status'])).stdout, 'schema is up to date\n');
+    const after = await sandbox.run(['migrate', '--status']);
+    assert.equal(after.code, 0, after.stderr);
+    const lines = after.stdout.trimEnd().split('\n');
+    assert.equal(lines.length, names.length + 1);
+    for (const [i, name] of names.entries()) {
+      assert.match(lines[i] ?? '', new RegExp(`^applied  ${name} +\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z$`), name);
+    }
+    assert.equal(lines.at(-1), `schema is up to date: ${names.length} applied, none pending`);
   });
 
   it('users create makes a password-less account and queues an invitation; a duplicate is refused', async () => {
@@ -37,18 +48,20 @@ describe('latchkey CLI', () => {
     assert.match(invalid.stderr, /is not a valid email address/);
   });
 
-  it('users list shows every account with its status, oldest first, and pages', async () => {
-    const [list, second, empty, bad] = await Promise.all([
+  it('users list shows a header and every account with its state, oldest first, pages, and prints JSON', async () => {
+    const [list, second, empty, bad, json] = await Promise.all([
       sandbox.run(['users', 'list']),
       sandbox.run(['users', 'list', '--limit', '1', '--offset', '1']),
       sandbox.run(['users', 'list', '--offset', '5']),
       sandbox.run(['users', 'list', '--limit', '0']),
+      sandbox.run(['users', 'list', '--json']),
     ]);
     assert.equal(list.code, 0, list.stderr);
-    const rows = list.stdout
+    const [header, ...rows] = list.stdout
       .split('\n')
       .filter(Boolean)
       .map((line) => line.split('\t'));
+    assert.deepEqual(header, ['id', 'email', 'state', 'created', 'name']);
     assert.deepEqual(
       rows.map((r) => [r[1], r[2], r[4]]),
       [
@@ -57,10 +70,22 @@ describe('latchkey CLI', () => {
       ],
     );
     assert.match(rows[0]?.[3] ?? '', /^\d{4}-\d\d-\d\dT/);
-    assert.equal(second.stdout.split('\t')[1], 'alan@example.com');
+    assert.deepEqual(second.stdout.split('\n')[1]?.split('\t')[1], 'alan@example.com');
     assert.equal(empty.stdout, 'no accounts\n');
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /--limit must be a whole number/);
+    assert.equal(json.code, 0, json.stderr);
+    const parsed = JSON.parse(json.stdout) as Array<Record<string, unknown>>;
+    assert.deepEqual(
+      parsed.map((u) => [u.email, u.state, u.name, u.emailConfirmedAt]),
+      [
+        ['Grace@Example.com', 'no-password', 'Grace Hopper', null],
+        ['alan@example.com', 'no-password', null, null],
+      ],
+    );
+    assert.equal(parsed[0]?.id, rows[0]?.[0]);
+    assert.match(String(parsed[0]?.createdAt), /^\d{4}-\d\d-\d\dT/);
+    assert.equal((await sandbox.run(['users', 'list', '--json', '--offset', '5'])).stdout, '[]\n');
   });
 
   it('the invitation is delivered by the service and sets the first password', async () => {

@@ -45,7 +45,7 @@ describe('the dev mailbox (no SMTP_URL)', () => {
     assert.match(page.text, /Hello &lt;b&gt;Ada&lt;\/b&gt;,/);
     assert.equal(service.smtp.mails.length, 0, 'nothing went to SMTP');
 
-    const delivered = lines.map((l) => JSON.parse(l)).filter((e) => e.msg?.includes('dev mailbox'));
+    const delivered = lines.map((l) => JSON.parse(l)).filter((e) => e.msg?.includes('delivered to the dev mailbox'));
     assert.equal(delivered.length, 1);
     assert.equal(delivered[0].to, 'ada@example.com');
     assert.ok(!JSON.stringify(delivered[0]).includes('Hello'), 'the body is not logged');

@@ -8,7 +8,7 @@ import type { TokenRecord } from '../../store/tokens-repository.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
-import { queueMailRequest } from '../mail-request.ts';
+import { type MailRequestDeps, queueMailRequest } from '../mail-request.ts';
 
 /**
  * Email confirmation (CONFIRM_EMAIL). Registration queues the link in its own transaction;
@@ -25,6 +25,7 @@ export class ConfirmationService {
       limits: RateLimits;
       mode: ConfirmEmailMode;
       ttlSeconds: number;
+      devLog?: MailRequestDeps['devLog'];
     },
   ) {}
 

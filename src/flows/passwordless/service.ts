@@ -12,7 +12,7 @@ import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
 import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
-import { queueMailRequest } from '../mail-request.ts';
+import { type MailRequestDeps, queueMailRequest } from '../mail-request.ts';
 import type { PendingSecondStep, SecondStepPort } from '../mfa/second-step.ts';
 import { redeemResetCode } from '../recovery/code-redeem.ts';
 
@@ -52,6 +52,7 @@ export class PasswordlessService {
       codes: OneTimeCodes;
       clock: Clock;
       limits: RateLimits;
+      devLog?: MailRequestDeps['devLog'];
       sessions: Pick<SessionService, 'create'>;
       secondStep: SecondStepPort;
       /** PASSWORDLESS=on: a job queued before the setting was turned off sends nothing. */

@@ -13,7 +13,7 @@ import type { OneTimeCodes } from '../codes/one-time-codes.ts';
 import type { RequestContext } from '../context.ts';
 import type { LinkTokens, TokenProblem } from '../link-tokens.ts';
 import type { SessionService } from '../login/session-service.ts';
-import { queueMailRequest } from '../mail-request.ts';
+import { type MailRequestDeps, queueMailRequest } from '../mail-request.ts';
 import { redeemResetCode } from './code-redeem.ts';
 import { type RecoveryMethod, RecoveryNotStarted, type RecoveryStartOptions } from './methods.ts';
 
@@ -41,6 +41,8 @@ export interface RecoveryDeps {
   links: LinkTokens;
   clock: Clock;
   limits: RateLimits;
+  /** Outside production: where a forgot-password request dropped by a limit is noted (mail-request.ts). */
+  devLog?: MailRequestDeps['devLog'];
   passwordPolicy: PasswordPolicy;
   /** How a recovery starts, by name (methods.ts, code-methods.ts). */
   methods: RecoveryMethods;

@@ -6,11 +6,12 @@ import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Name, Password, strictObject, Username } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import type { RegisterProblem } from './service.ts';
-import { REGISTER_SENT_MESSAGE, registerPage } from './views.ts';
+import { registerPage, registerSentMessage } from './views.ts';
 
 export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { registration, config } = kit.deps;
   const passwordOptional = config.account.passwordOptional;
+  const sentMessage = registerSentMessage(config.account.confirmEmail !== 'off');
   const policy = {
     minLength: config.passwordMinLength,
     maxLength: config.passwordMaxLength,
@@ -37,7 +38,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const body = request.body as { email: string; password?: string; name?: string; username?: string };
       const result = await registration.register(body, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
-      return reply.status(202).send({ message: REGISTER_SENT_MESSAGE });
+      return reply.status(202).send({ message: sentMessage });
     },
   );
 
@@ -82,7 +83,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
         if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
         return again(messageFor(result.code), ERROR_CODES[result.code].status);
       }
-      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, info: REGISTER_SENT_MESSAGE }));
+      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, info: sentMessage }));
     },
   );
 }

@@ -3,8 +3,12 @@ import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
 
-export const REGISTER_SENT_MESSAGE =
-  'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, or the username you chose is taken, the message says so.';
+/** What registration answers, the same for every address; it speaks of confirming only when CONFIRM_EMAIL asks for it. */
+export function registerSentMessage(confirmation: boolean): string {
+  return confirmation
+    ? 'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, or the username you chose is taken, the message says so.'
+    : 'Thanks. We have sent a message to that address: it tells you how to sign in. If you already had an account, or the username you chose is taken, the message says so.';
+}
 
 export function registerPage(o: {
   csrf: string;

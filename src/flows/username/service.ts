@@ -1,14 +1,12 @@
-import type { MailRequestJob, Outbox } from '../../courier/outbox.ts';
+import type { MailRequestJob } from '../../courier/outbox.ts';
 import type { Result } from '../../kernel/result.ts';
-import type { RateLimits } from '../../rate-limits/rate-limits.ts';
-import type { Store } from '../../store/store.ts';
 import type { RequestContext } from '../context.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
-import { queueMailRequest } from '../mail-request.ts';
+import { type MailRequestDeps, queueMailRequest } from '../mail-request.ts';
 
 /** "Forgot username": the same answer and queued work for every address; the courier mails the username. */
 export class UsernameReminderService {
-  constructor(private readonly deps: { store: Store; outbox: Outbox; limits: RateLimits }) {}
+  constructor(private readonly deps: MailRequestDeps) {}
 
   requestReminder(email: string, context: RequestContext): Promise<Result<void, 'EMAIL_INVALID'>> {
     return queueMailRequest(this.deps, 'username-reminder-request', email, context);

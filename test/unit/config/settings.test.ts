@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -78,5 +78,34 @@ describe('settings for the library entry', () => {
     } finally {
       delete process.env.PUBLIC_URL;
     }
+  });
+});
+
+describe('the README documents every setting', () => {
+  it('has a row in its Configuration table for each variable loadConfig reads', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('## Configuration');
+    const end = readme.indexOf('\n## ', start + 1);
+    assert.ok(start >= 0 && end > start, 'README has a Configuration section');
+    const rows = new Set([...readme.slice(start, end).matchAll(/^\| `([A-Z0-9_]+)` \|/gm)].map((m) => m[1] as string));
+    const read = new Set<string>();
+    for (const env of <Array<Record<string, string>>>[
+      { DATA_DIR: dir, SECRET_KEYS: KEY },
+      { DATA_DIR: dir, SECRET_KEYS: KEY, DATABASE_URL: 'postgres://u:p@db.example:5432/x', REDIS_URL: 'redis://r.example:6379' },
+      { DATA_DIR: dir, NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example:587', DATABASE_URL: 'mysql://u:p@db.example/x' },
+    ]) {
+      for (const name of namesRead(env)) read.add(name);
+    }
+    assert.ok(read.size >= 50, `loadConfig read ${read.size} variables`);
+    assert.deepEqual(
+      [...read].filter((n) => !rows.has(n)),
+      [],
+      'read by loadConfig but without a row in the README Configuration table',
+    );
+    assert.deepEqual(
+      [...rows].filter((n) => !read.has(n)),
+      [],
+      'a README Configuration row for a variable loadConfig never reads',
+    );
   });
 });
