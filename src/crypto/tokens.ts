@@ -28,9 +28,7 @@ export class TokenDigester {
   }
 
   candidateDigests(token: string): string[] {
-    return this.keyring
-      .keys('token-digest')
-      .map((key) => createHmac('sha256', key).update(token).digest('base64url'));
+    return this.keyring.keys('token-digest').map((key) => createHmac('sha256', key).update(token).digest('base64url'));
   }
 }
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { resetLinkIn } from '../support/smtp.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
+import { resetLinkIn } from '../support/smtp.ts';
 
 describe('password recovery over HTTP with a real SMTP server', () => {
   let service: TestService;

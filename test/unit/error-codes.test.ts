@@ -17,7 +17,11 @@ describe('error codes', () => {
 
   it('are all documented in README.md or the pages under docs/ as `CODE`', () => {
     assert.ok(existsSync(README), 'README.md does not exist yet');
-    const pages = existsSync(DOCS) ? readdirSync(DOCS).filter((f) => f.endsWith('.md')).map((f) => readFileSync(new URL(f, DOCS), 'utf8')) : [];
+    const pages = existsSync(DOCS)
+      ? readdirSync(DOCS)
+          .filter((f) => f.endsWith('.md'))
+          .map((f) => readFileSync(new URL(f, DOCS), 'utf8'))
+      : [];
     const documentation = [readFileSync(README, 'utf8'), ...pages].join('\n');
     const missing = Object.keys(ERROR_CODES).filter((code) => !documentation.includes(`\`${code}\``));
     assert.deepEqual(missing, [], `error codes missing from README.md and docs/: ${missing.join(', ')}`);
