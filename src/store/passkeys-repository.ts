@@ -22,19 +22,8 @@ export interface PasskeyRecord {
   lastUsedAtMs: number | null;
 }
 
-export interface NewPasskey {
-  id: string;
-  userId: string;
-  credentialId: string;
-  publicKey: string;
-  counter: number;
-  transports: string[];
-  deviceType: string | null;
-  backedUp: boolean;
-  aaguid: string | null;
-  name: string;
-  nowMs: number;
-}
+/** A passkey to store: a record without its times, plus when it is added. */
+export type NewPasskey = Omit<PasskeyRecord, 'createdAtMs' | 'lastUsedAtMs'> & { nowMs: number };
 
 /** The unique lookup key of a credential ID (public, so a plain SHA-256 is enough and survives key rotation). */
 export function credentialDigest(credentialId: string): string {

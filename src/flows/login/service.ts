@@ -141,14 +141,8 @@ export class LoginService {
     persistent: boolean,
     event: 'login.succeeded' | 'login.after_reset',
   ): Promise<NewSessionToken> {
-    const { store, sessions, clock } = this.deps;
-    return store.transaction(async (tx) => {
-      const nowMs = clock.nowMs();
-      const session = await sessions.create(user.id, context, { persistent }, tx);
-      await tx.users.recordLogin(user.id, context.ip, nowMs);
-      await tx.audit.record({ type: event, userId: user.id, ...context, nowMs, detail: { remembered: persistent } });
-      return session;
-    });
+    const { store, sessions } = this.deps;
+    return store.transaction((tx) => sessions.signIn(tx, user.id, context, { persistent, event }));
   }
 }
 

@@ -79,6 +79,35 @@ export class SessionService {
   }
 
   /**
+   * A sign-in that succeeded, inside `tx`: the session (with the factors proven, OIDC amr), the
+   * account's sign-in count, time and address, and the audit event with what signed it in.
+   * Every way of signing in ends here: password, second step, mailed link or code, passkey.
+   */
+  async signIn(
+    tx: Store,
+    userId: string,
+    context: RequestContext,
+    o: {
+      persistent: boolean;
+      amr?: readonly string[];
+      event?: 'login.succeeded' | 'login.after_reset';
+      detail?: Record<string, string | number | boolean>;
+    },
+  ): Promise<NewSessionToken> {
+    const session = await this.create(userId, context, { persistent: o.persistent, ...(o.amr ? { amr: o.amr } : {}) }, tx);
+    const nowMs = this.deps.clock.nowMs();
+    await tx.users.recordLogin(userId, context.ip, nowMs);
+    await tx.audit.record({
+      type: o.event ?? 'login.succeeded',
+      userId,
+      ...context,
+      nowMs,
+      detail: { remembered: o.persistent, ...o.detail },
+    });
+    return session;
+  }
+
+  /**
    * Creates a session and returns the token for the cookie (never stored). `amr` lists the
    * factors proven for it (OIDC amr: ['pwd'], ['pwd', 'otp']); absent means a password alone.
    */

@@ -275,14 +275,10 @@ export class SecondStepService implements SecondStepPort {
     if (!(await tx.pendingLogins.end(pending.id, nowMs))) throw new PendingEnded();
     const persistent = Number(pending.persistent) === 1;
     const amr = secondStepAmr(pending.first_factor, entry.method);
-    const session = await sessions.create(user.id, context, { persistent, amr }, tx);
-    await tx.users.recordLogin(user.id, context.ip, nowMs);
-    await tx.audit.record({
-      type: 'login.succeeded',
-      userId: user.id,
-      ...context,
-      nowMs,
-      detail: { remembered: persistent, firstFactor: pending.first_factor, secondFactor: entry.method },
+    const session = await sessions.signIn(tx, user.id, context, {
+      persistent,
+      amr,
+      detail: { firstFactor: pending.first_factor, secondFactor: entry.method },
     });
     if (entry.method === 'recovery_code') {
       const remaining = await this.deps.recoveryCodes.remaining(tx, user.id);

@@ -167,17 +167,7 @@ export class PasskeyService {
     if (counter === undefined) return this.failed(user, context);
     const session = await store.transaction(async (tx) => {
       if (!(await tx.passkeys.recordUse(passkey.id, passkey.counter, counter, clock.nowMs()))) return undefined;
-      const nowMs = clock.nowMs();
-      const created = await sessions.create(user.id, context, { persistent: options.remember, amr: PASSKEY_AMR }, tx);
-      await tx.users.recordLogin(user.id, context.ip, nowMs);
-      await tx.audit.record({
-        type: 'login.succeeded',
-        userId: user.id,
-        ...context,
-        nowMs,
-        detail: { remembered: options.remember, passkey: passkey.id },
-      });
-      return created;
+      return sessions.signIn(tx, user.id, context, { persistent: options.remember, amr: PASSKEY_AMR, detail: { passkey: passkey.id } });
     });
     if (!session) return this.failed(user, context);
     return ok({ user: publicUser(user), session });

@@ -53,7 +53,7 @@ export class PasswordlessService {
       clock: Clock;
       limits: RateLimits;
       devLog?: MailRequestDeps['devLog'];
-      sessions: Pick<SessionService, 'create'>;
+      sessions: Pick<SessionService, 'signIn'>;
       secondStep: SecondStepPort;
       /** PASSWORDLESS=on: a job queued before the setting was turned off sends nothing. */
       enabled: boolean;
@@ -199,7 +199,7 @@ export class PasswordlessService {
     options: PasswordlessSignInOptions,
     method: 'link' | 'code',
   ): Promise<PasswordlessResult> {
-    const { store, sessions, clock, secondStep } = this.deps;
+    const { store, sessions, secondStep } = this.deps;
     const step = await secondStep.begin(user, {
       persistent: options.persistent,
       rememberedDevice: options.rememberedDevice,
@@ -207,19 +207,9 @@ export class PasswordlessService {
       firstFactor: 'email',
     });
     if (step) return ok(step);
-    const session = await store.transaction(async (tx) => {
-      const nowMs = clock.nowMs();
-      const created = await sessions.create(user.id, context, { persistent: options.persistent, amr: ['email'] }, tx);
-      await tx.users.recordLogin(user.id, context.ip, nowMs);
-      await tx.audit.record({
-        type: 'login.succeeded',
-        userId: user.id,
-        ...context,
-        nowMs,
-        detail: { remembered: options.persistent, firstFactor: 'email', method },
-      });
-      return created;
-    });
+    const session = await store.transaction((tx) =>
+      sessions.signIn(tx, user.id, context, { persistent: options.persistent, amr: ['email'], detail: { firstFactor: 'email', method } }),
+    );
     return ok({ user: publicUser(user), session });
   }
 }
