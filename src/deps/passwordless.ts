@@ -4,7 +4,7 @@ import type { OneTimeCodes } from '../flows/codes/one-time-codes.ts';
 import type { LinkTokens } from '../flows/link-tokens.ts';
 import type { SessionService } from '../flows/login/session-service.ts';
 import type { MailRequestDeps } from '../flows/mail-request.ts';
-import type { SecondStepPort } from '../flows/mfa/second-step.ts';
+import type { SecondStepPort } from '../flows/mfa/second-step-port.ts';
 import { PasswordlessService, SIGNIN_PROOFS } from '../flows/passwordless/service.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { RateLimits } from '../rate-limits/rate-limits.ts';

@@ -9,7 +9,7 @@ import type { Store } from '../../store/store.ts';
 import type { UserRecord } from '../../store/users-repository.ts';
 import { reserveAttempt } from '../attempts.ts';
 import type { RequestContext } from '../context.ts';
-import { noSecondStep, type PendingSecondStep, type SecondStepPort } from '../mfa/second-step.ts';
+import { noSecondStep, type PendingSecondStep, type SecondStepPort } from '../mfa/second-step-port.ts';
 import type { SecondFactorGate } from './second-factor.ts';
 import type { NewSessionToken, SessionService } from './session-service.ts';
 import type { LoginThrottle } from './throttle.ts';

@@ -1,7 +1,7 @@
 import type { CookieSerializeOptions } from '@fastify/cookie';
 import type { CookiePolicy } from '../../http/cookies.ts';
 import { REMEMBER_DEVICE_SECONDS } from './remember-device.ts';
-import { PENDING_LOGIN_SECONDS } from './second-step.ts';
+import { PENDING_LOGIN_SECONDS } from './second-step-port.ts';
 
 /**
  * The two cookies of the second step, named and scoped like the CSRF cookie of the CookiePolicy:

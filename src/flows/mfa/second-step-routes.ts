@@ -8,8 +8,8 @@ import { issueDeviceCookie } from '../login/device-cookies.ts';
 import { passkeyOffered } from '../passkeys/pages.ts';
 import { withReturnTo } from '../return-to.ts';
 import { SECOND_FACTOR_METHODS, type SecondFactorMethod } from './factors.ts';
-import type { PendingSecondStep, SecondStepDone, SecondStepProblem } from './second-step.ts';
 import { SecondStepCookies } from './second-step-cookies.ts';
+import type { PendingSecondStep, SecondStepDone, SecondStepProblem } from './second-step-port.ts';
 import { secondFactorExpiredPage, secondFactorPage } from './second-step-views.ts';
 
 const Method = Type.Union(SECOND_FACTOR_METHODS.map((m) => Type.Literal(m)));

@@ -16,7 +16,8 @@ import type { RequestContext } from '../context.ts';
 import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
-import type { SecondStepDone, SecondStepService } from '../mfa/second-step.ts';
+import type { SecondStepService } from '../mfa/second-step.ts';
+import type { SecondStepDone } from '../mfa/second-step-port.ts';
 import type { WebauthnCeremonies } from './ceremonies.ts';
 
 /** The amr of a session signed in with a user-verifying passkey alone (RFC 8176): both factors. */

@@ -13,7 +13,7 @@ import { publicUser, type SignedIn } from '../login/service.ts';
 import type { SessionService } from '../login/session-service.ts';
 import { greetingNameOf } from '../mail-greeting.ts';
 import { type MailRequestDeps, queueMailRequest } from '../mail-request.ts';
-import type { PendingSecondStep, SecondStepPort } from '../mfa/second-step.ts';
+import type { PendingSecondStep, SecondStepPort } from '../mfa/second-step-port.ts';
 import { redeemResetCode } from '../recovery/code-redeem.ts';
 
 /** How long a mailed sign-in link and its code live (S5): 15 minutes. */
