@@ -219,6 +219,36 @@ describe('passkeys over the JSON API', () => {
     assert.equal(typed.json().error.code, 'VALIDATION_FAILED');
   });
 
+  it('a passkey as the second step after a mailed sign-in code: session with amr "email hwk user"', async () => {
+    const { email, client } = await account();
+    const authenticator = new SoftwareAuthenticator();
+    await addPasskey(client, authenticator);
+    await enrolSecondFactor(service, email);
+    clock.advanceSeconds(30);
+    const userId = (await service.deps.store.users.findByCanonicalEmail(email))!.id;
+    const code = await service.deps.store.transaction((tx) =>
+      service.deps.mfa.codes.issue(tx, {
+        purpose: 'signin-code',
+        userId,
+        digits: 8,
+        context: { ip: null, userAgent: null },
+        ttlSeconds: 900,
+      }),
+    );
+
+    const browser = apiClient(service);
+    const first = await browser.postJson('/api/login/email/verify', { email, code });
+    assert.equal(first.status, 200, first.text);
+    assert.equal(first.json().secondFactorRequired, true);
+    assert.ok(first.json().methods.includes('passkey'));
+    assert.equal((await browser.get('/api/session')).status, 401, 'the mailed code alone gives no session');
+    const options = await browser.postJson('/api/login/second-factor/passkey/options', {});
+    assert.equal(options.status, 200, options.text);
+    const done = await browser.postJson('/api/login/second-factor/passkey/verify', { response: authenticator.get(options.json(), origin) });
+    assert.equal(done.status, 200, done.text);
+    assert.equal(await amrOfNewestSession(email), 'email hwk user');
+  });
+
   it('an account with an authenticator app but no passkey: no passkey in methods, its options 404, the pending sign-in stays', async () => {
     const { email } = await account();
     await enrolSecondFactor(service, email);
