@@ -217,7 +217,9 @@ describe('"confirm it is you" by emailed code, and accounts without a password',
       { persistent: false },
     );
     browser.cookies.set('lk_session', token);
-    assert.doesNotMatch((await browser.get('/account/confirm')).text, /data-passkey-reauth/);
+    const withoutPasskey = (await browser.get('/account/confirm')).text;
+    assert.doesNotMatch(withoutPasskey, /data-passkey-reauth/);
+    assert.doesNotMatch(withoutPasskey, /<script/);
     await service.deps.store.passkeys.create({
       id: randomUUID(),
       userId: await userIdOf('keyed@example.com'),
@@ -233,6 +235,9 @@ describe('"confirm it is you" by emailed code, and accounts without a password',
     });
     const page = await browser.get('/account/confirm?next=%2Faccount%2Femail');
     assert.match(page.text, /<button type="button" data-passkey-reauth data-next="\/account\/email" hidden>Use a passkey<\/button>/);
-    assert.doesNotMatch(page.text, /<script/);
+    // Only then does the page load scripts: our two, from our own origin, and no inline script.
+    const scripts = [...page.text.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
+    assert.deepEqual(scripts, ['<script src="/assets/simplewebauthn-browser.js" defer>', '<script src="/assets/passkeys.js" defer>']);
+    assert.doesNotMatch(page.text, /<script>/);
   });
 });

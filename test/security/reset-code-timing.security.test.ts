@@ -7,7 +7,13 @@ import { assertSameMedianTime, timeMs } from '../support/timing.ts';
 const KNOWN = 'ada@example.com';
 const UNKNOWN = 'nobody@example.com';
 const PAIRS = 60;
+/**
+ * 3 ms, or a tenth of the medians on a loaded machine (where one Argon2id verification takes far
+ * longer than its usual ~15 ms): a skipped hash for unknown addresses would still be a difference
+ * of half the medians or more.
+ */
 const MAX_MEDIAN_DIFFERENCE_MS = 3;
+const MAX_MEDIAN_DIFFERENCE_RATIO = 0.1;
 const WRONG = '00000000';
 
 describe('a wrong reset code takes the same time for a known account with a live code as for an unknown address (S8)', () => {
@@ -36,7 +42,7 @@ describe('a wrong reset code takes the same time for a known account with a live
     }
   }
 
-  it(`has medians within ${MAX_MEDIAN_DIFFERENCE_MS} ms over ${PAIRS} alternating pairs`, async () => {
+  it(`has medians within ${MAX_MEDIAN_DIFFERENCE_MS} ms (or a tenth of them) over ${PAIRS} alternating pairs`, async () => {
     const api = apiClient(service);
     const timed = async (email: string): Promise<number> => {
       if (email === KNOWN) await issueCode();
@@ -50,7 +56,7 @@ describe('a wrong reset code takes the same time for a known account with a live
       unknown: () => timed(UNKNOWN),
       pairs: PAIRS,
       warmUp: 10,
-      allowedMs: () => MAX_MEDIAN_DIFFERENCE_MS,
+      allowedMs: (known, unknown) => Math.max(MAX_MEDIAN_DIFFERENCE_MS, (MAX_MEDIAN_DIFFERENCE_RATIO * (known + unknown)) / 2),
     });
   });
 });
