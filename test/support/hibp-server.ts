@@ -3,8 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { rangeKey } from '../../src/crypto/passwords/breached.ts';
 
-/** How the fake range API answers: normally, with a status, too late, or by cutting the connection. */
-export type RangeMode = 'normal' | 'error-500' | 'slow' | 'reset';
+/** How the fake range API answers: normally, with a status, too late, by cutting the connection, with junk, or a redirect. */
+export type RangeMode = 'normal' | 'error-500' | 'slow' | 'reset' | 'garbage' | 'redirect';
 
 /**
  * A local Have I Been Pwned range API (`GET /range/{5 hex}`): it knows the breached passwords it
@@ -28,6 +28,8 @@ export class HibpRangeServer {
       this.requests.push({ path: request.url ?? '', addPadding: request.headers['add-padding'] as string | undefined });
       if (this.mode === 'reset') return request.socket.destroy();
       if (this.mode === 'error-500') return response.writeHead(500).end('oops');
+      if (this.mode === 'redirect') return response.writeHead(302, { location: `/followed${request.url ?? ''}` }).end();
+      if (this.mode === 'garbage') return response.writeHead(200).end(this.garbage());
       const match = /^\/range\/([0-9A-F]{5})$/.exec(request.url ?? '');
       if (!match) return response.writeHead(400).end('The hash prefix was not in a valid format');
       const lines = [...(this.entries.get(match[1] as string) ?? [])];
@@ -43,6 +45,12 @@ export class HibpRangeServer {
   async stop(): Promise<void> {
     this.server?.closeAllConnections();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+  }
+
+  /** A 200 answer that is no range list: every known suffix without a count, in HTML, and binary noise. */
+  private garbage(): string {
+    const suffixes = [...this.entries.values()].flat().map((line) => line.split(':')[0]);
+    return `<html>${suffixes.join('<br>')}</html>\n${suffixes.map((s) => `${s}:lots`).join('\n')}\n${randomBytes(64).toString('latin1')}`;
   }
 
   private add(password: string, count: number): void {
