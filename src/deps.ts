@@ -4,6 +4,7 @@ import type { Config } from './config/config.ts';
 import { DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
 import { Keyring } from './crypto/keyring.ts';
+import { HibpBreachedPasswords, noBreachCheck } from './crypto/passwords/breached.ts';
 import { Argon2Hasher, pepperBoxOf } from './crypto/passwords/hasher.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { TokenDigester } from './crypto/tokens.ts';
@@ -67,6 +68,9 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
       { ipv6SubnetPrefix: config.ipv6SubnetPrefix },
     );
   const passwordPolicy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const breachedPasswords = config.breachCheck.enabled
+    ? new HibpBreachedPasswords({ url: config.breachCheck.url, timeoutMs: config.breachCheck.timeoutMs, logger })
+    : noBreachCheck;
   const mailChannel =
     overrides.mailChannel ??
     (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
@@ -150,6 +154,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     confirmation,
     usernames: account.usernames,
     passwordOptional: account.passwordOptional,
+    breachedPasswords,
   });
   const recovery = new RecoveryService({
     store,
@@ -160,6 +165,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     limits,
     devLog,
     passwordPolicy,
+    breachedPasswords,
     methods: {
       link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
       code: new MailCodeRecoveryMethod({ codes: mfa.codes, outbox, clock }),
@@ -182,7 +188,17 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     secondStep: mfa.secondStep,
   });
-  const passwordChange = new PasswordChangeService({ store, outbox, hasher, sessions, throttle, clock, limits, passwordPolicy });
+  const passwordChange = new PasswordChangeService({
+    store,
+    outbox,
+    hasher,
+    sessions,
+    throttle,
+    clock,
+    limits,
+    passwordPolicy,
+    breachedPasswords,
+  });
   const emailChange = new EmailChangeService({
     store,
     outbox,

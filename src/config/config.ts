@@ -3,6 +3,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MIN_SECRET_KEY_LENGTH } from '../crypto/keyring.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
+import { type BreachCheckSettings, readBreachCheckSettings } from './breach-config.ts';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
@@ -79,6 +80,8 @@ export interface Config {
   readonly sms: SmsSettings;
   /** Confirmation, email change, sessions, reset options, usernames, throttling (account-config.ts). */
   readonly account: AccountSettings;
+  /** PASSWORD_BREACH_CHECK, HIBP_URL, HIBP_TIMEOUT_MS (breach-config.ts). */
+  readonly breachCheck: BreachCheckSettings;
   /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
@@ -228,6 +231,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
     sms: readSmsSettings(read, nodeEnv),
     account: readAccountSettings(read),
+    breachCheck: readBreachCheckSettings(read),
     redisUrl,
     redisKeyPrefix,
     metricsToken,

@@ -102,7 +102,7 @@ function readProvider(read: EnvReader): SmsProvider | undefined {
 }
 
 /** A URL whose host is this machine (a local SMS gateway may speak plain HTTP). */
-function isLoopback(url: URL): boolean {
+export function isLoopback(url: URL): boolean {
   return url.hostname === 'localhost' || url.hostname === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(url.hostname);
 }
 

@@ -15,6 +15,10 @@ export const ERROR_CODES = {
     status: 400,
     message: 'This password is one of the most commonly used passwords. Choose another.',
   },
+  PASSWORD_BREACHED: {
+    status: 400,
+    message: 'This password appeared in a data breach, so attackers try it. Choose another.',
+  },
   PASSWORD_CONTAINS_EMAIL: {
     status: 400,
     message: 'The password must not be your email address or contain its name part.',

@@ -4,6 +4,8 @@ export type PasswordProblem =
   | 'PASSWORD_TOO_SHORT'
   | 'PASSWORD_TOO_LONG'
   | 'PASSWORD_TOO_COMMON'
+  /** Found by the breached-password check (breached.ts), not by checkPassword. */
+  | 'PASSWORD_BREACHED'
   | 'PASSWORD_CONTAINS_EMAIL'
   | 'PASSWORD_INVALID_CHARACTERS';
 
@@ -59,6 +61,8 @@ export function passwordProblemMessage(problem: PasswordProblem, policy: Passwor
       return `The password must be at most ${policy.maxLength} characters long.`;
     case 'PASSWORD_TOO_COMMON':
       return 'This password is one of the most commonly used passwords. Choose another.';
+    case 'PASSWORD_BREACHED':
+      return 'This password appeared in a data breach, so attackers try it. Choose another.';
     case 'PASSWORD_CONTAINS_EMAIL':
       return 'The password must not be your email address or contain its name part.';
     case 'PASSWORD_INVALID_CHARACTERS':

@@ -1,5 +1,6 @@
 import type { RecoveryMethodName } from '../../config/account-config.ts';
 import type { MailRequestJob, Outbox } from '../../courier/outbox.ts';
+import type { BreachedPasswords } from '../../crypto/passwords/breached.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -44,6 +45,8 @@ export interface RecoveryDeps {
   /** Outside production: where a forgot-password request dropped by a limit is noted (mail-request.ts). */
   devLog?: MailRequestDeps['devLog'];
   passwordPolicy: PasswordPolicy;
+  /** PASSWORD_BREACH_CHECK: asked about every new password once the local policy passes (default: never). */
+  breachedPasswords?: BreachedPasswords;
   /** How a recovery starts, by name (methods.ts, code-methods.ts). */
   methods: RecoveryMethods;
   /** RECOVERY_METHODS: the methods "forgot password" accepts, in the configured order. */
@@ -175,6 +178,7 @@ export class RecoveryService {
 
     const problem = checkPassword(password, passwordPolicy, { email: user.email });
     if (problem) return fail(problem);
+    if (await this.deps.breachedPasswords?.isBreached(password)) return fail('PASSWORD_BREACHED');
     if (user.password_hash && (await hasher.verifyPassword(user.password_hash, password))) {
       return fail('PASSWORD_SAME_AS_CURRENT');
     }
@@ -217,6 +221,8 @@ export class RecoveryService {
     const ip = context.ip ?? 'unknown';
     const decision = await limits.tokenPerIp.consume(ip);
     if (!decision.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: decision.retryAfterSeconds };
+    // Before the code is compared, and the same for every address: no oracle for either.
+    if (await this.deps.breachedPasswords?.isBreached(password)) return fail('PASSWORD_BREACHED');
     let passwordHash: string;
     try {
       passwordHash = await hasher.hashPassword(password);

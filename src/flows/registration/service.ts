@@ -1,5 +1,6 @@
 import type { UsernameMode } from '../../config/account-config.ts';
 import type { Outbox } from '../../courier/outbox.ts';
+import type { BreachedPasswords } from '../../crypto/passwords/breached.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -52,6 +53,8 @@ export class RegistrationService {
       usernames: UsernameMode;
       /** PASSWORD_OPTIONAL: a missing or empty password makes an account without one. */
       passwordOptional: boolean;
+      /** PASSWORD_BREACH_CHECK: asked about every new password once the local policy passes (default: never). */
+      breachedPasswords?: BreachedPasswords;
     },
   ) {}
 
@@ -81,6 +84,8 @@ export class RegistrationService {
     }
     const limit = await limits.registerPerIp.consume(context.ip ?? 'unknown');
     if (!limit.allowed) return { ...fail('RATE_LIMITED'), retryAfterSeconds: limit.retryAfterSeconds };
+    // Depends on the password only, asked before anything about the address is looked up.
+    if (password !== undefined && (await this.deps.breachedPasswords?.isBreached(password))) return fail('PASSWORD_BREACHED');
     const inbox = await limits.forgotPerEmail.consume(limits.accountKey(address.canonical));
 
     const returnTo = input.returnTo === undefined ? {} : { returnTo: input.returnTo };

@@ -1,4 +1,5 @@
 import type { Outbox } from '../../courier/outbox.ts';
+import type { BreachedPasswords } from '../../crypto/passwords/breached.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
 import type { Clock } from '../../kernel/clock.ts';
@@ -88,6 +89,8 @@ export class PasswordChangeService {
       clock: Clock;
       limits: RateLimits;
       passwordPolicy: PasswordPolicy;
+      /** PASSWORD_BREACH_CHECK: asked about every new password once the local policy passes (default: never). */
+      breachedPasswords?: BreachedPasswords;
     },
   ) {}
 
@@ -118,6 +121,7 @@ export class PasswordChangeService {
     if (!user) return fail('NOT_AUTHENTICATED');
     const problem = checkPassword(newPassword, passwordPolicy, { email: user.email });
     if (problem) return fail(problem);
+    if (await this.deps.breachedPasswords?.isBreached(newPassword)) return fail('PASSWORD_BREACHED');
     if (user.password_hash && (await hasher.verifyPassword(user.password_hash, newPassword))) return fail('PASSWORD_SAME_AS_CURRENT');
     const passwordHash = await hasher.hashPassword(newPassword);
 
