@@ -5,6 +5,7 @@ import { createLogger } from '../logger.ts';
 import { startService } from '../main.ts';
 import { runCleanup } from '../maintenance/cleanup.ts';
 import { ensureSchemaCurrent, migrateToLatest, migrationStatus, pendingMigrations } from '../store/migrate.ts';
+import { registerAuditCommand } from './audit.ts';
 import { CleanupProgressReport } from './cleanup-progress.ts';
 import { registerClientCommands } from './clients.ts';
 import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
@@ -111,7 +112,7 @@ export function buildProgram(): Command {
   program
     .command('cleanup')
     .description(
-      'delete expired or used tokens and expired sessions after TOKEN_RETENTION, finished mail after OUTBOX_RETENTION, expired OpenID Connect codes, tokens and sessions',
+      'delete expired or used tokens and expired sessions after TOKEN_RETENTION, finished mail after OUTBOX_RETENTION, expired OpenID Connect codes, tokens and sessions, and security events after AUDIT_RETENTION days',
     )
     .option('--batch-size <n>', 'rows per delete statement', '500')
     .action(async (options: { batchSize: string }) => {
@@ -126,7 +127,7 @@ export function buildProgram(): Command {
           report.finish(),
         );
         process.stdout.write(
-          `deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages, ${deleted.oidc} OpenID Connect rows\n`,
+          `deleted: ${deleted.tokens} tokens, ${deleted.sessions} sessions, ${deleted.outbox} outbox messages, ${deleted.oidc} OpenID Connect rows, ${deleted.audit} audit events\n`,
         );
       });
     });
@@ -134,6 +135,7 @@ export function buildProgram(): Command {
   registerUserCommands(program);
   registerClientCommands(program);
   registerImportCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

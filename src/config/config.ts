@@ -75,6 +75,8 @@ export interface Config {
   readonly cleanupIntervalSeconds: number;
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
+  /** Security events (audit_events) older than this many days are deleted by cleanup. */
+  readonly auditRetentionDays: number;
   readonly devMailbox: boolean;
   /** SMS_URL and the phone settings (sms-config.ts); `sms.available` is false in production without SMS_URL. */
   readonly sms: SmsSettings;
@@ -228,6 +230,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     cleanupIntervalSeconds: read.integer('CLEANUP_INTERVAL', 3600, 0, 30 * DAY, ' seconds (0 turns the schedule off)'),
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),
+    auditRetentionDays: read.integer('AUDIT_RETENTION', 365, 1, 3650, ' days'),
     devMailbox: smtpUrl === undefined && nodeEnv !== 'production',
     sms: readSmsSettings(read, nodeEnv),
     account: readAccountSettings(read),

@@ -4,13 +4,15 @@ import type { Store } from '../store/store.ts';
 export interface CleanupOptions {
   tokenRetentionSeconds: number;
   outboxRetentionSeconds: number;
+  /** Security events are kept this many days (AUDIT_RETENTION); 365 unless given. */
+  auditRetentionDays?: number;
   batchSize?: number;
 }
 
 /** What cleanup purges; `oidc` is what the OpenID Connect provider stores (codes, tokens, sessions, grants...). */
-export type CleanupTable = 'tokens' | 'sessions' | 'outbox' | 'oidc';
+export type CleanupTable = 'tokens' | 'sessions' | 'outbox' | 'oidc' | 'audit';
 
-const TABLES = { tokens: 'tokens', sessions: 'sessions', outbox: 'outbox', oidc: 'oidc_payloads' } as const;
+const TABLES = { tokens: 'tokens', sessions: 'sessions', outbox: 'outbox', oidc: 'oidc_payloads', audit: 'audit_events' } as const;
 
 export interface CleanupProgress {
   table: CleanupTable;
@@ -21,8 +23,8 @@ export interface CleanupProgress {
 /**
  * Deletes tokens that expired or were used/revoked, and sessions that expired, more than
  * `tokenRetentionSeconds` ago, and outbox messages finished more than `outboxRetentionSeconds`
- * ago, and OpenID Connect codes, tokens, sessions and grants as soon as they expire (nothing
- * reads an expired one); in batches, reporting progress after each batch.
+ * ago, OpenID Connect codes, tokens, sessions and grants as soon as they expire (nothing
+ * reads an expired one), and security events older than `auditRetentionDays`; in batches, reporting progress after each batch.
  */
 export async function runCleanup(
   store: Store,
@@ -36,8 +38,9 @@ export async function runCleanup(
     sessions: nowMs - options.tokenRetentionSeconds * 1000,
     outbox: nowMs - options.outboxRetentionSeconds * 1000,
     oidc: nowMs,
+    audit: nowMs - (options.auditRetentionDays ?? 365) * 86_400_000,
   };
-  const deleted: Record<CleanupTable, number> = { tokens: 0, sessions: 0, outbox: 0, oidc: 0 };
+  const deleted: Record<CleanupTable, number> = { tokens: 0, sessions: 0, outbox: 0, oidc: 0, audit: 0 };
   for (const table of Object.keys(cutoffs) as CleanupTable[]) {
     const total = await store.cleanup.count(TABLES[table], cutoffs[table]);
     onProgress({ table, deleted: 0, total });

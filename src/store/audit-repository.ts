@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { AuditEventsTable, Database } from './schema.ts';
 
 export type AuditEventType =
@@ -53,6 +53,18 @@ export interface AuditEvent {
   detail?: Record<string, string | number | boolean>;
 }
 
+export interface AuditQuery {
+  userId?: string;
+  /** A whole type or its beginning: `login.` matches `login.succeeded`, `login.failed`... */
+  typePrefix?: string;
+  sinceMs?: number;
+  limit: number;
+  offset: number;
+}
+
+/** An event with the account's current address (null once the account is deleted). */
+export type AuditListing = Selectable<AuditEventsTable> & { email: string | null };
+
 /** Security events with time, account, IP and user agent (S24). Never secrets. */
 export class AuditRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -68,6 +80,28 @@ export class AuditRepository {
         created_at: event.nowMs,
         detail: event.detail ? JSON.stringify(event.detail) : null,
       })
+      .execute();
+  }
+
+  /** Events matching every filter given, newest first. */
+  list(query: AuditQuery): Promise<AuditListing[]> {
+    let q = this.db
+      .selectFrom('audit_events')
+      .leftJoin('users', 'users.id', 'audit_events.user_id')
+      .selectAll('audit_events')
+      .select('users.email as email');
+    if (query.userId !== undefined) q = q.where('audit_events.user_id', '=', query.userId);
+    if (query.typePrefix) {
+      const prefix = query.typePrefix;
+      // substr, not LIKE: no wildcard escaping, the same on every engine.
+      q = q.where(sql<string>`substr(audit_events.type, 1, ${prefix.length})`, '=', prefix);
+    }
+    if (query.sinceMs !== undefined) q = q.where('audit_events.created_at', '>=', query.sinceMs);
+    return q
+      .orderBy('audit_events.created_at', 'desc')
+      .orderBy('audit_events.id', 'desc')
+      .limit(query.limit)
+      .offset(query.offset)
       .execute();
   }
 

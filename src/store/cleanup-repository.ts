@@ -1,7 +1,7 @@
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import type { Database } from './schema.ts';
 
-type PurgeableTable = 'tokens' | 'sessions' | 'outbox' | 'oidc_payloads' | 'webauthn_challenges';
+type PurgeableTable = 'tokens' | 'sessions' | 'outbox' | 'oidc_payloads' | 'webauthn_challenges' | 'audit_events';
 type Condition<T extends PurgeableTable> = (eb: ExpressionBuilder<Database, T>) => Expression<SqlBool>;
 
 /**
@@ -21,6 +21,7 @@ export class CleanupRepository {
       oidc_payloads: ((eb) => eb('expires_at', '<', cutoffMs)) as Condition<'oidc_payloads'>,
       webauthn_challenges: ((eb) =>
         eb.or([eb('expires_at', '<', cutoffMs), eb('used_at', '<', cutoffMs)])) as Condition<'webauthn_challenges'>,
+      audit_events: ((eb) => eb('created_at', '<', cutoffMs)) as Condition<'audit_events'>,
     };
   }
 
@@ -31,6 +32,7 @@ export class CleanupRepository {
     outbox: 'id',
     oidc_payloads: 'key',
     webauthn_challenges: 'id',
+    audit_events: 'id',
   } as const;
 
   async count(table: PurgeableTable, cutoffMs: number): Promise<number> {

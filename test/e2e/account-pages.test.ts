@@ -47,6 +47,7 @@ describe('account lifecycle pages: labelled fields, autocomplete values, CSRF, n
     ['/account/password', { current_password: 'current-password', new_password: 'new-password', new_password_confirm: 'new-password' }],
     ['/account/email', { email: 'email', password: 'current-password' }],
     ['/account/sessions', {}],
+    ['/account/activity', {}],
     ['/account/confirm?next=%2Faccount%2Femail', { password: 'current-password' }],
     ['/account/confirm?next=%2Faccount%2Femail&sent=1', { password: 'current-password', code: 'one-time-code' }],
     ['/confirm/resend', { email: 'email' }],

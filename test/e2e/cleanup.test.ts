@@ -28,7 +28,7 @@ describe('cleanup of expired, used and finished rows', () => {
       const seeded = await seedCleanupRows(store, clock.nowMs());
       const progress: CleanupProgress[] = [];
       const deleted = await runCleanup(store, clock, { ...RETENTION, batchSize: 2 }, (p) => progress.push({ ...p }));
-      assert.deepEqual(deleted, seeded.deleted);
+      assert.deepEqual(deleted, { ...seeded.deleted, audit: 0 });
       assert.deepEqual(await remainingIds(store), sorted(seeded.keep));
       assert.deepEqual(progress, [
         { table: 'tokens', deleted: 0, total: 3 },
@@ -41,15 +41,47 @@ describe('cleanup of expired, used and finished rows', () => {
         { table: 'outbox', deleted: 2, total: 2 },
         { table: 'oidc', deleted: 0, total: 2 },
         { table: 'oidc', deleted: 2, total: 2 },
+        { table: 'audit', deleted: 0, total: 0 },
       ]);
       assert.deepEqual(
         await runCleanup(store, clock, RETENTION),
-        { tokens: 0, sessions: 0, outbox: 0, oidc: 0 },
+        { tokens: 0, sessions: 0, outbox: 0, oidc: 0, audit: 0 },
         'a second run finds nothing',
       );
       clock.advanceSeconds(9 * 86_400);
       const later = await runCleanup(store, clock, RETENTION);
       assert.equal(later.tokens, 3, 'the recent tokens age out too');
+    } finally {
+      await database.close();
+    }
+  });
+
+  it('deletes security events older than AUDIT_RETENTION days and keeps newer ones', async () => {
+    const { database, store } = await openTestDatabase(join(sandbox.dir, 'audit.db'));
+    try {
+      const clock = new ManualClock();
+      const day = 86_400_000;
+      const ages = [400, 366, 364, 10, 0];
+      for (const [i, age] of ages.entries()) {
+        await store.audit.record({
+          type: 'login.failed',
+          userId: null,
+          ip: null,
+          userAgent: null,
+          nowMs: clock.nowMs() - age * day - 1,
+          detail: { i },
+        });
+      }
+      const deleted = await runCleanup(store, clock, { ...RETENTION, batchSize: 1 });
+      assert.equal(deleted.audit, 2);
+      const left = await store.audit.list({ limit: 50, offset: 0 });
+      assert.deepEqual(left.map((e) => JSON.parse(e.detail ?? '{}').i).sort(), [2, 3, 4]);
+      const shorter = await runCleanup(store, clock, { ...RETENTION, auditRetentionDays: 7 });
+      assert.equal(shorter.audit, 2, 'a shorter AUDIT_RETENTION purges more');
+      assert.deepEqual(
+        (await store.audit.list({ limit: 50, offset: 0 })).map((e) => JSON.parse(e.detail ?? '{}').i),
+        [4],
+      );
     } finally {
       await database.close();
     }
@@ -87,16 +119,19 @@ describe('cleanup of expired, used and finished rows', () => {
     it('deletes the same rows, shows progress and prints a summary', async () => {
       const result = await sandbox.run(['cleanup', '--batch-size', '2']);
       assert.equal(result.code, 0, result.stderr);
-      assert.match(result.stdout, /deleted: 3 tokens, 3 sessions, 2 outbox messages, 2 OpenID Connect rows\n/);
+      assert.match(result.stdout, /deleted: 3 tokens, 3 sessions, 2 outbox messages, 2 OpenID Connect rows, 0 audit events\n/);
       // Not a terminal: one line per table, once, on stderr (stdout holds the summary only).
-      assert.equal(result.stderr, 'tokens   deleted 3/3\nsessions deleted 3/3\noutbox   deleted 2/2\noidc     deleted 2/2\n');
+      assert.equal(
+        result.stderr,
+        'tokens   deleted 3/3\nsessions deleted 3/3\noutbox   deleted 2/2\noidc     deleted 2/2\naudit    nothing to delete\n',
+      );
       const again = await sandbox.run(['cleanup']);
       assert.equal(again.code, 0, again.stderr);
       assert.equal(
         again.stderr,
-        'tokens   nothing to delete\nsessions nothing to delete\noutbox   nothing to delete\noidc     nothing to delete\n',
+        'tokens   nothing to delete\nsessions nothing to delete\noutbox   nothing to delete\noidc     nothing to delete\naudit    nothing to delete\n',
       );
-      assert.equal(again.stdout, 'deleted: 0 tokens, 0 sessions, 0 outbox messages, 0 OpenID Connect rows\n');
+      assert.equal(again.stdout, 'deleted: 0 tokens, 0 sessions, 0 outbox messages, 0 OpenID Connect rows, 0 audit events\n');
       const { database, store } = await openTestDatabase(sandbox.databaseFile);
       try {
         assert.deepEqual(await remainingIds(store), sorted(seeded.keep));

@@ -1,5 +1,5 @@
 import { withReturnTo } from '../../flows/return-to.ts';
-import { formatDuration, greeting, link, mail } from './layout.ts';
+import { activityLink, formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type AccountMail = Extract<
@@ -72,6 +72,7 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         'If it was not you, cancel the change: this also signs out every session and sends you a link to choose a new password.',
         { label: 'Cancel the change and secure your account', url: link(context, `/email-change/undo/${message.data.undoToken}`) },
         `This link works for ${formatDuration(message.data.expiresInSeconds)}, also after the change.`,
+        activityLink(context),
       ]);
     case 'username-reminder':
       return mail(context, 'Your username', [
@@ -117,6 +118,7 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
           : 'Each code works once. You can make new ones on your account page at any time.',
         'If this was not you, change your password now and make new recovery codes.',
         { label: 'Change your password', url: link(context, '/forgot-password') },
+        activityLink(context),
       ]);
     case 'phone-changed':
       return mail(
@@ -130,6 +132,7 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
           'If this was you, there is nothing more to do.',
           'If it was not you, someone is signed in to your account: reset your password now to take it back, then check the phone number on your account page.',
           { label: 'Reset your password', url: link(context, '/forgot-password') },
+          activityLink(context),
         ],
       );
     case 'second-factor-changed': {
@@ -141,6 +144,7 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Two-step sign-in', url: link(context, '/account/two-factor') },
         'If it was not you, someone may know your password: reset it now, then check your two-step sign-in.',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
+        activityLink(context),
       ]);
     }
     case 'passkey-changed': {
@@ -154,6 +158,7 @@ export function renderAccountMail(message: AccountMail, context: MailContext): R
         { label: 'Your passkeys', url: link(context, '/account/passkeys') },
         'If it was not you, someone is signed in to your account: reset your password now to take it back (this signs out every session), then remove any passkey you do not know.',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
+        activityLink(context),
       ]);
     }
     case 'account-imported':

@@ -7,6 +7,11 @@ export function link(context: MailContext, path: string): string {
   return publicLink(context.publicUrl, path);
 }
 
+/** The closing link of every security notice: the account's recent security activity page. */
+export function activityLink(context: MailContext): { label: string; url: string } {
+  return { label: 'See your recent security activity', url: link(context, '/account/activity') };
+}
+
 export function greeting(name: string | null): string {
   return name ? `Hello ${name},` : 'Hello,';
 }

@@ -1,4 +1,4 @@
-import { formatDuration, greeting, link, mail } from './layout.ts';
+import { activityLink, formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type ReauthMail = Extract<MailMessage, { template: 'password-set' | 'reauth-code' }>;
@@ -22,6 +22,7 @@ export function renderReauthMail(message: ReauthMail, context: MailContext): Ren
         'If this was you, there is nothing more to do.',
         'If it was not you, reset the password now to take the account back:',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
+        activityLink(context),
       ]);
   }
 }

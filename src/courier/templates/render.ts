@@ -1,6 +1,6 @@
 import { withReturnTo } from '../../flows/return-to.ts';
 import { renderAccountMail } from './account-mails.ts';
-import { formatDuration, greeting, link, mail } from './layout.ts';
+import { activityLink, formatDuration, greeting, link, mail } from './layout.ts';
 import { renderPasswordlessMail } from './passwordless-mails.ts';
 import { renderReauthMail } from './reauth-mails.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
@@ -25,6 +25,7 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
         'If this was you, there is nothing more to do.',
         'If it was not you, reset your password now to take the account back:',
         { label: 'Reset your password', url: link(context, '/forgot-password') },
+        activityLink(context),
       ]);
     case 'welcome':
       return mail(context, `Welcome to ${context.productName}`, [

@@ -94,7 +94,7 @@ ${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
 ${phoneSection(a, o.smsAvailable === true)}
 </dl>
 ${twoStepSection(a)}
-<p class="actions">${passwordLink(a)} <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a>${o.passkeys ? html` <a href="/account/passkeys">Passkeys</a>` : ''}</p>
+<p class="actions">${passwordLink(a)} <a href="/account/email">Change email address</a> <a href="/account/sessions">Your sessions</a> <a href="/account/activity">Recent security activity</a>${o.passkeys ? html` <a href="/account/passkeys">Passkeys</a>` : ''}</p>
 <form method="post" action="/logout">${csrfField(o.csrf)}<button type="submit">Sign out</button></form>`,
   );
 }

@@ -6,6 +6,7 @@ import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
+import { activityRoutes } from './activity.ts';
 import type { Caller } from './password-change.ts';
 import { changeEmailPage, changePasswordPage, sessionsPage, setPasswordPage } from './views.ts';
 
@@ -239,4 +240,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     await sessions.revokeOthers(caller.userId, caller.sessionId, requestContext(request));
     return reply.redirect('/account/sessions?notice=revoked', 303);
   });
+
+  // --- Recent security activity -------------------------------------------------------------
+  await activityRoutes(app, kit);
 }

@@ -26,7 +26,11 @@ describe('passkey notice mails', () => {
       assert.ok(!mail.html.includes('<script>'), 'the passkey name is escaped in the HTML part');
       assert.match(mail.html, /Key &lt;script&gt;/);
       assert.match(mail.html, /Hello Ada &lt;b&gt;,/);
-      assert.deepEqual(hrefs(mail.html), ['https://id.example.test/auth/account/passkeys', 'https://id.example.test/auth/forgot-password']);
+      assert.deepEqual(hrefs(mail.html), [
+        'https://id.example.test/auth/account/passkeys',
+        'https://id.example.test/auth/forgot-password',
+        'https://id.example.test/auth/account/activity',
+      ]);
     });
   }
 });

@@ -29,6 +29,7 @@ describe('two-step sign-in notice mails', () => {
       assert.deepEqual(hrefs(mail.html), [
         'https://id.example.test/auth/account/two-factor',
         'https://id.example.test/auth/forgot-password',
+        'https://id.example.test/auth/account/activity',
       ]);
       assert.match(mail.html, /Hello Ada &lt;b&gt;,/);
     });

@@ -51,7 +51,7 @@ describe('mail templates', () => {
       { template: 'account-exists', to: 'a@x.com', data: { name: null } },
     ];
     const expected = [
-      ['Your password was changed', ['https://id.example.test/forgot-password']],
+      ['Your password was changed', ['https://id.example.test/forgot-password', 'https://id.example.test/account/activity']],
       ['Welcome to Latchkey', ['https://id.example.test/login']],
       ['You already have an account', ['https://id.example.test/login', 'https://id.example.test/forgot-password']],
     ] as const;
