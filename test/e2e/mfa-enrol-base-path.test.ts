@@ -75,6 +75,10 @@ describe('two-step sign-in pages under a path', () => {
     assert.match(done.text, /Two-step sign-in is on/);
     const mail = await service.smtp.waitForMail(EMAIL, { subject: /Two-step sign-in was turned on/ });
     const links = [...(mail.parsed.text ?? '').matchAll(/https?:\/\/\S+/g)].map((m) => m[0]);
-    assert.deepEqual(links, [`${origin}${BASE}/account/two-factor`, `${origin}${BASE}/forgot-password`]);
+    assert.deepEqual(links, [
+      `${origin}${BASE}/account/two-factor`,
+      `${origin}${BASE}/forgot-password`,
+      `${origin}${BASE}/account/activity`,
+    ]);
   });
 });
