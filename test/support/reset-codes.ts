@@ -20,3 +20,26 @@ export async function requestResetCode(service: TestService, email: string): Pro
 export function wrongCode(code: string, offset = 1): string {
   return String((Number(code) + offset) % 100_000_000).padStart(8, '0');
 }
+
+/**
+ * Issues a fresh live code of `purpose` for the user straight through the service (the newest
+ * replaces older ones), again until it differs from `avoid`, so that an attempt with `avoid` meets
+ * a live code and is wrong.
+ */
+export async function issueLiveCodeOtherThan(
+  service: TestService,
+  o: { purpose: 'reset-code' | 'signin-code'; userId: string; avoid: string; ttlSeconds?: number },
+): Promise<void> {
+  for (;;) {
+    const code = await service.deps.store.transaction((tx) =>
+      service.deps.mfa.codes.issue(tx, {
+        purpose: o.purpose,
+        userId: o.userId,
+        digits: o.avoid.length,
+        context: { ip: null, userAgent: null },
+        ...(o.ttlSeconds === undefined ? {} : { ttlSeconds: o.ttlSeconds }),
+      }),
+    );
+    if (code !== o.avoid) return;
+  }
+}
