@@ -90,6 +90,8 @@ export interface Config {
   readonly redisKeyPrefix: string;
   /** Bearer token that /metrics requires; without it /metrics is off. */
   readonly metricsToken: string | undefined;
+  /** API_DOCS: the HTML reference at /api/docs (on by default outside production); /api/openapi.json is always served. */
+  readonly apiDocs: boolean;
 }
 
 const DAY = 86_400;
@@ -238,6 +240,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     redisUrl,
     redisKeyPrefix,
     metricsToken,
+    apiDocs: read.oneOf('API_DOCS', nodeEnv === 'production' ? 'off' : 'on', ['on', 'off'] as const) === 'on',
   };
   if (passwordMinLength > passwordMaxLength) {
     read.problems.push('PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH');

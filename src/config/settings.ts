@@ -17,6 +17,7 @@ export const SETTING_NAMES = [
   'REDIS_URL',
   'REDIS_KEY_PREFIX',
   'METRICS_TOKEN',
+  'API_DOCS',
   'DATA_DIR',
   'SMTP_URL',
   'MAIL_FROM',
