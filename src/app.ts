@@ -28,6 +28,7 @@ import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
 import type { HttpKit } from './http/kit.ts';
+import { openApiRoutes, registerOpenApi } from './http/openapi/routes.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
 import { isApiRequest } from './http/request-path.ts';
@@ -76,6 +77,8 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     returnTo: new ReturnToRule(config.returnToAllowedOrigins),
   };
 
+  // Before any route: it collects them for /api/openapi.json.
+  await registerOpenApi(app, config, cookies);
   registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error));
   registerRequestMetrics(app, deps.metrics);
   registerFormParser(app);
@@ -114,6 +117,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     await operationsRoutes(scope, kit);
     await authzRoutes(scope, kit);
     await oidcInteractionRoutes(scope, kit, deps.oidc.provider);
+    await openApiRoutes(scope, kit);
   });
   return app;
 }
