@@ -46,6 +46,26 @@ function typeOf(schema: Schema | undefined): string {
   return type + bounds;
 }
 
+/** A success body in short: `{message, user?}`, `User`, `{user} or SecondFactorRequired`. */
+function shapeOf(schema: Schema | undefined): string {
+  if (!schema) return '';
+  if (schema.$ref) return schema.$ref.split('/').pop() ?? 'object';
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return alternatives.map(shapeOf).join(' or ');
+  if (schema.properties) {
+    const required = new Set(schema.required ?? []);
+    return `{${Object.keys(schema.properties)
+      .map((name) => (required.has(name) ? name : `${name}?`))
+      .join(', ')}}`;
+  }
+  return typeOf(schema);
+}
+
+/** Text with `backticks` shown as code. */
+function prose(text: string): Html {
+  return html`${text.split('`').map((part, i) => (i % 2 === 1 ? html`<code>${part}</code>` : part))}`;
+}
+
 function who(security: Operation['security']): string {
   if (!security || security.length === 0) return 'anyone';
   if (security.some((s) => 'pendingLogin' in s)) return 'a sign-in waiting for its second step (pending-login cookie)';
@@ -72,7 +92,7 @@ function responses(operation: Operation): Html {
     const codes = response['x-error-codes'];
     const meaning = codes
       ? html`${codes.map((code, i) => html`${i > 0 ? ', ' : ''}<code>${code}</code>`)}`
-      : html`${response.description ?? ''}${response.content?.['application/json']?.schema ? html` <code>${typeOf(response.content['application/json'].schema)}</code>` : ''}`;
+      : html`${response.content?.['application/json']?.schema ? html`<code>${shapeOf(response.content['application/json'].schema)}</code> ` : ''}${prose(response.description ?? '')}`;
     return html`<tr><td>${status}</td><td>${meaning}</td></tr>`;
   })}</tbody></table>`;
 }
@@ -81,7 +101,7 @@ function endpoint(method: string, path: string, operation: Operation): Html {
   return html`<section class="endpoint">
 <h3><code>${method.toUpperCase()} ${path}</code></h3>
 <p>${operation.summary ?? ''}. Who: ${who(operation.security)}.</p>
-${operation.description ? html`<p>${operation.description}</p>` : ''}
+${operation.description ? html`<p>${prose(operation.description)}</p>` : ''}
 ${body(operation)}
 ${responses(operation)}
 </section>`;
