@@ -40,7 +40,7 @@ describe('GET /api/docs: the API reference page', () => {
 });
 
 describe('with API_DOCS=off, and by default in production', () => {
-  for (const env of [{ API_DOCS: 'off' }, { NODE_ENV: 'production' }]) {
+  for (const env of [{ API_DOCS: 'off' }, { NODE_ENV: 'production' }] as Array<Record<string, string>>) {
     it(`${JSON.stringify(env)}: /api/docs is 404 NOT_FOUND, /api/openapi.json is still served`, async () => {
       const service = await startTestService(env);
       try {
