@@ -24,7 +24,8 @@ type Operation = {
   parameters?: Array<{ name: string; in: string; schema?: Schema }>;
   responses?: Record<string, Response>;
 };
-type Document = {
+/** The parts of the OpenAPI document the page reads. */
+export type ApiDocument = {
   info: { title: string; version: string };
   servers?: Array<{ url: string }>;
   tags?: Array<{ name: string; description?: string }>;
@@ -33,7 +34,7 @@ type Document = {
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'];
 
-/** A short type for a schema: `string (1-320)`, `"link" | "code"`, `object`. */
+/** A short type for a schema: `string (1-320 characters)`, `"link" | "code"`, `object`. */
 function typeOf(schema: Schema | undefined): string {
   if (!schema) return 'any';
   if (schema.$ref) return schema.$ref.split('/').pop() ?? 'object';
@@ -108,7 +109,7 @@ ${responses(operation)}
 }
 
 /** The API reference: the OpenAPI document as one server-rendered page (no script), grouped by tag. */
-export function apiDocsPage(document: Document): Html {
+export function apiDocsPage(document: ApiDocument): Html {
   const operations = Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
     METHODS.filter((m) => item[m]).map((m) => ({ method: m, path, operation: item[m] as Operation })),
   );

@@ -4,7 +4,7 @@ import type { Config } from '../../config/config.ts';
 import { SecondStepCookies } from '../../flows/mfa/second-step-cookies.ts';
 import type { CookiePolicy } from '../cookies.ts';
 import { type HttpKit, sendPage } from '../kit.ts';
-import { apiDocsPage } from './docs-page.ts';
+import { type ApiDocument, apiDocsPage } from './docs-page.ts';
 import { swaggerOptions } from './document.ts';
 
 /**
@@ -25,5 +25,5 @@ export async function openApiRoutes(app: FastifyInstance, kit: HttpKit): Promise
     reply.header('cache-control', 'no-cache').type('application/json; charset=utf-8').send(request.server.swagger()),
   );
   if (!kit.deps.config.apiDocs) return;
-  app.get('/api/docs', async (request, reply) => sendPage(reply, apiDocsPage(request.server.swagger() as never)));
+  app.get('/api/docs', async (request, reply) => sendPage(reply, apiDocsPage(request.server.swagger() as unknown as ApiDocument)));
 }
