@@ -13,6 +13,12 @@ function due(nowMs: number) {
     ]);
 }
 
+/** The rows in the order of `ids` (the claim order). */
+function inOrder(ids: readonly string[], rows: OutboxRecord[]): OutboxRecord[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 export class OutboxRepository {
   constructor(
     private readonly db: Kysely<Database>,
@@ -63,7 +69,8 @@ export class OutboxRepository {
    * worker died is claimed again when its lease runs out). Where the engine has it, one
    * transaction selects candidates `FOR UPDATE SKIP LOCKED` (workers never wait on each other)
    * and claims them; elsewhere each claim is a conditional UPDATE whose row count decides. Either
-   * way two workers never both hold a message.
+   * way two workers never both hold a message. Oldest due first: by next_attempt_at, then
+   * created_at (the index outbox_status_next serves it); the result keeps that order.
    */
   async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<OutboxRecord[]> {
     const claim = (eb: ExpressionBuilder<Database, 'outbox'>) => ({
@@ -78,6 +85,7 @@ export class OutboxRepository {
           .select('id')
           .where(due(nowMs))
           .orderBy('next_attempt_at')
+          .orderBy('created_at')
           .limit(limit)
           .forUpdate()
           .skipLocked()
@@ -85,11 +93,18 @@ export class OutboxRepository {
         const ids = rows.map((r) => r.id);
         if (ids.length === 0) return [];
         await db.updateTable('outbox').set(claim).where('id', 'in', ids).execute();
-        return db.selectFrom('outbox').selectAll().where('id', 'in', ids).orderBy('created_at').execute();
+        return inOrder(ids, await db.selectFrom('outbox').selectAll().where('id', 'in', ids).execute());
       };
       return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
     }
-    const candidates = await this.db.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').limit(limit).execute();
+    const candidates = await this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where(due(nowMs))
+      .orderBy('next_attempt_at')
+      .orderBy('created_at')
+      .limit(limit)
+      .execute();
     const claimed: string[] = [];
     for (const { id } of candidates) {
       const result = await this.retryingConflicts(() =>
@@ -98,7 +113,7 @@ export class OutboxRepository {
       if (Number(result.numUpdatedRows) === 1) claimed.push(id);
     }
     if (claimed.length === 0) return [];
-    return this.db.selectFrom('outbox').selectAll().where('id', 'in', claimed).orderBy('created_at').execute();
+    return inOrder(claimed, await this.db.selectFrom('outbox').selectAll().where('id', 'in', claimed).execute());
   }
 
   /** Gives a claimed but unprocessed message back (graceful shutdown): due again now, attempt not counted. */
@@ -153,6 +168,17 @@ export class OutboxRepository {
       .where('status', 'in', ['pending', 'failed', 'sending'])
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** Age in seconds of the oldest message not finished yet (by created_at), 0 when none is. */
+  async oldestQueuedAgeSeconds(nowMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min<number | string | null>('created_at').as('oldest'))
+      .where('status', 'in', ['pending', 'failed', 'sending'])
+      .executeTakeFirst();
+    if (row?.oldest === null || row?.oldest === undefined) return 0;
+    return Math.max(0, (nowMs - Number(row.oldest)) / 1000);
   }
 
   async countByStatus(): Promise<Record<string, number>> {
