@@ -68,7 +68,7 @@ export class OutboxRepository {
    * Claims up to `limit` due messages for `leaseMs` (at-least-once delivery: a message whose
    * worker died is claimed again when its lease runs out). Where the engine has it, one
    * transaction selects candidates `FOR UPDATE SKIP LOCKED` (workers never wait on each other)
-   * and claims them; elsewhere each claim is a conditional UPDATE whose row count decides. Either
+   * and claims them; SQLite claims them in one UPDATE … RETURNING under its writer lock. Either
    * way two workers never both hold a message. Oldest due first: by next_attempt_at, then
    * created_at (the index outbox_status_next serves it); the result keeps that order.
    */
@@ -97,23 +97,19 @@ export class OutboxRepository {
       };
       return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
     }
-    const candidates = await this.db
-      .selectFrom('outbox')
-      .select('id')
-      .where(due(nowMs))
-      .orderBy('next_attempt_at')
-      .orderBy('created_at')
-      .limit(limit)
-      .execute();
-    const claimed: string[] = [];
-    for (const { id } of candidates) {
-      const result = await this.retryingConflicts(() =>
-        this.db.updateTable('outbox').set(claim).where('id', '=', id).where(due(nowMs)).executeTakeFirst(),
-      );
-      if (Number(result.numUpdatedRows) === 1) claimed.push(id);
-    }
-    if (claimed.length === 0) return [];
-    return inOrder(claimed, await this.db.selectFrom('outbox').selectAll().where('id', 'in', claimed).execute());
+    // SQLite (no SKIP LOCKED): one UPDATE … WHERE id IN (due, oldest first, LIMIT) RETURNING; the
+    // writer lock makes it atomic, and it is one short statement on the event loop.
+    const rows = await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set(claim)
+        .where('id', 'in', (eb) =>
+          eb.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').orderBy('created_at').limit(limit),
+        )
+        .returningAll()
+        .execute(),
+    );
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at);
   }
 
   /** Gives a claimed but unprocessed message back (graceful shutdown): due again now, attempt not counted. */
@@ -135,6 +131,18 @@ export class OutboxRepository {
         .updateTable('outbox')
         .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
         .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  /** markSent for several messages in one statement (the courier gathers those done at once). */
+  async markSentMany(ids: readonly string[], nowMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
+        .where('id', 'in', ids)
         .execute(),
     );
   }
