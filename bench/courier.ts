@@ -1,5 +1,6 @@
 // The courier's throughput (issue 12, "Mail throughput"), on each database given to `npm run bench`,
 // or alone: node --import tsx bench/courier.ts [--db sqlite,postgres,mysql] [--connections 32] [--duration 8]
+// [--only drain,slow,p99]
 //
 // Each scenario starts the real service in this process (NODE_ENV=production, courier in-process)
 // with a real SMTP peer that answers at once or after a delay, queues mails straight into the
@@ -141,95 +142,103 @@ async function secondsUntilReceived(peer: DelayedSmtpPeer, count: number, timeou
 
 export async function benchmarkCourier(
   database: BenchDatabase,
-  options: { connections: number; durationSeconds: number },
+  options: { connections: number; durationSeconds: number; only?: readonly string[] },
 ): Promise<Scenario[]> {
   const scenarios: Scenario[] = [];
   const progress = (message: string) => process.stderr.write(`· courier: ${message}\n`);
 
-  progress('2,000 queued mails, instant SMTP peer (defaults: COURIER_CONCURRENCY 10, SMTP_MAX_CONNECTIONS 5)');
-  await withService(database, 0, {}, async (s) => {
-    await s.queue(2_000);
-    const cpuBefore = process.cpuUsage();
-    s.startCourier();
-    const seconds = await secondsUntilReceived(s.peer, 2_000, 60_000);
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuMsPerMail = (cpu.user + cpu.system) / 1000 / 2_000;
-    const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
-    const cpuNote = `${cpuMsPerMail.toFixed(2)} ms CPU per mail (courier + SMTP peer, one process), ${(cpuShare * 100).toFixed(0)}% of a core used`;
-    scenarios.push(
-      {
-        name: '2,000 queued mails drained, instant peer',
-        value: seconds,
-        unit: 's',
-        target: 10,
-        kind: 'max',
-        notes: `defaults; ${cpuNote}`,
-      },
-      {
-        name: 'mails/s delivered, instant peer',
-        value: 2_000 / seconds,
-        unit: 'mails/s',
-        target: 300,
-        kind: 'min',
-        notes: `defaults; one core's worth = ${(1000 / cpuMsPerMail).toFixed(0)} mails/s`,
-      },
-    );
-  });
+  const runs = (name: string) => !options.only || options.only.includes(name);
+
+  if (runs('drain')) {
+    progress('2,000 queued mails, instant SMTP peer (defaults: COURIER_CONCURRENCY 10, SMTP_MAX_CONNECTIONS 5)');
+    await withService(database, 0, {}, async (s) => {
+      await s.queue(2_000);
+      const cpuBefore = process.cpuUsage();
+      s.startCourier();
+      const seconds = await secondsUntilReceived(s.peer, 2_000, 60_000);
+      const cpu = process.cpuUsage(cpuBefore);
+      const cpuMsPerMail = (cpu.user + cpu.system) / 1000 / 2_000;
+      const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
+      const cpuNote = `${cpuMsPerMail.toFixed(2)} ms CPU per mail (courier + SMTP peer, one process), ${(cpuShare * 100).toFixed(0)}% of a core used`;
+      scenarios.push(
+        {
+          name: '2,000 queued mails drained, instant peer',
+          value: seconds,
+          unit: 's',
+          target: 10,
+          kind: 'max',
+          notes: `defaults; ${cpuNote}`,
+        },
+        {
+          name: 'mails/s delivered, instant peer',
+          value: 2_000 / seconds,
+          unit: 'mails/s',
+          target: 300,
+          kind: 'min',
+          notes: `defaults; one core's worth = ${(1000 / cpuMsPerMail).toFixed(0)} mails/s`,
+        },
+      );
+    });
+  }
 
   const slowCount = 600;
-  progress(`${slowCount} queued mails, peer taking 150 ms per message (COURIER_CONCURRENCY 10, SMTP_MAX_CONNECTIONS 10)`);
-  await withService(database, 150, { COURIER_CONCURRENCY: '10', SMTP_MAX_CONNECTIONS: '10' }, async (s) => {
-    await s.queue(slowCount);
-    s.startCourier();
-    const seconds = await secondsUntilReceived(s.peer, slowCount, 120_000);
-    scenarios.push({
-      name: 'mails/s delivered, 150 ms peer',
-      value: slowCount / seconds,
-      unit: 'mails/s',
-      target: 50,
-      kind: 'min',
-      notes: `bound = min(COURIER_CONCURRENCY, SMTP_MAX_CONNECTIONS) / latency = 10 / 0.15 s = ${(10 / 0.15).toFixed(0)} mails/s (defaults: 5 / 0.15 s = 33)`,
-    });
-  });
-
-  progress(
-    `forgot-password under ${options.connections} connections for ${options.durationSeconds} s while the courier drains 2,000 queued mails`,
-  );
-  await withService(database, 0, {}, async (s) => {
-    const registered = await fetch(new URL('/api/register', s.url), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(KNOWN),
-    });
-    if (registered.status !== 202) throw new Error(`registering the known account answered ${registered.status}`);
-    const forgot = () =>
-      loadJsonPost({
-        url: new URL('/api/password/forgot', s.url).href,
-        body: { email: KNOWN.email },
-        expectStatus: 202,
-        connections: options.connections,
-        durationSeconds: options.durationSeconds,
+  if (runs('slow')) {
+    progress(`${slowCount} queued mails, peer taking 150 ms per message (COURIER_CONCURRENCY 10, SMTP_MAX_CONNECTIONS 10)`);
+    await withService(database, 150, { COURIER_CONCURRENCY: '10', SMTP_MAX_CONNECTIONS: '10' }, async (s) => {
+      await s.queue(slowCount);
+      s.startCourier();
+      const seconds = await secondsUntilReceived(s.peer, slowCount, 120_000);
+      scenarios.push({
+        name: 'mails/s delivered, 150 ms peer',
+        value: slowCount / seconds,
+        unit: 'mails/s',
+        target: 50,
+        kind: 'min',
+        notes: `bound = min(COURIER_CONCURRENCY, SMTP_MAX_CONNECTIONS) / latency = 10 / 0.15 s = ${(10 / 0.15).toFixed(0)} mails/s (defaults: 5 / 0.15 s = 33)`,
       });
-    // The same load with the courier stopped first: what the machine gives the request path alone.
-    await forgot();
-    const alone = await forgot();
-    await s.queue(2_000);
-    s.startCourier();
-    const load = await forgot();
-    const delivered = s.peer.received;
-    scenarios.push({
-      name: `forgot-password p99, ${options.connections} connections, courier draining`,
-      value: load.p99Ms,
-      unit: 'ms',
-      target: 20,
-      kind: 'max',
-      notes:
-        `${load.requestsPerSecond.toFixed(0)} req/s (known address), p50 ${load.p50Ms} ms; ${delivered} mails delivered meanwhile ` +
-        `(${(delivered / options.durationSeconds).toFixed(0)}/s), ${await s.queued()} still queued. Courier stopped, same load: ` +
-        `p99 ${alone.p99Ms} ms, p50 ${alone.p50Ms} ms, ${alone.requestsPerSecond.toFixed(0)} req/s` +
-        (load.unexpected ? `; ${load.unexpected} unexpected responses` : ''),
     });
-  });
+  }
+
+  if (runs('p99')) {
+    progress(
+      `forgot-password under ${options.connections} connections for ${options.durationSeconds} s while the courier drains 2,000 queued mails`,
+    );
+    await withService(database, 0, {}, async (s) => {
+      const registered = await fetch(new URL('/api/register', s.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(KNOWN),
+      });
+      if (registered.status !== 202) throw new Error(`registering the known account answered ${registered.status}`);
+      const forgot = () =>
+        loadJsonPost({
+          url: new URL('/api/password/forgot', s.url).href,
+          body: { email: KNOWN.email },
+          expectStatus: 202,
+          connections: options.connections,
+          durationSeconds: options.durationSeconds,
+        });
+      // The same load with the courier stopped first: what the machine gives the request path alone.
+      await forgot();
+      const alone = await forgot();
+      await s.queue(2_000);
+      s.startCourier();
+      const load = await forgot();
+      const delivered = s.peer.received;
+      scenarios.push({
+        name: `forgot-password p99, ${options.connections} connections, courier draining`,
+        value: load.p99Ms,
+        unit: 'ms',
+        target: 20,
+        kind: 'max',
+        notes:
+          `${load.requestsPerSecond.toFixed(0)} req/s (known address), p50 ${load.p50Ms} ms; ${delivered} mails delivered meanwhile ` +
+          `(${(delivered / options.durationSeconds).toFixed(0)}/s), ${await s.queued()} still queued. Courier stopped, same load: ` +
+          `p99 ${alone.p99Ms} ms, p50 ${alone.p50Ms} ms, ${alone.requestsPerSecond.toFixed(0)} req/s` +
+          (load.unexpected ? `; ${load.unexpected} unexpected responses` : ''),
+      });
+    });
+  }
 
   printScenarios(database.label, scenarios);
   return scenarios;
@@ -254,13 +263,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
       db: { type: 'string', default: 'sqlite' },
       connections: { type: 'string', default: '32' },
       duration: { type: 'string', default: '8' },
+      only: { type: 'string' },
     },
   });
   const run = async () => {
     for (const name of String(values.db).split(',')) {
       const database = BENCH_DATABASES[name.trim()];
       if (!database) throw new Error(`--db ${name} is not one of ${Object.keys(BENCH_DATABASES).join(', ')}`);
-      await benchmarkCourier(database, { connections: Number(values.connections), durationSeconds: Number(values.duration) });
+      await benchmarkCourier(database, {
+        connections: Number(values.connections),
+        durationSeconds: Number(values.duration),
+        ...(values.only ? { only: values.only.split(',') } : {}),
+      });
     }
   };
   run().then(

@@ -162,6 +162,10 @@ export class CourierWorker {
         if (record) {
           await this.process(record);
           handled++;
+          // With better-sqlite3 a job (a reset request: lookup, token, mail row) never waits on
+          // I/O, so without this a lane would run its whole batch in one turn of the event loop
+          // while requests wait; a turn per message lets them in between.
+          await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
         if (exhausted || (!claimMore && claims > 0)) return;

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Capabilities } from './database.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
@@ -68,8 +68,8 @@ export class OutboxRepository {
    * Claims up to `limit` due messages for `leaseMs` (at-least-once delivery: a message whose
    * worker died is claimed again when its lease runs out). Where the engine has it, one
    * transaction selects candidates `FOR UPDATE SKIP LOCKED` (workers never wait on each other)
-   * and claims them; SQLite claims them in one UPDATE … RETURNING under its writer lock. Either
-   * way two workers never both hold a message. Oldest due first: by next_attempt_at, then
+   * and claims them; SQLite reads candidates and claims those still due with one conditional
+   * UPDATE … RETURNING. Either way two workers never both hold a message. Oldest due first: by next_attempt_at, then
    * created_at (the index outbox_status_next serves it); the result keeps that order.
    */
   async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<OutboxRecord[]> {
@@ -97,14 +97,29 @@ export class OutboxRepository {
       };
       return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
     }
-    // SQLite (no SKIP LOCKED): one UPDATE … WHERE id IN (due, oldest first, LIMIT) RETURNING; the
-    // writer lock makes it atomic, and it is one short statement on the event loop.
+    // SQLite (no SKIP LOCKED): the candidates, then one conditional UPDATE … RETURNING of them
+    // (another process may have claimed some in between: only rows still due are taken). The due
+    // rows are read per status, each in the order of the (status, next_attempt_at) index and cut
+    // at `limit`, so a deep queue is not sorted whole on every claim; both statements are short.
+    const branch = (where: ReturnType<typeof sql>) =>
+      sql`select * from (select id, next_attempt_at, created_at from outbox where ${where} order by next_attempt_at, created_at limit ${limit})`;
+    const candidates = await sql<{
+      id: string;
+    }>`select id from (${branch(sql`status = 'pending' and next_attempt_at <= ${nowMs}`)} union all ${branch(
+      sql`status = 'failed' and next_attempt_at <= ${nowMs}`,
+    )} union all ${branch(sql`status = 'sending' and locked_until < ${nowMs}`)}) order by next_attempt_at, created_at limit ${limit}`.execute(
+      this.db,
+    );
+    const ids = candidates.rows.map((r) => r.id);
+    if (ids.length === 0) return [];
     const rows = await this.retryingConflicts(() =>
       this.db
         .updateTable('outbox')
         .set(claim)
-        .where('id', 'in', (eb) =>
-          eb.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').orderBy('created_at').limit(limit),
+        .where('id', 'in', ids)
+        // still due (the same test as due(), written so that SQLite looks the rows up by id: `+status` keeps it off the status index)
+        .where(
+          sql<boolean>`((+status in ('pending', 'failed') and next_attempt_at <= ${nowMs}) or (+status = 'sending' and locked_until < ${nowMs}))`,
         )
         .returningAll()
         .execute(),
