@@ -157,7 +157,7 @@ export async function benchmarkCourier(
       s.startCourier();
       const seconds = await secondsUntilReceived(s.peer, 2_000, 60_000);
       const cpu = process.cpuUsage(cpuBefore);
-      const cpuMsPerMail = (cpu.user + cpu.system) / 1000 / 2_000;
+      const cpuMsPerMail = (cpu.user + cpu.system) / 1000 / Math.max(1, s.peer.received);
       const cpuShare = (cpu.user + cpu.system) / 1e6 / seconds;
       const cpuNote = `${cpuMsPerMail.toFixed(2)} ms CPU per mail (courier + SMTP peer, one process), ${(cpuShare * 100).toFixed(0)}% of a core used`;
       scenarios.push(
