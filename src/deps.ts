@@ -73,7 +73,9 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     : noBreachCheck;
   const mailChannel =
     overrides.mailChannel ??
-    (config.smtpUrl ? new SmtpChannel(config.smtpUrl) : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
+    (config.smtpUrl
+      ? new SmtpChannel(config.smtpUrl, { maxConnections: config.smtpMaxConnections })
+      : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
   const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
   const { handler: smsHandler, ...sms } = createSmsDeps({
     config,
@@ -237,6 +239,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
 
   const metrics = new Metrics({
     outboxQueueDepth: () => store.outbox.countQueued(),
+    outboxOldestQueuedAgeSeconds: () => store.outbox.oldestQueuedAgeSeconds(clock.nowMs()),
     hashQueueLength: () => hasher.queueLength,
     legacyPasswordHashes: () => store.users.countLegacyPasswordHashes(),
   });

@@ -72,6 +72,10 @@ export interface Config {
   readonly courierInline: boolean;
   readonly courierPollMs: number;
   readonly courierMaxAttempts: number;
+  /** Outbox messages one courier handles at once (COURIER_CONCURRENCY). */
+  readonly courierConcurrency: number;
+  /** SMTP connections the pool keeps open at most (SMTP_MAX_CONNECTIONS). */
+  readonly smtpMaxConnections: number;
   readonly cleanupIntervalSeconds: number;
   readonly tokenRetentionSeconds: number;
   readonly outboxRetentionSeconds: number;
@@ -229,6 +233,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     courierInline: read.boolean('COURIER_INLINE', true),
     courierPollMs: read.integer('COURIER_POLL_MS', 1000, 50, 60_000, ' ms'),
     courierMaxAttempts: read.integer('COURIER_MAX_ATTEMPTS', 8, 1, 100),
+    courierConcurrency: read.integer('COURIER_CONCURRENCY', 10, 1, 200),
+    smtpMaxConnections: read.integer('SMTP_MAX_CONNECTIONS', 5, 1, 100),
     cleanupIntervalSeconds: read.integer('CLEANUP_INTERVAL', 3600, 0, 30 * DAY, ' seconds (0 turns the schedule off)'),
     tokenRetentionSeconds: read.integer('TOKEN_RETENTION', 7 * DAY, 0, 365 * DAY, ' seconds'),
     outboxRetentionSeconds: read.integer('OUTBOX_RETENTION', 30 * DAY, 0, 365 * DAY, ' seconds'),

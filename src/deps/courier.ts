@@ -40,8 +40,9 @@ export function createCourier(o: {
     {
       pollMs: config.courierPollMs,
       maxAttempts: config.courierMaxAttempts,
+      concurrency: config.courierConcurrency,
       messageIdDomain: config.publicUrl.hostname,
-      onOutcome: (outcome, topic) => o.metrics.observeCourier(outcome, topic),
+      onOutcome: (outcome, topic, seconds) => o.metrics.observeCourier(outcome, topic, seconds),
     },
   );
 }

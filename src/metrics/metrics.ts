@@ -3,6 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 export interface MetricsSources {
   /** Outbox messages not finished yet (pending, failed awaiting retry, being sent). */
   outboxQueueDepth(): Promise<number>;
+  /** Age in seconds of the oldest outbox message not finished yet (0 when the queue is empty). */
+  outboxOldestQueuedAgeSeconds?(): Promise<number>;
   /** Password hashes waiting for a slot in the hashing pool. */
   hashQueueLength(): number;
   /** Accounts whose password hash is still an imported legacy one (replaced by Argon2id at their next sign-in). */
@@ -20,6 +22,7 @@ export class Metrics {
   private readonly duration: Histogram<'method' | 'route'>;
   private readonly courierAttempts: Counter<'topic' | 'outcome'>;
   private readonly sendFailures: Counter<'topic'>;
+  private readonly sendDuration: Histogram<'topic'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -57,6 +60,24 @@ export class Metrics {
         this.set(await sources.outboxQueueDepth().catch(() => -1));
       },
     });
+    this.sendDuration = new Histogram({
+      name: 'latchkey_courier_send_duration_seconds',
+      help: 'Time the courier spent handling one outbox message on this node (the SMTP or SMS send, or the job), by topic, whatever the outcome',
+      labelNames: ['topic'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers,
+    });
+    if (sources.outboxOldestQueuedAgeSeconds) {
+      const age = sources.outboxOldestQueuedAgeSeconds.bind(sources);
+      new Gauge({
+        name: 'latchkey_outbox_oldest_queued_age_seconds',
+        help: 'Age of the oldest outbox message not finished yet, across all nodes (0 when none waits; read from the database at scrape time; -1 if unreachable)',
+        registers,
+        async collect() {
+          this.set(await age().catch(() => -1));
+        },
+      });
+    }
     new Gauge({
       name: 'latchkey_password_hash_queue_length',
       help: 'Password hashing requests waiting for a slot in the bounded hashing pool on this node',
@@ -83,8 +104,9 @@ export class Metrics {
     this.duration.observe({ method, route }, seconds);
   }
 
-  observeCourier(outcome: 'sent' | 'failed' | 'dead', topic: string): void {
+  observeCourier(outcome: 'sent' | 'failed' | 'dead', topic: string, seconds: number): void {
     this.courierAttempts.inc({ topic, outcome });
+    this.sendDuration.observe({ topic }, seconds);
     if (outcome !== 'sent') this.sendFailures.inc({ topic });
   }
 

@@ -1,4 +1,4 @@
-import type { Expression, ExpressionBuilder, Kysely, Selectable, SqlBool } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
 import type { Capabilities } from './database.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
@@ -11,6 +11,12 @@ function due(nowMs: number) {
       eb.and([eb('status', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', nowMs)]),
       eb.and([eb('status', '=', 'sending'), eb('locked_until', '<', nowMs)]),
     ]);
+}
+
+/** The rows in the order of `ids` (the claim order). */
+function inOrder(ids: readonly string[], rows: OutboxRecord[]): OutboxRecord[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
 }
 
 export class OutboxRepository {
@@ -62,8 +68,9 @@ export class OutboxRepository {
    * Claims up to `limit` due messages for `leaseMs` (at-least-once delivery: a message whose
    * worker died is claimed again when its lease runs out). Where the engine has it, one
    * transaction selects candidates `FOR UPDATE SKIP LOCKED` (workers never wait on each other)
-   * and claims them; elsewhere each claim is a conditional UPDATE whose row count decides. Either
-   * way two workers never both hold a message.
+   * and claims them; SQLite reads candidates and claims those still due with one conditional
+   * UPDATE … RETURNING. Either way two workers never both hold a message. Oldest due first: by next_attempt_at, then
+   * created_at (the index outbox_status_next serves it); the result keeps that order.
    */
   async claimDue(nowMs: number, leaseMs: number, limit: number): Promise<OutboxRecord[]> {
     const claim = (eb: ExpressionBuilder<Database, 'outbox'>) => ({
@@ -78,6 +85,7 @@ export class OutboxRepository {
           .select('id')
           .where(due(nowMs))
           .orderBy('next_attempt_at')
+          .orderBy('created_at')
           .limit(limit)
           .forUpdate()
           .skipLocked()
@@ -85,20 +93,38 @@ export class OutboxRepository {
         const ids = rows.map((r) => r.id);
         if (ids.length === 0) return [];
         await db.updateTable('outbox').set(claim).where('id', 'in', ids).execute();
-        return db.selectFrom('outbox').selectAll().where('id', 'in', ids).orderBy('created_at').execute();
+        return inOrder(ids, await db.selectFrom('outbox').selectAll().where('id', 'in', ids).execute());
       };
       return this.inTransaction ? run(this.db) : this.retryingConflicts(() => this.db.transaction().execute(run));
     }
-    const candidates = await this.db.selectFrom('outbox').select('id').where(due(nowMs)).orderBy('next_attempt_at').limit(limit).execute();
-    const claimed: string[] = [];
-    for (const { id } of candidates) {
-      const result = await this.retryingConflicts(() =>
-        this.db.updateTable('outbox').set(claim).where('id', '=', id).where(due(nowMs)).executeTakeFirst(),
-      );
-      if (Number(result.numUpdatedRows) === 1) claimed.push(id);
-    }
-    if (claimed.length === 0) return [];
-    return this.db.selectFrom('outbox').selectAll().where('id', 'in', claimed).orderBy('created_at').execute();
+    // SQLite (no SKIP LOCKED): the candidates, then one conditional UPDATE … RETURNING of them
+    // (another process may have claimed some in between: only rows still due are taken). The due
+    // rows are read per status, each in the order of the (status, next_attempt_at) index and cut
+    // at `limit`, so a deep queue is not sorted whole on every claim; both statements are short.
+    const branch = (where: ReturnType<typeof sql>) =>
+      sql`select * from (select id, next_attempt_at, created_at from outbox where ${where} order by next_attempt_at, created_at limit ${limit})`;
+    const candidates = await sql<{
+      id: string;
+    }>`select id from (${branch(sql`status = 'pending' and next_attempt_at <= ${nowMs}`)} union all ${branch(
+      sql`status = 'failed' and next_attempt_at <= ${nowMs}`,
+    )} union all ${branch(sql`status = 'sending' and locked_until < ${nowMs}`)}) order by next_attempt_at, created_at limit ${limit}`.execute(
+      this.db,
+    );
+    const ids = candidates.rows.map((r) => r.id);
+    if (ids.length === 0) return [];
+    const rows = await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set(claim)
+        .where('id', 'in', ids)
+        // still due (the same test as due(), written so that SQLite looks the rows up by id: `+status` keeps it off the status index)
+        .where(
+          sql<boolean>`((+status in ('pending', 'failed') and next_attempt_at <= ${nowMs}) or (+status = 'sending' and locked_until < ${nowMs}))`,
+        )
+        .returningAll()
+        .execute(),
+    );
+    return rows.sort((a, b) => a.next_attempt_at - b.next_attempt_at || a.created_at - b.created_at);
   }
 
   /** Gives a claimed but unprocessed message back (graceful shutdown): due again now, attempt not counted. */
@@ -120,6 +146,18 @@ export class OutboxRepository {
         .updateTable('outbox')
         .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
         .where('id', '=', id)
+        .execute(),
+    );
+  }
+
+  /** markSent for several messages in one statement (the courier gathers those done at once). */
+  async markSentMany(ids: readonly string[], nowMs: number): Promise<void> {
+    if (ids.length === 0) return;
+    await this.retryingConflicts(() =>
+      this.db
+        .updateTable('outbox')
+        .set({ status: 'sent', payload: null, finished_at: nowMs, locked_until: null, last_error: null })
+        .where('id', 'in', ids)
         .execute(),
     );
   }
@@ -153,6 +191,17 @@ export class OutboxRepository {
       .where('status', 'in', ['pending', 'failed', 'sending'])
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  /** Age in seconds of the oldest message not finished yet (by created_at), 0 when none is. */
+  async oldestQueuedAgeSeconds(nowMs: number): Promise<number> {
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min<number | string | null>('created_at').as('oldest'))
+      .where('status', 'in', ['pending', 'failed', 'sending'])
+      .executeTakeFirst();
+    if (row?.oldest === null || row?.oldest === undefined) return 0;
+    return Math.max(0, (nowMs - Number(row.oldest)) / 1000);
   }
 
   async countByStatus(): Promise<Record<string, number>> {

@@ -53,7 +53,7 @@ describe('health, readiness and metrics', () => {
     assert.ok(!wrong.text.includes('latchkey_http'));
   });
 
-  it('exposes requests by route and status, latency, outbox depth, send failures and the hash queue', async () => {
+  it('exposes requests by route and status, latency, outbox depth and oldest age, send latency and failures, the hash queue', async () => {
     await apiClient(service).postJson('/api/password/forgot', { email: 'metrics@example.com' });
     const token = 'A'.repeat(43);
     await new TestClient(service.url).get(`/reset-password/${token}`);
@@ -67,6 +67,8 @@ describe('health, readiness and metrics', () => {
     assert.match(text, /latchkey_http_requests_total\{method="GET",route="unmatched",status="404"\} 1/);
     assert.match(text, /latchkey_http_request_duration_seconds_bucket\{le="0\.05",method="POST",route="\/api\/password\/forgot"\}/);
     assert.match(text, /^latchkey_outbox_queue_depth -?\d+$/m);
+    assert.match(text, /^latchkey_outbox_oldest_queued_age_seconds \d+(\.\d+)?$/m);
+    assert.match(text, /# TYPE latchkey_courier_send_duration_seconds histogram/);
     assert.match(text, /^latchkey_password_hash_queue_length 0$/m);
     assert.match(text, /# TYPE latchkey_courier_send_failures_total counter/);
     assert.match(text, /latchkey_process_/);
