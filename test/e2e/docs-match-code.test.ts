@@ -33,6 +33,7 @@ describe('the README and docs/ match the code', () => {
   describe('JSON API tables', () => {
     let service: TestService;
     let routes: Set<string>;
+    let pages: string[];
     before(async () => {
       // Every optional feature on, so that every route exists.
       service = await startTestService({ SMTP_URL: '', USERNAMES: 'optional', PASSWORD_OPTIONAL: 'true' });
@@ -46,6 +47,9 @@ describe('the README and docs/ match the code', () => {
           .flatMap((route) => [route.method].flat().map((method) => `${method} ${route.url}`))
           .filter((endpoint) => !endpoint.startsWith('HEAD ')),
       );
+      pages = found
+        .filter((route) => [route.method].flat().includes('GET') && !route.url.startsWith('/api/') && route.url !== '*')
+        .map((route) => route.url.replace(/:([A-Za-z_]+)/g, '<$1>'));
     });
     after(() => service.close());
 
@@ -61,6 +65,19 @@ describe('the README and docs/ match the code', () => {
         const unknown = documentedEndpoints(page.text).filter((endpoint) => !routes.has(endpoint));
         assert.deepEqual(unknown, [], `${page.name} documents endpoints the app does not have: ${unknown.join(', ')}`);
       }
+    });
+
+    it('name every page (every GET address outside /api/): the README Pages section, or docs/ for the operations ones', () => {
+      assert.ok(pages.length >= 30, `found ${pages.length} pages`);
+      const readme = section('Pages');
+      const everywhere = [README, ...DOC_PAGES.map((page) => page.text)].join('\n');
+      const quoted = (text: string, path: string) => text.includes(`\`${path}\``) || text.includes(`\`${path}?`);
+      const missing = pages.filter((path) => {
+        if (path === '/assets/style.css') return false; // "one local stylesheet"
+        if (['/healthz', '/readyz', '/metrics'].includes(path)) return !quoted(everywhere, path);
+        return !quoted(readme, path);
+      });
+      assert.deepEqual(missing, [], `pages missing from the README's Pages section: ${missing.join(', ')}`);
     });
 
     it('the README table lists the API routes of the flows it describes itself', () => {
