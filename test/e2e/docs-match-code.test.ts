@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import type { RouteOptions } from 'fastify';
 import { buildApp } from '../../src/app.ts';
+import { ERROR_CODES } from '../../src/kernel/errors.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { CliSandbox } from '../support/cli.ts';
 
@@ -123,6 +124,20 @@ describe('the README and docs/ match the code', () => {
       }
       assert.deepEqual(missing, [], `commands missing from the README's CLI section: ${missing.join(', ')}`);
     });
+  });
+
+  it('error code tables give each code the status the code answers with', () => {
+    const rows = [{ name: 'README.md', text: README }, ...DOC_PAGES].flatMap((page) =>
+      [...page.text.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \| (\d{3}) \|/gm)].map((match) => ({
+        page: page.name,
+        code: match[1] as string,
+        status: Number(match[2]),
+      })),
+    );
+    assert.ok(rows.length >= 40, `found ${rows.length} rows`);
+    const codes = ERROR_CODES as Record<string, { status: number }>;
+    const wrong = rows.filter((row) => codes[row.code]?.status !== row.status).map((row) => `${row.page}: ${row.code} ${row.status}`);
+    assert.deepEqual(wrong, [], `error code rows that do not match src/kernel/errors.ts: ${wrong.join(', ')}`);
   });
 
   describe('Layout section', () => {
