@@ -110,6 +110,14 @@ for (const basePath of ['', '/auth']) {
       assert.equal(options.headers.get('allow'), 'GET, HEAD, POST');
     });
 
+    if (basePath) {
+      it('answers a preflight outside the base path 404, without CORS headers', async () => {
+        const response = await preflight({ at: (path: string) => service.at(path) } as TestService, '/api/login', APP);
+        assert.equal(response.status, 404);
+        assert.deepEqual(corsHeadersOf(response.headers), []);
+      });
+    }
+
     it('answers a plain OPTIONS (no preflight) on an API route 405 with Allow, as any other missing method', async () => {
       const response = await fetch(at('/api/login'), { method: 'OPTIONS' });
       assert.equal(response.status, 405);
