@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/config.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient } from '../support/client.ts';
 
@@ -127,3 +128,15 @@ for (const basePath of ['', '/auth']) {
     });
   });
 }
+
+describe('ALLOWED_ORIGINS names origins, never a wildcard', () => {
+  it('refuses `*` and `null` at startup, naming the variable', () => {
+    for (const value of ['*', 'null', 'https://app.example.com,*']) {
+      assert.throws(
+        () => loadConfig({ NODE_ENV: 'test', ALLOWED_ORIGINS: value }),
+        /ALLOWED_ORIGINS must be a comma-separated list of origins/,
+        value,
+      );
+    }
+  });
+});
