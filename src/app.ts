@@ -24,6 +24,7 @@ import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
 import { registerBasePath, requestRewriter, withBasePathPages } from './http/base-path.ts';
 import { CookiePolicy } from './http/cookies.ts';
+import { registerCors } from './http/cors.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
@@ -87,6 +88,8 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerBasePath(app, config.basePath);
   // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
   mountOidcProvider(app, deps.oidc.provider, config.publicUrl);
+  // CORS for ALLOWED_ORIGINS on /api/...: preflights are answered before the guards look.
+  await registerCors(app, config.allowedOrigins);
   registerApiGuard(app, cookies, config.allowedOrigins);
   registerFormGuard(app, config.allowedOrigins);
   // Every HTML form post carries a CSRF token (S12), checked before the handler runs.

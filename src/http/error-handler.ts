@@ -107,7 +107,9 @@ function allowedMethods(request: FastifyRequest): string[] {
   if (decodedPath(url).startsWith('/dev/') && !isLoopbackAddress(request.socket.remoteAddress)) return [];
   const served = (method: string) => {
     try {
-      return request.server.findRoute({ method, url }) !== null;
+      const route = request.server.findRoute({ method, url });
+      // The catch-all `OPTIONS *` that answers CORS preflights (cors.ts) serves no address.
+      return route !== null && !('*' in (route.params as Record<string, string>));
     } catch {
       return false;
     }

@@ -19,11 +19,13 @@ export function decodedPath(url: string): string {
 /**
  * What a request is, for every check keyed on a path prefix (API and form guards, CSRF, error
  * format): the pattern of the route that serves it (`/api/logout`, `/reset-password/:token`),
- * decided by the router itself, or the decoded path when no route does. Never the raw
+ * decided by the router itself, or the decoded path when no route (or only the catch-all) does. Never the raw
  * `request.url`, which an encoded path (`/%61pi/...`) would slip past.
  */
 export function routePath(request: FastifyRequest): string {
-  return request.routeOptions?.url ?? decodedPath(request.url);
+  const pattern = request.routeOptions?.url;
+  // `*` is the catch-all OPTIONS route that answers CORS preflights (cors.ts): no path of its own.
+  return pattern !== undefined && pattern !== '*' ? pattern : decodedPath(request.url);
 }
 
 export function isApiRequest(request: FastifyRequest): boolean {
