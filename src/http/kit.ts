@@ -35,7 +35,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
 
 /** Sends a page; one that loads our own scripts gets the CSP that allows them (and only them). */
 export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  if (page instanceof ScriptedPage) allowOwnScripts(reply);
+  if (page instanceof ScriptedPage) allowOwnScripts(reply, page.fetches);
   return reply.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
