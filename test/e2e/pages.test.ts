@@ -133,7 +133,7 @@ describe('HTML pages', () => {
     });
     assert.match(page.text, new RegExp(`id="email" name="email" type="email" autocomplete="email" value="${EMAIL}"`));
     assert.match(page.text, /<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric"/);
-    assert.match(page.text, /At least 8 characters/);
+    assert.match(page.text, /8 to 128 characters/);
     assert.match(page.text, /If an account uses that address, we have sent it a code of 8 digits/);
   });
 

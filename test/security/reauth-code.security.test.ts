@@ -241,11 +241,7 @@ describe('"confirm it is you" by emailed code, and accounts without a password',
     assert.match(page.text, /<button type="button" data-passkey-reauth data-next="\/account\/email" hidden>Use a passkey<\/button>/);
     // Only then does the page load scripts: our two, from our own origin, and no inline script.
     const scripts = [...page.text.matchAll(/<script[^>]*>/g)].map((m) => m[0]);
-    assert.deepEqual(scripts, [
-      '<script src="/assets/simplewebauthn-browser.js" defer>',
-      '<script src="/assets/passkeys.js" defer>',
-      '<script src="/assets/password-toggle.js" defer>',
-    ]);
+    assert.deepEqual(scripts, ['<script src="/assets/simplewebauthn-browser.js" defer>', '<script src="/assets/passkeys.js" defer>']);
     assert.doesNotMatch(page.text, /<script>/);
   });
 });
