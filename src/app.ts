@@ -35,8 +35,10 @@ import { registerRequestMetrics } from './http/request-metrics.ts';
 import { isApiRequest } from './http/request-path.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
+import { PASSWORD_TOGGLE_SCRIPT } from './views/layout.ts';
 
 const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
+const PASSWORD_TOGGLE = readFileSync(new URL('./views/assets/password-toggle.js', import.meta.url), 'utf8');
 
 export interface BuildAppOptions {
   /** Called for every route as it is added (tests list the routes with it). */
@@ -100,6 +102,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
 
   app.get('/assets/style.css', async (_request, reply) =>
     reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
+  );
+  app.get(PASSWORD_TOGGLE_SCRIPT, async (_request, reply) =>
+    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PASSWORD_TOGGLE),
   );
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);

@@ -8,6 +8,7 @@ import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
 import type { ActiveSession } from '../store/sessions-repository.ts';
 import type { Html } from '../views/html.ts';
 import { ScriptedPage } from '../views/layout.ts';
+import { type TimeFormat, timeFormatFor } from '../views/time.ts';
 import type { CookiePolicy } from './cookies.ts';
 import type { CsrfGuard } from './csrf.ts';
 import { allowOwnScripts } from './security-headers.ts';
@@ -35,7 +36,7 @@ export function requestContext(request: FastifyRequest): RequestContext {
 
 /** Sends a page; one that loads our own scripts gets the CSP that allows them (and only them). */
 export function sendPage(reply: FastifyReply, page: Html, status = 200): FastifyReply {
-  if (page instanceof ScriptedPage) allowOwnScripts(reply);
+  if (page instanceof ScriptedPage) allowOwnScripts(reply, page.fetches);
   return reply.status(status).type('text/html; charset=utf-8').send(page.value);
 }
 
@@ -66,9 +67,10 @@ export function callerOf(request: FastifyRequest): Caller | undefined {
 }
 
 /** Formats a time for pages, in UTC so it reads the same for everyone. */
-export function formatTime(ms: number | null | undefined): string {
-  if (ms === null || ms === undefined) return 'never';
-  return new Date(Number(ms)).toUTCString();
+/** How the page for this request shows times: its Accept-Language, in UTC, relative to the clock's now. */
+export function timeFormatOf(kit: HttpKit, request: FastifyRequest): TimeFormat {
+  const header = request.headers['accept-language'];
+  return timeFormatFor(typeof header === 'string' ? header : undefined, kit.deps.clock.nowMs());
 }
 
 /** Clears the session cookie at sign-out, with a new CSRF secret for whoever uses the browser next. */

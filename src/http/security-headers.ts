@@ -13,9 +13,13 @@ const HSTS = { maxAge: 31_536_000, includeSubDomains: true };
 /**
  * The few pages that offer passkeys load our own two scripts (the WebAuthn browser library and
  * the passkey buttons, both served from /assets/): only they get `script-src 'self'` and
- * `connect-src 'self'` (the buttons call the JSON API). Every other page keeps no script at all.
+ * `connect-src 'self'` (the buttons call the JSON API). A page with a password field loads the
+ * "show password" script (/assets/password-toggle.js) and gets `script-src 'self'` without
+ * connect-src. Every other page keeps no script at all.
  */
 const OWN_SCRIPTS_DIRECTIVES = { ...CSP_DIRECTIVES, scriptSrc: ["'self'"], connectSrc: ["'self'"] };
+/** Pages with a password field load the "show password" script, which fetches nothing. */
+const OWN_SCRIPTS_NO_FETCH_DIRECTIVES = { ...CSP_DIRECTIVES, scriptSrc: ["'self'"] };
 
 function cspHeader(directives: Record<string, string[]>): string {
   return Object.entries(directives)
@@ -55,7 +59,10 @@ export function setFallbackSecurityHeaders(reply: FastifyReply, https: boolean):
   if (https) reply.header('strict-transport-security', `max-age=${HSTS.maxAge}; includeSubDomains`);
 }
 
-/** For a page that loads our own scripts: the same CSP plus same-origin scripts and fetches (no inline script, no eval). */
-export function allowOwnScripts(reply: FastifyReply): void {
-  reply.header('content-security-policy', cspHeader(OWN_SCRIPTS_DIRECTIVES));
+/**
+ * For a page that loads our own scripts: the same CSP plus same-origin scripts (no inline script,
+ * no eval), and same-origin fetches only when its scripts call the API (`fetches`).
+ */
+export function allowOwnScripts(reply: FastifyReply, fetches = true): void {
+  reply.header('content-security-policy', cspHeader(fetches ? OWN_SCRIPTS_DIRECTIVES : OWN_SCRIPTS_NO_FETCH_DIRECTIVES));
 }

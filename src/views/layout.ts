@@ -14,12 +14,29 @@ export interface PageOptions {
   scripts?: readonly string[] | undefined;
 }
 
-/** A page that loads our own scripts (see PageOptions.scripts). */
-export class ScriptedPage extends Html {}
+/**
+ * The "show password" buttons (progressive enhancement): every page with a password field loads
+ * it, so it needs no declaring; without it the fields are ordinary password fields.
+ */
+export const PASSWORD_TOGGLE_SCRIPT = '/assets/password-toggle.js';
+
+/**
+ * A page that loads our own scripts (see PageOptions.scripts). `fetches`: its scripts call our
+ * JSON API (the passkey buttons); the password toggle alone needs no fetch.
+ */
+export class ScriptedPage extends Html {
+  constructor(
+    value: string,
+    readonly fetches: boolean,
+  ) {
+    super(value);
+  }
+}
 
 /** The one page shell: local stylesheet only, no script unless asked for, readable on a phone. */
 export function layout(options: PageOptions, body: Html): Html {
-  const scripts = options.scripts ?? [];
+  const scripts = [...(options.scripts ?? [])];
+  if (body.value.includes('type="password"')) scripts.push(PASSWORD_TOGGLE_SCRIPT);
   const nav = options.user
     ? html`<span class="who">${options.user.name ?? options.user.email}</span>
         ${options.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}`
@@ -40,7 +57,7 @@ ${body}
 </main>
 </body>
 </html>`;
-  return scripts.length > 0 ? new ScriptedPage(page.value) : page;
+  return scripts.length > 0 ? new ScriptedPage(page.value, (options.scripts ?? []).length > 0) : page;
 }
 
 export function notice(kind: 'error' | 'info', message: string | undefined): Html {

@@ -136,7 +136,7 @@ describe('recent security activity: /account/activity and GET /api/account/activ
     );
     assert.match(
       page.text,
-      /<tr><td>Password changed<\/td><td><time datetime="\d{4}-[^"]+">[^<]+ GMT<\/time><\/td><td>127\.0\.0\.1<\/td><td>Firefox on Linux<\/td><\/tr>/,
+      /<tr><td>Password changed<\/td><td><time datetime="\d{4}-[^"]+">[^<]+ UTC\)?<\/time><\/td><td>127\.0\.0\.1<\/td><td>Firefox on Linux<\/td><\/tr>/,
     );
     assert.match(page.text, /<td>Failed sign-in attempt<\/td>/);
     assert.doesNotMatch(page.text, /<script|curl|Passkey renamed|bob@example\.com/);

@@ -33,7 +33,13 @@ describe('sign-in tracking and the per-account slow-down (LOGIN_THROTTLE_AFTER=3
     assert.equal(account.loginCount, 2);
     assert.equal(account.lastLoginAtMs, firstAt);
     assert.equal(account.lastLoginIp, '127.0.0.1');
-    assert.match((await second.get('/')).text, new RegExp(`Last sign-in</dt><dd>${new Date(firstAt).toUTCString()} from 127\\.0\\.0\\.1`));
+    // Shown relative to the injected clock, with the full time and its zone, in a <time> element.
+    assert.match(
+      (await second.get('/')).text,
+      new RegExp(
+        `Last sign-in</dt><dd><time datetime="${new Date(firstAt).toISOString()}">1 hour ago \\([^)]+ UTC\\)</time> from 127\\.0\\.0\\.1`,
+      ),
+    );
   });
 
   it('slows an account down after repeated failures, known and unknown alike, even for the right password', async () => {

@@ -6,7 +6,7 @@ export const RESEND_SENT_MESSAGE =
 
 export function resendConfirmationPage(o: { csrf: string; email?: string; error?: string; info?: string }): Html {
   return layout(
-    { title: 'Confirm your email address' },
+    { title: 'Get a new confirmation link' },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <p>Enter the email address of your account and we will send a new confirmation link.</p>
 <form method="post" action="/confirm/resend" novalidate>

@@ -1,7 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OIDC_SESSION_COOKIE } from '../../deps/oidc.ts';
-import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import {
+  clearSessionCookie,
+  type HttpKit,
+  requestContext,
+  sendApiError,
+  sendPage,
+  setSessionCookie,
+  timeFormatOf,
+} from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
@@ -83,6 +91,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
         smsAvailable: kit.deps.smsAvailable,
         passkeys,
         account,
+        times: timeFormatOf(kit, request),
         info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
       }),
     );

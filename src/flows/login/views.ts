@@ -1,6 +1,6 @@
-import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { type TimeFormat, timeElement } from '../../views/time.ts';
 import { PASSKEY_SCRIPTS, passkeySignInButton } from '../passkeys/views.ts';
 import { withReturnTo } from '../return-to.ts';
 import type { AccountOverview } from '../settings/overview.ts';
@@ -70,6 +70,7 @@ export function logoutPage(o: { csrf: string; returnTo?: string | undefined }): 
 export function homePage(o: {
   csrf: string;
   account?: AccountOverview | undefined;
+  times: TimeFormat;
   info?: string;
   smsAvailable?: boolean;
   passkeys?: boolean;
@@ -88,7 +89,7 @@ export function homePage(o: {
 <dt>Email</dt><dd>${a.email}${a.emailConfirmed ? '' : html` (not confirmed yet: <a href="/confirm/resend">send the link again</a>)`}</dd>
 ${a.username ? html`<dt>Username</dt><dd>${a.username}</dd>` : ''}
 <dt>Name</dt><dd>${a.name ?? '—'}</dd>
-<dt>Last sign-in</dt><dd>${a.lastLoginAtMs === null ? 'This is your first sign-in.' : `${formatTime(a.lastLoginAtMs)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`}</dd>
+<dt>Last sign-in</dt><dd>${a.lastLoginAtMs === null ? 'This is your first sign-in.' : html`${timeElement(a.lastLoginAtMs, o.times)}${a.lastLoginIp ? ` from ${a.lastLoginIp}` : ''}`}</dd>
 <dt>Sign-ins</dt><dd>${a.loginCount}</dd>
 <dt>Signed-in sessions</dt><dd>${a.activeSessions}</dd>
 ${phoneSection(a, o.smsAvailable === true)}

@@ -35,7 +35,7 @@ export function secondFactorPage(o: {
   const numeric = o.method !== 'recovery_code';
   const others = o.methods.filter((m) => m !== o.method);
   return layout(
-    { title: 'Two-step sign-in', scripts: o.passkey ? PASSKEY_SCRIPTS : undefined },
+    { title: 'Finish signing in', scripts: o.passkey ? PASSKEY_SCRIPTS : undefined },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <form method="post" action="${withReturnTo('/login/second-factor', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
@@ -68,7 +68,7 @@ function otherMethod(csrf: string, method: SecondFactorMethod, returnTo: string 
 /** The pending sign-in is gone (5 minutes passed, too many wrong codes, or a credential changed). */
 export function secondFactorExpiredPage(o: { message: string; returnTo?: string | undefined }): Html {
   return layout(
-    { title: 'Two-step sign-in' },
+    { title: 'Sign-in timed out' },
     html`${notice('error', o.message)}
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Sign in again</a></p>`,
   );

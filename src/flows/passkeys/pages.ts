@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
+import { type HttpKit, requestContext, sendPage, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
@@ -54,7 +54,7 @@ export async function passkeyPageRoutes(app: FastifyInstance, kit: HttpKit): Pro
   ) => {
     const list = await service.list(auth.user.id);
     const csrf = kit.csrf.tokenFor(request, reply);
-    return sendPage(reply, passkeysPage({ csrf, user: auth.user, passkeys: list, ...o }), o.status);
+    return sendPage(reply, passkeysPage({ csrf, user: auth.user, passkeys: list, times: timeFormatOf(kit, request), ...o }), o.status);
   };
   const notFound = (reply: FastifyReply) => sendPage(reply, errorPage(404, ERROR_CODES.PASSKEY_NOT_FOUND.message), 404);
 

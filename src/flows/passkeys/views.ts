@@ -1,7 +1,7 @@
-import { formatTime } from '../../http/kit.ts';
 import type { PasskeyRecord } from '../../store/passkeys-repository.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
+import { type TimeFormat, timeElement } from '../../views/time.ts';
 
 /** The two scripts a page with passkey buttons loads, both ours and same-origin (assets.ts). */
 export const PASSKEY_SCRIPTS = ['/assets/simplewebauthn-browser.js', '/assets/passkeys.js'] as const;
@@ -47,13 +47,20 @@ interface User {
  * is synced; a plain form to rename it and one to remove it (no JavaScript needed). Adding one
  * needs the browser's WebAuthn, so that form is hidden until the script finds it.
  */
-export function passkeysPage(o: { csrf: string; user: User; passkeys: PasskeyRecord[]; info?: string; error?: string }): Html {
+export function passkeysPage(o: {
+  csrf: string;
+  user: User;
+  passkeys: PasskeyRecord[];
+  times: TimeFormat;
+  info?: string | undefined;
+  error?: string;
+}): Html {
   const items = o.passkeys.map(
     (p) => html`<li>
 <p><strong>${p.name}</strong></p>
 <dl>
-<dt>Added</dt><dd>${formatTime(p.createdAtMs)}</dd>
-<dt>Last used</dt><dd>${p.lastUsedAtMs === null ? 'never' : formatTime(p.lastUsedAtMs)}</dd>
+<dt>Added</dt><dd>${timeElement(p.createdAtMs, o.times)}</dd>
+<dt>Last used</dt><dd>${p.lastUsedAtMs === null ? 'never' : timeElement(p.lastUsedAtMs, o.times)}</dd>
 <dt>Kind</dt><dd>${p.deviceType === 'multiDevice' ? 'Synced (available on your other devices through your passkey provider)' : 'Bound to one device'}</dd>
 </dl>
 <form method="post" action="/account/passkeys/${p.id}/rename">${csrfField(o.csrf)}

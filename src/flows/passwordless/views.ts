@@ -63,7 +63,7 @@ ${rememberBox(o.remember)}
 /** The page behind the mailed link: one button that signs in (a GET changes nothing, S10, S12). */
 export function signInLinkPage(o: { csrf: string; returnTo?: string | undefined }): Html {
   return layout(
-    { title: 'Sign in' },
+    { title: 'Sign in with your link' },
     html`<p>Press the button to sign in to your account.</p>
 <form method="post" action="${withReturnTo('/login/link', o.returnTo)}">
 ${csrfField(o.csrf)}

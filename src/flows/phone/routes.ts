@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
+import { type HttpKit, requestContext, sendApiError, sendPage, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
@@ -110,6 +110,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       user: auth.user,
       phone: await phones.current(auth.user.id),
       available: phones.available,
+      times: timeFormatOf(kit, request),
       askPassword: await d.reauth.hasPassword(auth.user.id),
       ...(o.typed !== undefined ? { typed: o.typed } : {}),
       info: o.info,

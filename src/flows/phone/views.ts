@@ -1,6 +1,6 @@
-import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { type TimeFormat, timeElement } from '../../views/time.ts';
 import type { PhoneView } from './service.ts';
 
 type User = { email: string; name: string | null };
@@ -19,6 +19,7 @@ export function phonePage(o: {
   user: User;
   phone: PhoneView | null;
   available: boolean;
+  times: TimeFormat;
   /** False for an account without a password: it confirmed it is them lately instead (the route sees to it). */
   askPassword?: boolean;
   typed?: string;
@@ -27,7 +28,7 @@ export function phonePage(o: {
 }): Html {
   const password = o.askPassword === false ? '' : passwordField;
   const current = o.phone
-    ? html`<p>Your phone number is <strong>${o.phone.phone}</strong>, verified ${formatTime(o.phone.verifiedAtMs)}.</p>
+    ? html`<p>Your phone number is <strong>${o.phone.phone}</strong>, verified ${timeElement(o.phone.verifiedAtMs, o.times)}.</p>
 <form method="post" action="/account/phone/remove" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>

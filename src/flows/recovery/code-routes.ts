@@ -22,7 +22,12 @@ export async function codeRecoveryRoutes(
 ): Promise<void> {
   const { recovery, config } = kit.deps;
   if (!recovery.acceptsCodes()) return;
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, ttlSeconds: config.codeTtlSeconds };
+  const policy = {
+    minLength: config.passwordMinLength,
+    maxLength: config.passwordMaxLength,
+    breachCheck: config.breachCheck.enabled,
+    ttlSeconds: config.codeTtlSeconds,
+  };
 
   app.get(
     '/reset/code',

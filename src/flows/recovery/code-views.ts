@@ -1,6 +1,7 @@
 import { formatDuration } from '../../courier/templates/layout.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 import { RESET_CODE_DIGITS } from './code-methods.ts';
 
@@ -17,6 +18,8 @@ export function codeSentMessage(ttlSeconds: number): string {
 export function resetCodePage(o: {
   csrf: string;
   minLength: number;
+  /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
+  breachCheck?: boolean;
   maxLength: number;
   /** CODE_TTL, told to the user. */
   ttlSeconds: number;
@@ -35,7 +38,7 @@ ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}
 <label for="code">Code</label>
 <input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o) })}
 ${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Set new password</button>
 </form>

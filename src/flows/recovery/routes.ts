@@ -32,7 +32,7 @@ function isTokenProblem(code: ResetProblem): code is TokenProblem | 'RATE_LIMITE
 /** Forgot-password and reset: pages and JSON API over one RecoveryService. */
 export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { recovery, config } = kit.deps;
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, breachCheck: config.breachCheck.enabled };
   const messageFor = (code: ResetProblem | CodeResetProblem): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT'
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)

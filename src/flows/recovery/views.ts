@@ -1,6 +1,7 @@
 import type { RecoveryMethodName } from '../../config/account-config.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 
 export const FORGOT_SENT_MESSAGE =
@@ -55,6 +56,8 @@ ${o.methods.some((name) => name !== 'link') ? html`<p class="actions"><a href="$
 export function resetPasswordPage(o: {
   csrf: string;
   minLength: number;
+  /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
+  breachCheck?: boolean;
   maxLength: number;
   error?: string;
   returnTo?: string | undefined;
@@ -64,7 +67,7 @@ export function resetPasswordPage(o: {
     html`${notice('error', o.error)}
 <form method="post" action="${withReturnTo('/reset-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: passwordRulesHint(o) })}
 ${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Set new password</button>
 </form>`,

@@ -15,6 +15,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   const policy = {
     minLength: config.passwordMinLength,
     maxLength: config.passwordMaxLength,
+    breachCheck: config.breachCheck.enabled,
     usernames: config.account.usernames,
     passwordOptional,
     passwordless: config.account.passwordless === 'on',

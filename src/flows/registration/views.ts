@@ -1,6 +1,7 @@
 import type { UsernameMode } from '../../config/account-config.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 
 /** What registration answers, the same for every address; it speaks of confirming only when CONFIRM_EMAIL asks for it. */
@@ -13,6 +14,8 @@ export function registerSentMessage(confirmation: boolean): string {
 export function registerPage(o: {
   csrf: string;
   minLength: number;
+  /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
+  breachCheck?: boolean;
   maxLength: number;
   email?: string;
   name?: string;
@@ -36,7 +39,7 @@ ${csrfField(o.csrf)}
 ${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
 ${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254 })}
-${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: at least ${o.minLength} characters; very common passwords are refused.` : `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: ${passwordRulesHint(o)}` : passwordRulesHint(o) })}
 ${field({ name: 'password_confirm', label: o.passwordOptional ? 'Password again (if you chose one)' : 'Password again', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Create account</button>
 </form>

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
-import { callerOf, formatTime, type HttpKit, sendApiError, sendPage } from '../../http/kit.ts';
+import { callerOf, type HttpKit, sendApiError, sendPage, timeFormatOf } from '../../http/kit.ts';
 import { describeUserAgent } from '../../kernel/user-agent.ts';
 import type { AuditEventType } from '../../store/audit-repository.ts';
 import type { Store } from '../../store/store.ts';
 import { type Html, html } from '../../views/html.ts';
 import { layout } from '../../views/layout.ts';
+import { type TimeFormat, timeElement } from '../../views/time.ts';
 
 /** How many events the activity page and GET /api/account/activity show. */
 export const ACTIVITY_LIMIT = 20;
@@ -76,10 +77,15 @@ export async function recentActivity(store: Store, userId: string): Promise<Acti
   }));
 }
 
-export function activityPage(o: { csrf: string; user: { email: string; name: string | null }; items: ActivityItem[] }): Html {
+export function activityPage(o: {
+  csrf: string;
+  user: { email: string; name: string | null };
+  items: ActivityItem[];
+  times: TimeFormat;
+}): Html {
   const rows = o.items.map(
     (i) =>
-      html`<tr><td>${i.label}</td><td><time datetime="${i.time}">${formatTime(Date.parse(i.time))}</time></td><td>${i.ip ?? 'unknown'}</td><td>${i.browser}</td></tr>`,
+      html`<tr><td>${i.label}</td><td>${timeElement(Date.parse(i.time), o.times)}</td><td>${i.ip ?? 'unknown'}</td><td>${i.browser}</td></tr>`,
   );
   return layout(
     { title: 'Recent security activity', user: o.user, csrf: o.csrf },
@@ -108,6 +114,9 @@ export async function activityRoutes(app: FastifyInstance, kit: HttpKit): Promis
     const caller = callerOf(request);
     if (!caller || !request.auth) return reply.redirect('/login?next=%2Faccount%2Factivity', 303);
     const items = await recentActivity(kit.deps.store, caller.userId);
-    return sendPage(reply, activityPage({ csrf: kit.csrf.tokenFor(request, reply), user: request.auth.user, items }));
+    return sendPage(
+      reply,
+      activityPage({ csrf: kit.csrf.tokenFor(request, reply), user: request.auth.user, items, times: timeFormatOf(kit, request) }),
+    );
   });
 }

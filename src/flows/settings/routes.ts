@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
-import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
+import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
@@ -20,7 +20,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     ...caller,
     recentlyAuthenticated: sessions.isRecentlyAuthenticated(caller.auth.session),
   });
-  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength };
+  const policy = { minLength: config.passwordMinLength, maxLength: config.passwordMaxLength, breachCheck: config.breachCheck.enabled };
   const messageFor = (code: ErrorCode): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT' && code !== 'PASSWORD_MISMATCH'
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
@@ -210,7 +210,16 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     if (!caller) return reply;
     const list = await sessions.list(caller.userId, caller.sessionId);
     const info = (request.query as { notice?: string }).notice === 'revoked' ? 'The session was signed out.' : undefined;
-    return sendPage(reply, sessionsPage({ csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, sessions: list, info }));
+    return sendPage(
+      reply,
+      sessionsPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        user: caller.auth.user,
+        sessions: list,
+        times: timeFormatOf(kit, request),
+        info,
+      }),
+    );
   });
 
   app.post(
@@ -226,6 +235,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
           csrf: kit.csrf.tokenFor(request, reply),
           user: caller.auth.user,
           sessions: list,
+          times: timeFormatOf(kit, request),
           error: ERROR_CODES[result.code].message,
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);

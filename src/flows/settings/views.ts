@@ -1,6 +1,7 @@
-import { formatTime } from '../../http/kit.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { passwordRulesHint } from '../../views/password-rules.ts';
+import { type TimeFormat, timeElement, timeText } from '../../views/time.ts';
 import type { SessionView } from '../login/session-service.ts';
 import type { AccountOverview } from './overview.ts';
 
@@ -10,6 +11,8 @@ export function changePasswordPage(o: {
   csrf: string;
   user: User;
   minLength: number;
+  /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
+  breachCheck?: boolean;
   maxLength: number;
   error?: string | undefined;
 }): Html {
@@ -20,7 +23,7 @@ export function changePasswordPage(o: {
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
 ${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true })}
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o) })}
 ${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Change password</button>
 </form>
@@ -48,7 +51,14 @@ ${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password
  * `/account/password` for an account without a password (PASSWORD_OPTIONAL): the new one twice,
  * no current one; the route sends the session through "Confirm it is you" first when it is not recent.
  */
-export function setPasswordPage(o: { csrf: string; user: User; minLength: number; maxLength: number; error?: string | undefined }): Html {
+export function setPasswordPage(o: {
+  csrf: string;
+  user: User;
+  minLength: number;
+  maxLength: number;
+  breachCheck?: boolean;
+  error?: string | undefined;
+}): Html {
   return layout(
     { title: 'Set a password', user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}
@@ -56,7 +66,7 @@ export function setPasswordPage(o: { csrf: string; user: User; minLength: number
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: passwordRulesHint(o) })}
 ${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
 <button type="submit">Set password</button>
 </form>
@@ -70,16 +80,23 @@ export function passwordLink(account: { hasPassword: boolean }): Html {
   return html`<a href="/account/password">${account.hasPassword ? 'Change password' : 'Set a password'}</a>`;
 }
 
-export function sessionsPage(o: { csrf: string; user: User; sessions: SessionView[]; info?: string; error?: string }): Html {
+export function sessionsPage(o: {
+  csrf: string;
+  user: User;
+  sessions: SessionView[];
+  times: TimeFormat;
+  info?: string;
+  error?: string;
+}): Html {
   const items = o.sessions.map(
     (s) => html`<li>
 <p><strong>${s.browser}</strong>${s.current ? html` <strong>(this device)</strong>` : ''}${s.remembered ? html` <small>remembered</small>` : ''}</p>
 <dl>
 <dt>IP address</dt><dd>${s.ip ?? 'unknown'}</dd>
-<dt>Signed in</dt><dd>${formatTime(s.createdAtMs)}</dd>
-<dt>Last seen</dt><dd>${formatTime(s.lastSeenAtMs)}</dd>
+<dt>Signed in</dt><dd>${timeElement(s.createdAtMs, o.times)}</dd>
+<dt>Last seen</dt><dd>${timeElement(s.lastSeenAtMs, o.times)}</dd>
 </dl>
-${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${formatTime(s.lastSeenAtMs)}">Sign out</button></form>`}
+${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${timeText(s.lastSeenAtMs, o.times)}">Sign out</button></form>`}
 </li>`,
   );
   return layout(
