@@ -44,14 +44,10 @@ export function buildProgram(): Command {
     .command('serve')
     .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
     .action(async () => {
-      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger }, { startService }] = await Promise.all([
-        import('./context.ts'),
-        import('../deps.ts'),
-        import('../logger.ts'),
-        import('../main.ts'),
-      ]);
+      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger, chooseLogFormat }, { startService }] =
+        await Promise.all([import('./context.ts'), import('../deps.ts'), import('../logger.ts'), import('../main.ts')]);
       const config = configFromEnvironment();
-      const deps = createDeps(config, createLogger(config.logLevel));
+      const deps = createDeps(config, createLogger(config.logLevel, undefined, chooseLogFormat(config)));
       const service = await startService(config, deps).catch(exitOnStartupError(deps));
       const shutdown = (signal: string) => {
         service.deps.logger.info({ signal }, 'shutting down');
@@ -68,14 +64,10 @@ export function buildProgram(): Command {
     .command('worker')
     .description('run only the courier: send queued mail, retrying with backoff (for running it apart from serve)')
     .action(async () => {
-      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger }, { ensureSchemaCurrent }] = await Promise.all([
-        import('./context.ts'),
-        import('../deps.ts'),
-        import('../logger.ts'),
-        import('../store/migrate.ts'),
-      ]);
+      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger, chooseLogFormat }, { ensureSchemaCurrent }] =
+        await Promise.all([import('./context.ts'), import('../deps.ts'), import('../logger.ts'), import('../store/migrate.ts')]);
       const config = configFromEnvironment();
-      const deps = createDeps(config, createLogger(config.logLevel));
+      const deps = createDeps(config, createLogger(config.logLevel, undefined, chooseLogFormat(config)));
       await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
       deps.courier.start();
       // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
