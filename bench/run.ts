@@ -6,6 +6,7 @@
 // hash-bound limit, and password-reset throughput. With several databases it ends with a table
 // comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
+import { benchmarkCli } from './cli.ts';
 import { BENCH_DATABASES } from './databases.ts';
 import { benchmarkImport, type ImportFigures } from './import.ts';
 import { alternateJsonPosts, type LoadResult, loadGet, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
@@ -37,6 +38,7 @@ async function main(): Promise<void> {
   }
   const summaries: Summary[] = [];
   for (const db of options.db) summaries.push(await benchmarkOn(db, options));
+  await benchmarkCli();
   if (summaries.length > 1) {
     const rows: Row[] = summaries.flatMap((s) => [
       { route: `${s.db}: POST /api/password/forgot (unknown)`, ...s.forgotUnknown, notes: 'autocannon' },
