@@ -23,7 +23,8 @@ function run(cwd: string, args: string[], env: Record<string, string> = {}): Pro
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString('utf8')));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    // Generous: a build on a loaded 2-core machine has taken over 90 s.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 600_000);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
