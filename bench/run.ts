@@ -7,6 +7,7 @@
 // comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import { benchmarkCourier } from './courier.ts';
+import { benchmarkCli } from './cli.ts';
 import { BENCH_DATABASES } from './databases.ts';
 import { benchmarkImport, type ImportFigures } from './import.ts';
 import { alternateJsonPosts, type LoadResult, loadGet, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
   const summaries: Summary[] = [];
   for (const db of options.db) summaries.push(await benchmarkOn(db, options));
   for (const db of options.db) await benchmarkCourier(BENCH_DATABASES[db]!, { connections: 32, durationSeconds: options.durationSeconds });
+  await benchmarkCli();
   if (summaries.length > 1) {
     const rows: Row[] = summaries.flatMap((s) => [
       { route: `${s.db}: POST /api/password/forgot (unknown)`, ...s.forgotUnknown, notes: 'autocannon' },

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
+import type { Config } from './config/config.ts';
 import { decodedPath } from './http/request-path.ts';
 
 /** Paths removed from every log line (S23): cookies, auth headers, passwords, tokens, codes. */
@@ -31,8 +33,38 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? `${masked}?[redacted]` : masked;
 }
 
-/** The service logger; `destination` (default stdout) lets tests capture every line. */
-export function createLogger(level: string, destination?: DestinationStream): Logger {
+/**
+ * LOG_FORMAT resolved: `auto` is human-readable (pino-pretty) in development and test on a
+ * terminal, and JSON in production or when stdout is a pipe or a file (log collectors, tests).
+ */
+export function chooseLogFormat(
+  config: Pick<Config, 'logFormat' | 'nodeEnv'>,
+  stdoutIsTTY: boolean = process.stdout.isTTY === true,
+): 'pretty' | 'json' {
+  if (config.logFormat !== 'auto') return config.logFormat;
+  return config.nodeEnv !== 'production' && stdoutIsTTY ? 'pretty' : 'json';
+}
+
+/**
+ * pino-pretty as a synchronous stream (nothing lost when a command exits), loaded only when a
+ * pretty logger is made: production never loads it.
+ */
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  return pretty({
+    sync: true,
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname',
+    colorize: destination === undefined && process.stdout.isTTY === true,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/**
+ * The service logger: JSON lines (the default), or `pretty` lines for a developer's terminal (the
+ * same redaction applies first). `destination` (default stdout) lets tests capture every line.
+ */
+export function createLogger(level: string, destination?: DestinationStream, format: 'pretty' | 'json' = 'json'): Logger {
   const options = {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -41,5 +73,6 @@ export function createLogger(level: string, destination?: DestinationStream): Lo
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
   };
+  if (format === 'pretty') return pino(options, prettyStream(destination));
   return destination ? pino(options, destination) : pino(options);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { parseEmailAddress } from '../kernel/email-address.ts';
 import { describeUserAgent } from '../kernel/user-agent.ts';
 import type { AuditListing } from '../store/audit-repository.ts';
-import { withDeps } from './context.ts';
+import { withDeps } from './lazy-deps.ts';
 
 function fail(message: string): never {
   process.stderr.write(`latchkey: ${message}\n`);

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { Deps } from '../deps.ts';
 import type { RegisteredClient } from '../flows/oidc/ports.ts';
-import { createOidcStores } from '../flows/oidc/stores.ts';
-import { withDeps } from './context.ts';
+import { withDeps } from './lazy-deps.ts';
 
 function fail(message: string): never {
   process.stderr.write(`latchkey: ${message}\n`);
@@ -15,7 +14,8 @@ const collect = (value: string, previous: string[] | undefined) => [...(previous
  * The OIDC stores over the command's database. The token lifetime only decides which retired keys
  * are still published, which no command here shows; rotation itself does not depend on it.
  */
-function oidcStores(deps: Deps) {
+async function oidcStores(deps: Deps) {
+  const { createOidcStores } = await import('../flows/oidc/stores.ts');
   return createOidcStores({ store: deps.store, keyring: deps.keyring, clock: deps.clock, random: deps.random, maxTokenLifetimeSeconds: 0 });
 }
 
@@ -63,7 +63,7 @@ export function registerClientCommands(program: Command): void {
       const redirectUris = options.redirectUri ?? [];
       if (redirectUris.length === 0) fail('give at least one --redirect-uri <uri>: where the application receives its codes');
       await withDeps(async (deps) => {
-        const added = await oidcStores(deps).clients.add(
+        const added = await (await oidcStores(deps)).clients.add(
           {
             name: options.name,
             redirectUris,
@@ -99,7 +99,7 @@ export function registerClientCommands(program: Command): void {
     .option('--json', 'print a JSON array')
     .action(async (options: { json?: boolean }) => {
       await withDeps(async (deps) => {
-        const all = await oidcStores(deps).clients.list();
+        const all = await (await oidcStores(deps)).clients.list();
         if (options.json) {
           process.stdout.write(`${JSON.stringify(all.map(asJson))}\n`);
           return;
@@ -118,7 +118,7 @@ export function registerClientCommands(program: Command): void {
     .argument('<client_id>', 'the client to remove')
     .action(async (clientId: string) => {
       await withDeps(async (deps) => {
-        if (!(await oidcStores(deps).clients.remove(clientId))) fail(`no client has the id ${clientId}`);
+        if (!(await (await oidcStores(deps)).clients.remove(clientId))) fail(`no client has the id ${clientId}`);
         process.stdout.write(`removed client ${clientId}\n`);
       });
     });
@@ -129,7 +129,7 @@ export function registerClientCommands(program: Command): void {
     .description('add a new signing key; the previous one stays in the JWKS until every token it signed has expired')
     .action(async () => {
       await withDeps(async (deps) => {
-        const kid = await oidcStores(deps).keys.rotate(deps.clock.nowMs());
+        const kid = await (await oidcStores(deps)).keys.rotate(deps.clock.nowMs());
         process.stdout.write(`new signing key: ${kid} (ES256)\n`);
         process.stderr.write(
           'Restart running Latchkey services so that they sign with it; the previous key stays published until its tokens expire.\n',

@@ -4,7 +4,7 @@ import { loadConfig } from '../config/config.ts';
 import { redactDatabaseUrl } from '../config/database-url.ts';
 import { ConfigError } from '../config/parse.ts';
 import { createDeps, type Deps } from '../deps.ts';
-import { createLogger } from '../logger.ts';
+import { chooseLogFormat, createLogger } from '../logger.ts';
 import { ensureSchemaCurrent, SchemaBehindError } from '../store/migrate.ts';
 
 /** Reads `.env` (if present; real environment variables win) and the validated Config, or exits naming the problem. */
@@ -72,7 +72,7 @@ export function exitOnStartupError(deps: Pick<Deps, 'config' | 'database'>) {
  */
 export async function withDeps<T>(fn: (deps: Deps) => Promise<T>, options: { checkSchema?: boolean } = {}): Promise<T> {
   const config = configFromEnvironment();
-  const deps = createDeps(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel));
+  const deps = createDeps(config, createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel, undefined, chooseLogFormat(config)));
   try {
     if (options.checkSchema !== false) await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
     return await fn(deps).catch(exitOnStartupError(deps));

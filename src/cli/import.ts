@@ -1,11 +1,8 @@
-import { Presets, SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
-import { pepperBoxOf } from '../crypto/passwords/hasher.ts';
-import { ImportedHashes, type ImportHashOptions } from '../crypto/passwords/legacy/dispatch.ts';
-import { SecretBox } from '../crypto/secret-box.ts';
-import { ImportService, type ImportSummary } from '../flows/import/service.ts';
-import { databaseSource, fileFormat, fileSource, type ImportSource, SourceError } from '../flows/import/sources.ts';
-import { withDeps } from './context.ts';
+import type { ImportHashOptions } from '../crypto/passwords/legacy/dispatch.ts';
+import type { ImportSummary } from '../flows/import/service.ts';
+import type { ImportSource } from '../flows/import/sources.ts';
+import { withDeps } from './lazy-deps.ts';
 
 interface ImportFlags {
   format?: string;
@@ -83,6 +80,16 @@ export function registerImportCommand(program: Command): void {
       if (salt !== undefined) hashOptions.fstPasswordSalt = salt;
       if (pepper !== undefined) hashOptions.devisePepper = pepper;
 
+      // Loaded here, not at the top: `latchkey --help` must not pay for them.
+      const [{ Presets, SingleBar }, { pepperBoxOf }, { ImportedHashes }, { SecretBox }, { ImportService }, sources] = await Promise.all([
+        import('cli-progress'),
+        import('../crypto/passwords/hasher.ts'),
+        import('../crypto/passwords/legacy/dispatch.ts'),
+        import('../crypto/secret-box.ts'),
+        import('../flows/import/service.ts'),
+        import('../flows/import/sources.ts'),
+      ]);
+      const { databaseSource, fileFormat, fileSource, SourceError } = sources;
       const summary = await withDeps(async (deps) => {
         let source: ImportSource;
         try {

@@ -1,14 +1,9 @@
+// The command definitions only: every action imports what it needs when it runs (`await
+// import()`), so `latchkey --help` and `latchkey <command> --help` load commander and little else.
 import { readFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { createDeps } from '../deps.ts';
-import { createLogger } from '../logger.ts';
-import { startService } from '../main.ts';
-import { runCleanup } from '../maintenance/cleanup.ts';
-import { ensureSchemaCurrent, migrateToLatest, migrationStatus, pendingMigrations } from '../store/migrate.ts';
 import { registerAuditCommand } from './audit.ts';
-import { CleanupProgressReport } from './cleanup-progress.ts';
 import { registerClientCommands } from './clients.ts';
-import { configFromEnvironment, exitOnStartupError, withDeps } from './context.ts';
 import { registerImportCommand } from './import.ts';
 import { registerUserCommands } from './users.ts';
 
@@ -49,8 +44,10 @@ export function buildProgram(): Command {
     .command('serve')
     .description('start the HTTP service (and, unless COURIER_INLINE=false, the courier and the cleanup schedule)')
     .action(async () => {
+      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger, chooseLogFormat }, { startService }] =
+        await Promise.all([import('./context.ts'), import('../deps.ts'), import('../logger.ts'), import('../main.ts')]);
       const config = configFromEnvironment();
-      const deps = createDeps(config, createLogger(config.logLevel));
+      const deps = createDeps(config, createLogger(config.logLevel, undefined, chooseLogFormat(config)));
       const service = await startService(config, deps).catch(exitOnStartupError(deps));
       const shutdown = (signal: string) => {
         service.deps.logger.info({ signal }, 'shutting down');
@@ -67,8 +64,10 @@ export function buildProgram(): Command {
     .command('worker')
     .description('run only the courier: send queued mail, retrying with backoff (for running it apart from serve)')
     .action(async () => {
+      const [{ configFromEnvironment, exitOnStartupError }, { createDeps }, { createLogger, chooseLogFormat }, { ensureSchemaCurrent }] =
+        await Promise.all([import('./context.ts'), import('../deps.ts'), import('../logger.ts'), import('../store/migrate.ts')]);
       const config = configFromEnvironment();
-      const deps = createDeps(config, createLogger(config.logLevel));
+      const deps = createDeps(config, createLogger(config.logLevel, undefined, chooseLogFormat(config)));
       await ensureSchemaCurrent(deps.database, config.database).catch(exitOnStartupError(deps));
       deps.courier.start();
       // The courier's timers do not hold the process open (so `serve` can exit cleanly); here they must.
@@ -93,6 +92,10 @@ export function buildProgram(): Command {
     .description('apply pending database migrations (run it before deploying a new version), listing each one')
     .option('--status', 'only list the migrations, applied (with when) and pending; change nothing')
     .action(async (options: { status?: boolean }) => {
+      const [{ withDeps }, { migrateToLatest, migrationStatus, pendingMigrations }] = await Promise.all([
+        import('./context.ts'),
+        import('../store/migrate.ts'),
+      ]);
       await withDeps(
         async (deps) => {
           if (options.status) {
@@ -121,6 +124,11 @@ export function buildProgram(): Command {
         process.stderr.write('latchkey: --batch-size must be a whole number from 1 to 10000\n');
         process.exit(1);
       }
+      const [{ withDeps }, { runCleanup }, { CleanupProgressReport }] = await Promise.all([
+        import('./context.ts'),
+        import('../maintenance/cleanup.ts'),
+        import('./cleanup-progress.ts'),
+      ]);
       await withDeps(async (deps) => {
         const report = new CleanupProgressReport();
         const deleted = await runCleanup(deps.store, deps.clock, { ...deps.config, batchSize }, (p) => report.update(p)).finally(() =>

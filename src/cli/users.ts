@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { AccountSummary, AdminProblem } from '../flows/admin/service.ts';
 import { ERROR_CODES } from '../kernel/errors.ts';
 import type { Result } from '../kernel/result.ts';
-import { withDeps } from './context.ts';
+import { withDeps } from './lazy-deps.ts';
 
 function fail(message: string): never {
   process.stderr.write(`latchkey: ${message}\n`);

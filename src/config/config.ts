@@ -62,6 +62,8 @@ export interface Config {
   readonly sessionTtlSeconds: number;
   readonly trustProxy: string | number | boolean;
   readonly logLevel: string;
+  /** LOG_FORMAT: `auto` is pretty in development on a terminal, JSON otherwise (logger.ts, chooseLogFormat). */
+  readonly logFormat: 'auto' | 'pretty' | 'json';
   readonly passwordMinLength: number;
   readonly passwordMaxLength: number;
   readonly hashConcurrency: number;
@@ -211,6 +213,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
       'trace',
       'silent',
     ] as const),
+    logFormat: read.oneOf('LOG_FORMAT', 'auto', ['auto', 'pretty', 'json'] as const),
     passwordMinLength,
     passwordMaxLength,
     hashConcurrency: read.integer('HASH_CONCURRENCY', Math.max(1, availableParallelism()), 1, 256),
