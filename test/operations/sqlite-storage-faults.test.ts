@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { sql } from 'kysely';
+import { storageFault } from '../../src/store/database.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
+import { openTestDatabase } from '../support/database.ts';
 import { apiClient } from '../support/flows.ts';
 import { LogCapture } from '../support/log-capture.ts';
 import { ImmutableFiles, SmallFilesystem } from '../support/storage-faults.ts';
@@ -135,5 +138,61 @@ describe('a SQLite database file that turns read-only under the running service'
 
     immutable.unlockAll();
     await assertRecovers(service, 'after-readonly@example.com');
+  });
+});
+
+describe('a SQLite transaction that fills the database', () => {
+  it('fails with SQLITE_FULL, recognised as a storage fault, not with the ROLLBACK that SQLite made needless', async () => {
+    // SQLite's own size cap (max_page_count) gives the same SQLITE_FULL as a full disk, without a
+    // mount: this runs everywhere. SQLite rolls the transaction back itself when a statement fails
+    // this way; the error must still name the cause.
+    const { database, store } = await openTestDatabase();
+    try {
+      const pages = await sql<{ page_count: number }>`PRAGMA page_count`.execute(database.db);
+      await sql.raw(`PRAGMA max_page_count = ${(pages.rows[0]?.page_count ?? 0) + 1}`).execute(database.db);
+      const error = await store
+        .transaction(async (tx) => {
+          for (let i = 0; i < 200; i++) {
+            await tx.db
+              .insertInto('users')
+              .values({
+                id: `full-${i}`,
+                email: `full-${i}@example.com`,
+                email_canonical: `full-${i}@example.com`,
+                name: 'n'.repeat(100),
+                password_hash: null,
+                created_at: 1,
+                updated_at: 1,
+              } as never)
+              .execute();
+          }
+        })
+        .then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+      assert.equal((error as { code?: string } | undefined)?.code, 'SQLITE_FULL', String(error));
+      assert.equal(storageFault(error), 'SQLITE_FULL');
+      assert.ok(database.capabilities.isUnavailable(error), 'answered 503, not 500');
+      // Nothing of the transaction stayed, and the connection works on.
+      const left = await database.db.selectFrom('users').select('id').where('id', 'like', 'full-%').execute();
+      assert.deepEqual(left, []);
+      await sql.raw('PRAGMA max_page_count = 1073741823').execute(database.db);
+      await store.transaction((tx) =>
+        tx.db
+          .insertInto('users')
+          .values({
+            id: 'after-full',
+            email: 'after@example.com',
+            email_canonical: 'after@example.com',
+            created_at: 1,
+            updated_at: 1,
+          } as never)
+          .execute(),
+      );
+      assert.ok(await database.db.selectFrom('users').select('id').where('id', '=', 'after-full').executeTakeFirst(), 'writes work again');
+    } finally {
+      await database.close();
+    }
   });
 });
