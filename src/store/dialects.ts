@@ -125,8 +125,20 @@ class LatchkeySqliteDialect extends SqliteDialect {
  */
 export function openSqlite(filename: string): DatabaseHandle {
   if (filename !== ':memory:') {
-    mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
-    closeSync(openSync(filename, 'a', 0o600));
+    try {
+      mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+      closeSync(openSync(filename, 'a', 0o600));
+    } catch (error) {
+      // A read-only file, directory or filesystem, or a full disk: say which file and why, as
+      // SQLite's own code for "cannot open", instead of a bare stack trace.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw Object.assign(
+        new Error(
+          `the SQLite database file ${filename} cannot be opened for writing (${reason}): make it and its directory writable by this process`,
+        ),
+        { code: 'SQLITE_CANTOPEN', cause: error },
+      );
+    }
   }
   const sqlite = new SQLite(filename);
   sqlite.pragma('journal_mode = WAL');
