@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
+import { storageFault } from '../store/database.ts';
 import { errorPage } from '../views/error-page.ts';
 import { isLoopbackAddress } from './loopback.ts';
 import { decodedPath, isApiRequest } from './request-path.ts';
@@ -33,15 +34,26 @@ export function describeValidation(errors: AjvError[]): string {
   }
 }
 
-/** Seconds a client should wait before retrying while the database is unreachable. */
+/** Seconds a client should wait before retrying while the database is unreachable or cannot be written. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+/** What the operator reads in the log for each storage fault SQLite reports. */
+function describeStorageFault(cause: string): string {
+  if (cause === 'SQLITE_FULL') return 'the disk holding the database is full';
+  if (cause.startsWith('SQLITE_READONLY')) return 'the database file or its directory is read-only';
+  if (cause.startsWith('SQLITE_CANTOPEN')) return 'the database file cannot be opened';
+  return 'the database file cannot be written (read-only file or filesystem, or a failing disk)';
+}
 
 function classify(
   error: FastifyError | AppError,
   isDatabaseUnavailable: (error: unknown) => boolean,
 ): { code: ErrorCode; message?: string; retryAfter?: number } {
   if (error instanceof AppError) return { code: error.code, message: error.message, retryAfter: error.retryAfterSeconds };
-  if (isDatabaseUnavailable(error)) return { code: 'DATABASE_UNAVAILABLE', retryAfter: DATABASE_RETRY_AFTER_SECONDS };
+  if (isDatabaseUnavailable(error)) {
+    const code = storageFault(error) ? 'DATABASE_NOT_WRITABLE' : 'DATABASE_UNAVAILABLE';
+    return { code, retryAfter: DATABASE_RETRY_AFTER_SECONDS };
+  }
   if (error.validation) return { code: 'VALIDATION_FAILED', message: describeValidation(error.validation as AjvError[]) };
   switch (error.code) {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -74,13 +86,22 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
 /**
  * One handler maps every error to a listed code; 5xx never carry internals. A database outage
  * (as the engine's capabilities recognise it) is 503 DATABASE_UNAVAILABLE with Retry-After; the
- * pools reconnect by themselves, so the service recovers without a restart.
+ * pools reconnect by themselves, so the service recovers without a restart. A SQLite file that
+ * cannot be written (full disk, read-only file) is 503 DATABASE_NOT_WRITABLE with Retry-After and
+ * one warning naming SQLite's code; writes work again once the file is writable, no restart needed.
  */
 export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable: (error: unknown) => boolean = () => false): void {
   app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
     const { code, message, retryAfter } = classify(error, isDatabaseUnavailable);
     if (code === 'DATABASE_UNAVAILABLE') {
       request.log.warn({ reason: error.message }, 'database unavailable: answered 503');
+    }
+    if (code === 'DATABASE_NOT_WRITABLE') {
+      const cause = storageFault(error) as string;
+      request.log.warn(
+        { cause, reason: error.message },
+        `database cannot be written (${cause}: ${describeStorageFault(cause)}): answered 503`,
+      );
     }
     if (code === 'INTERNAL_ERROR') {
       request.log.error({ err: error }, 'request failed');

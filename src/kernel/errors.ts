@@ -116,6 +116,10 @@ export const ERROR_CODES = {
     status: 503,
     message: 'The service cannot reach its database right now. Try again in a moment.',
   },
+  DATABASE_NOT_WRITABLE: {
+    status: 503,
+    message: 'The service cannot save changes right now. Try again in a moment.',
+  },
   SCHEMA_OUTDATED: {
     status: 503,
     message: 'The database schema is behind this version of the service. An operator must run `latchkey migrate`.',

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { DatabaseTarget } from '../config/database-url.ts';
-import { openMysql, openPostgres, openSqlite } from './dialects.ts';
+import { openMysql, openPostgres, openSqlite, sqliteStorageFault } from './dialects.ts';
 import type { Database } from './schema.ts';
 
 /**
@@ -33,8 +33,21 @@ export interface Capabilities {
    * even among well-ordered short transactions, so writers that race by design retry these.
    */
   isRetryableConflict(error: unknown): boolean;
-  /** The error means the database could not be reached or dropped the connection (answer 503, retry later). */
+  /**
+   * The error means the database could not be reached or dropped the connection, or (SQLite) its
+   * file cannot be written right now: full disk, read-only file (answer 503, retry later).
+   */
   isUnavailable(error: unknown): boolean;
+}
+
+/**
+ * Why the database cannot be written, as the engine names it (`SQLITE_FULL`, `SQLITE_READONLY`,
+ * `SQLITE_IOERR_WRITE`, ...), when the error is a storage fault rather than a lost connection;
+ * undefined otherwise. Only the embedded SQLite file has such faults of its own: a server
+ * database reports a full disk as its own error to the pool.
+ */
+export function storageFault(error: unknown): string | undefined {
+  return sqliteStorageFault(error);
 }
 
 export interface DatabaseHandle {

@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, MysqlDialect, PostgresDialect, SqliteDialect } from 'kysely';
+import { type DatabaseConnection, type Driver, Kysely, MysqlDialect, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
 import { createPool } from 'mysql2';
 import pg from 'pg';
 import type { Capabilities, DatabaseHandle, OpenOptions } from './database.ts';
@@ -35,6 +35,21 @@ function codes(error: unknown): string[] {
   return [...own, ...inner, ...(e.cause && e.cause !== error ? codes(e.cause) : [])];
 }
 
+/**
+ * SQLite result codes (better-sqlite3 reports the extended code) that mean the database file
+ * cannot be written right now: a full disk (`SQLITE_FULL`), a file or filesystem that became
+ * read-only (`SQLITE_READONLY…`, or `SQLITE_IOERR_WRITE` when the kernel refuses a write on an
+ * already open file), another I/O failure, or a file that cannot be opened. None of these is a
+ * bug in the request: the connection stays usable and writes work again once the operator frees
+ * space or makes the file writable, so they are answered 503 like an outage.
+ */
+const SQLITE_STORAGE_FAULT = /^SQLITE_(FULL|READONLY(_[A-Z]+)?|IOERR(_[A-Z]+)?|CANTOPEN(_[A-Z]+)?)$/;
+
+/** The SQLite code naming why the database file cannot be written, if that is what the error is. */
+export function sqliteStorageFault(error: unknown): string | undefined {
+  return codes(error).find((c) => SQLITE_STORAGE_FAULT.test(c));
+}
+
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message : '';
 }
@@ -47,8 +62,8 @@ const sqliteCapabilities: Capabilities = {
   columnTypeChange: 'unenforced',
   isUniqueViolation: (error) => codes(error).some((c) => c === 'SQLITE_CONSTRAINT_UNIQUE' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY'),
   isRetryableConflict: (error) => codes(error).some((c) => c === 'SQLITE_BUSY' || c === 'SQLITE_LOCKED'),
-  // An embedded file does not go away; a locked or full disk is a bug or an operator problem.
-  isUnavailable: () => false,
+  // An embedded file does not go away, but its disk can fill up or turn read-only.
+  isUnavailable: (error) => sqliteStorageFault(error) !== undefined,
 };
 
 const postgresCapabilities: Capabilities = {
@@ -80,21 +95,57 @@ const mysqlCapabilities: Capabilities = {
 };
 
 /**
+ * SQLite rolls a transaction back by itself when a statement in it fails for a full disk or an
+ * I/O error; Kysely's ROLLBACK that follows would then fail with "cannot rollback - no transaction
+ * is active" and hide the real cause (SQLITE_FULL, SQLITE_IOERR_WRITE) behind a plain error.
+ * This driver rolls back only a transaction that is still open, so the cause reaches the caller.
+ */
+class SqliteDriverKeepingCause extends SqliteDriver {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
+  }
+}
+
+class LatchkeySqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite });
+  }
+  override createDriver(): Driver {
+    return new SqliteDriverKeepingCause(this.sqlite);
+  }
+}
+
+/**
  * The database holds password hashes, sealed mail and audit records: a new file is created 0600
  * (its directory 0700 when created here) before SQLite opens it, and SQLite gives the WAL and
  * shared-memory files the database file's mode. An existing file keeps the mode it has.
  */
 export function openSqlite(filename: string): DatabaseHandle {
   if (filename !== ':memory:') {
-    mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
-    closeSync(openSync(filename, 'a', 0o600));
+    try {
+      mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
+      closeSync(openSync(filename, 'a', 0o600));
+    } catch (error) {
+      // A read-only file, directory or filesystem, or a full disk: say which file and why, as
+      // SQLite's own code for "cannot open", instead of a bare stack trace.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      throw Object.assign(
+        new Error(
+          `the SQLite database file ${filename} cannot be opened for writing (${reason}): make it and its directory writable by this process`,
+        ),
+        { code: 'SQLITE_CANTOPEN', cause: error },
+      );
+    }
   }
   const sqlite = new SQLite(filename);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  const db = new Kysely<Database>({ dialect: new LatchkeySqliteDialect(sqlite) });
   return { db, dialect: 'sqlite', capabilities: sqliteCapabilities, close: () => db.destroy() };
 }
 

@@ -26,13 +26,13 @@ function serve(cwd: string, env: Record<string, string>): Served {
   child.stdout.on('data', (c: Buffer) => (output += c.toString('utf8')));
   child.stderr.on('data', (c: Buffer) => (output += c.toString('utf8')));
   const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 90_000);
   void exited.then(() => clearTimeout(timer));
   return { child, output: () => output, exited };
 }
 
 async function waitFor(served: Served, pattern: RegExp): Promise<void> {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1200; i++) {
     if (pattern.test(served.output())) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
