@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
 import { errorPage } from '../views/error-page.ts';
+import { answerFormProblem } from './form-pages.ts';
 import { isLoopbackAddress } from './loopback.ts';
 import { decodedPath, isApiRequest } from './request-path.ts';
 
@@ -77,7 +78,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
  * pools reconnect by themselves, so the service recovers without a restart.
  */
 export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable: (error: unknown) => boolean = () => false): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
+    // An HTML form with bad input or an expired token answers with the form again (form-pages.ts).
+    if (!isApiRequest(request) && (await answerFormProblem(error, request, reply))) return reply;
     const { code, message, retryAfter } = classify(error, isDatabaseUnavailable);
     if (code === 'DATABASE_UNAVAILABLE') {
       request.log.warn({ reason: error.message }, 'database unavailable: answered 503');

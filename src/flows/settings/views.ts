@@ -1,6 +1,7 @@
 import { formatTime } from '../../http/kit.ts';
+import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import type { SessionView } from '../login/session-service.ts';
 import type { AccountOverview } from './overview.ts';
 
@@ -11,17 +12,18 @@ export function changePasswordPage(o: {
   user: User;
   minLength: number;
   maxLength: number;
-  error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Change your password', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Change your password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true })}
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true, error: o.errors?.current_password })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
 <button type="submit">Change password</button>
 </form>
 <p>Every other signed-in session will be signed out.</p>
@@ -29,15 +31,22 @@ ${field({ name: 'new_password_confirm', label: 'New password again', type: 'pass
   );
 }
 
-export function changeEmailPage(o: { csrf: string; user: User; askPassword?: boolean; email?: string; error?: string }): Html {
+export function changeEmailPage(o: {
+  csrf: string;
+  user: User;
+  askPassword?: boolean;
+  email?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Change your email address', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Change your email address', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <p>Your address is <strong>${o.user.email}</strong>. We will send a link to the new address; the change happens when you follow it.</p>
 <form method="post" action="/account/email" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true })}
-${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' })}
+${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
+${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', error: o.errors?.password, hint: 'For your security, confirm it is you.' })}
 <button type="submit">Send confirmation link</button>
 </form>
 <p class="actions"><a href="/">Back to your account</a></p>`,
@@ -48,16 +57,23 @@ ${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password
  * `/account/password` for an account without a password (PASSWORD_OPTIONAL): the new one twice,
  * no current one; the route sends the session through "Confirm it is you" first when it is not recent.
  */
-export function setPasswordPage(o: { csrf: string; user: User; minLength: number; maxLength: number; error?: string | undefined }): Html {
+export function setPasswordPage(o: {
+  csrf: string;
+  user: User;
+  minLength: number;
+  maxLength: number;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Set a password', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Set a password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <p>Your account has no password: you sign in with a link or code we email you, or with a passkey. Set a password to sign in with it too.</p>
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.new_password, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.` })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
 <button type="submit">Set password</button>
 </form>
 <p>Every other signed-in session will be signed out.</p>
