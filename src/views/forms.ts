@@ -56,7 +56,7 @@ export function errorsForCode(
  */
 export function errorSummary(errors: FormErrors | undefined): Html {
   if (!hasErrors(errors)) return html``;
-  return html`<div class="error-summary" tabindex="-1" autofocus aria-labelledby="error-summary-title">
+  return html`<div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
 <h2 id="error-summary-title">There is a problem</h2>
 <ul>
 ${Object.entries(errors).map(([name, message]) => (name === FORM_PROBLEM ? html`<li>${message}</li>\n` : html`<li><a href="#${name}">${message}</a></li>\n`))}</ul>

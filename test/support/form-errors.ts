@@ -34,7 +34,8 @@ export function assertFormAgain(response: TestResponse, expected: FormAgainExpec
   assert.ok(text.includes(`<title>Error: ${expected.title} · Latchkey</title>`), `title "Error: ${expected.title}"`);
   assert.ok(!text.includes('That did not work'), 'not the generic error page');
   assert.match(text, /name="_csrf" value="[^"]+"/, 'the form again, with a CSRF token');
-  const summary = /<div class="error-summary" tabindex="-1" autofocus aria-labelledby="error-summary-title">([\s\S]*?)<\/div>/.exec(text);
+  const summary =
+    /<div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">([\s\S]*?)<\/div>/.exec(text);
   assert.ok(summary, 'an error summary that takes the focus');
   const items = [...(summary[1] as string).matchAll(/<li>([\s\S]*?)<\/li>/g)].map((m) => m[1] as string);
   const fields = expected.fields ?? {};

@@ -32,9 +32,9 @@ export function forgotPasswordPage(o: {
   const chosen = o.method ?? (o.methods.includes('link') ? 'link' : o.methods[0]);
   const choice =
     o.methods.length > 1
-      ? html`<fieldset><legend>Send me</legend>
+      ? html`<fieldset id="method"><legend>Send me</legend>
 ${o.errors?.method ? html`<span id="method-error" class="field-error">${o.errors.method}</span>` : ''}
-${o.methods.map((name, index) => html`<p class="check"><label><input type="radio" id="${index === 0 ? 'method' : `method-${name}`}" name="method" value="${name}"${name === chosen ? html` checked` : ''}${o.errors?.method ? html` aria-invalid="true" aria-describedby="method-error"` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
+${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}${o.errors?.method ? html` aria-invalid="true" aria-describedby="method-error"` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
 </fieldset>`
       : o.methods.length === 1 && chosen !== 'link'
         ? html`<input type="hidden" name="method" value="${chosen}">`
