@@ -1,5 +1,6 @@
 import { formatTime } from '../../http/kit.ts';
 import type { PasskeyRecord } from '../../store/passkeys-repository.ts';
+import { errorSummary, type FormErrors, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 
@@ -47,7 +48,14 @@ interface User {
  * is synced; a plain form to rename it and one to remove it (no JavaScript needed). Adding one
  * needs the browser's WebAuthn, so that form is hidden until the script finds it.
  */
-export function passkeysPage(o: { csrf: string; user: User; passkeys: PasskeyRecord[]; info?: string; error?: string }): Html {
+export function passkeysPage(o: {
+  csrf: string;
+  user: User;
+  passkeys: PasskeyRecord[];
+  info?: string;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
+}): Html {
   const items = o.passkeys.map(
     (p) => html`<li>
 <p><strong>${p.name}</strong></p>
@@ -65,8 +73,8 @@ export function passkeysPage(o: { csrf: string; user: User; passkeys: PasskeyRec
 </li>`,
   );
   return layout(
-    { title: 'Passkeys', user: o.user, csrf: o.csrf, scripts: PASSKEY_SCRIPTS },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Passkeys', user: o.user, csrf: o.csrf, scripts: PASSKEY_SCRIPTS, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <p>A passkey signs you in with your device's screen lock or security key instead of a password, and it cannot be phished.</p>
 ${o.passkeys.length === 0 ? html`<p>You have no passkeys yet.</p>` : html`<ul class="sessions">${items}</ul>`}
 <h2>Add a passkey</h2>
