@@ -83,6 +83,18 @@ export function field(o: FieldOptions & { error?: string | undefined }): Html {
   return new Html(base.value.slice(0, start) + message.value + input + base.value.slice(end));
 }
 
+/**
+ * For an input written by hand (a code field): its problem's message, to put before the input, and
+ * the attributes that tie the two, to put in the tag. Both empty without a problem.
+ */
+export function fieldProblem(name: string, error: string | undefined): { message: Html; attributes: Html } {
+  if (!error) return { message: html``, attributes: html`` };
+  return {
+    message: html`<span id="${name}-error" class="field-error"><span class="visually-hidden">Error: </span>${error}</span>\n`,
+    attributes: html` aria-invalid="true" aria-describedby="${name}-error"`,
+  };
+}
+
 /** The typed values a form may show again: strings only, never a password, code, token or CSRF value. */
 export function keptValues(body: unknown): Record<string, string> {
   const kept: Record<string, string> = {};

@@ -12,7 +12,7 @@ const LONG = 'x'.repeat(1100);
 describe('forms answer bad input with the same form: every problem at its field, values kept', () => {
   let service: TestService;
   before(async () => {
-    service = await startTestService({ RATE_LIMIT_FORGOT_EMAIL: '100/3600', USERNAMES: 'optional' });
+    service = await startTestService({ RATE_LIMIT_FORGOT_EMAIL: '100/3600', USERNAMES: 'optional', PASSWORDLESS: 'on' });
     await registerUser(service, EMAIL, PASSWORD, 'Ada');
   });
   after(() => service.close());
@@ -221,6 +221,34 @@ describe('forms answer bad input with the same form: every problem at its field,
       /<input type="text" name="username" autocomplete="username" value="ada@example.com" hidden>/,
       'the username for password managers, hidden',
     );
+  });
+
+  it('sign-in by email and reset by code: the same form again, the code never echoed', async () => {
+    const browser = new TestClient(service.url);
+    assertFormAgain(await browser.submitForm('/login/email', '/login/email', { email: '' }), {
+      status: 400,
+      title: 'Sign in by email',
+      fields: { email: /Enter your email address/ },
+    });
+    assertFormAgain(await browser.submitForm('/login/email/code', '/login/email/code', { email: EMAIL, code: '' }), {
+      status: 400,
+      title: 'Check your inbox',
+      fields: { code: /Enter the code from the mail/ },
+      kept: { email: EMAIL },
+    });
+    const code = await browser.submitForm('/reset/code', '/reset/code', {
+      email: EMAIL,
+      code: '12345678',
+      password: 'one long passphrase',
+      password_confirm: 'two long passphrase',
+    });
+    assertFormAgain(code, {
+      status: 400,
+      title: 'Enter your reset code',
+      fields: { password_confirm: /do not match/ },
+      kept: { email: EMAIL },
+      secrets: ['12345678', 'one long passphrase'],
+    });
   });
 
   it('a signed-out post to a signed-in form with bad input goes to sign in, not to a page', async () => {

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../courier/templates/layout.ts';
-import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -57,7 +57,7 @@ export function checkInboxPage(o: {
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
 <label for="code">Code</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
+${fieldProblem('code', o.errors?.code).message}<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${fieldProblem('code', o.errors?.code).attributes}${hasEmail && !o.errors ? html` autofocus` : ''}>
 ${rememberBox(o.remember)}
 <button type="submit">Sign in</button>
 </form>

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
-import { type FormPage, formRoute } from '../../http/form-pages.ts';
+import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
@@ -76,7 +76,8 @@ export async function codeRecoveryRoutes(
     const returnTo = returnToOf(kit, request);
     const formAgain = (error: string, status: number) =>
       sendPage(reply, resetCodePage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email, returnTo, error }), status);
-    if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
+    const problems = codeForm.check?.({ password, password_confirm }) ?? {};
+    if (Object.keys(problems).length > 0) return sendFormAgain(request, reply, codeForm, problems);
     const result = await recovery.resetWithCode(email, code, password, requestContext(request));
     if (!result.ok) {
       if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));

@@ -1,5 +1,5 @@
 import { formatDuration } from '../../courier/templates/layout.ts';
-import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -37,7 +37,7 @@ export function resetCodePage(o: {
 ${csrfField(o.csrf)}
 ${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
 <label for="code">Code</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
+${fieldProblem('code', o.errors?.code).message}<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${fieldProblem('code', o.errors?.code).attributes}${hasEmail && !o.errors ? html` autofocus` : ''}>
 ${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: `At least ${o.minLength} characters. Long passphrases are good; very common passwords are refused.`, error: o.errors?.password })}
 ${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
 <button type="submit">Set new password</button>
