@@ -5,6 +5,7 @@ import { devMailboxRoutes } from './courier/mailbox-routes.ts';
 import type { Deps } from './deps.ts';
 import { authzRoutes } from './flows/authz/routes.ts';
 import { confirmationRoutes } from './flows/confirmation/routes.ts';
+import { checkInboxRoutes } from './flows/inbox/routes.ts';
 import { loginRoutes } from './flows/login/routes.ts';
 import { mfaEnrolRoutes } from './flows/mfa/enrol-routes.ts';
 import { secondStepRoutes } from './flows/mfa/second-step-routes.ts';
@@ -113,6 +114,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     await registrationRoutes(scope, kit);
     await recoveryRoutes(scope, kit);
     await confirmationRoutes(scope, kit);
+    await checkInboxRoutes(scope, kit);
     await settingsRoutes(scope, kit);
     await reauthRoutes(scope, kit);
     await phoneRoutes(scope, kit);

@@ -169,7 +169,13 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     passwordPolicy,
     breachedPasswords,
     methods: {
-      link: new LinkRecoveryMethod({ links, outbox, clock, ttlSeconds: config.resetTokenTtlSeconds }),
+      link: new LinkRecoveryMethod({
+        links,
+        outbox,
+        clock,
+        ttlSeconds: config.resetTokenTtlSeconds,
+        inviteTtlSeconds: config.inviteTtlSeconds,
+      }),
       code: new MailCodeRecoveryMethod({ codes: mfa.codes, outbox, clock }),
       sms: new SmsCodeRecoveryMethod({ codes: mfa.codes, clock, sms: sms.smsSender }),
     },

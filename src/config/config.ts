@@ -57,6 +57,8 @@ export interface Config {
   /** True when the key was generated into DATA_DIR because SECRET_KEYS was not set. */
   readonly secretKeysGenerated: boolean;
   readonly resetTokenTtlSeconds: number;
+  /** INVITE_TTL: lifetime of the link an account created by an administrator gets to choose its password. */
+  readonly inviteTtlSeconds: number;
   /** CODE_TTL: lifetime of one-time codes (reset, sign-in and phone codes), S5. */
   readonly codeTtlSeconds: number;
   readonly sessionTtlSeconds: number;
@@ -201,6 +203,7 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     secretKeys,
     secretKeysGenerated,
     resetTokenTtlSeconds: read.integer('RESET_TOKEN_TTL', 3600, 60, 7 * DAY, ' seconds'),
+    inviteTtlSeconds: read.integer('INVITE_TTL', 7 * DAY, 3600, 30 * DAY, ' seconds'),
     codeTtlSeconds: read.integer('CODE_TTL', 600, 60, 3600, ' seconds'),
     sessionTtlSeconds: read.integer('SESSION_TTL', 14 * DAY, 300, 365 * DAY, ' seconds'),
     trustProxy,

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
 import { storageFault } from '../store/database.ts';
 import { errorPage } from '../views/error-page.ts';
+import { answerFormProblem } from './form-pages.ts';
 import { isLoopbackAddress } from './loopback.ts';
 import { decodedPath, isApiRequest } from './request-path.ts';
 
@@ -91,7 +92,9 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
  * one warning naming SQLite's code; writes work again once the file is writable, no restart needed.
  */
 export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable: (error: unknown) => boolean = () => false): void {
-  app.setErrorHandler((error: FastifyError | AppError, request, reply) => {
+  app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
+    // An HTML form with bad input or an expired token answers with the form again (form-pages.ts).
+    if (!isApiRequest(request) && (await answerFormProblem(error, request, reply))) return reply;
     const { code, message, retryAfter } = classify(error, isDatabaseUnavailable);
     if (code === 'DATABASE_UNAVAILABLE') {
       request.log.warn({ reason: error.message }, 'database unavailable: answered 503');

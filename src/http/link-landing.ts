@@ -12,7 +12,7 @@ import { Csrf, strictObject } from './schemas.ts';
 
 const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 
-export interface LinkLanding<T> {
+export interface LinkLanding<T, C = unknown> {
   /** Page path, e.g. "/confirm-email"; the mailed link is `${path}/<token>`. */
   path: string;
   cookie: string;
@@ -21,7 +21,9 @@ export interface LinkLanding<T> {
   button: string;
   /** Where to ask for a new link when this one cannot be used. */
   retry: { href: string; label: string };
-  check(token: string, context: RequestContext): Promise<Result<unknown, ErrorCode>>;
+  check(token: string, context: RequestContext): Promise<Result<C, ErrorCode>>;
+  /** Which address the link is about, said above the button (from what check found). */
+  about?(checked: C): Promise<Html | undefined>;
   redeem(token: string, context: RequestContext): Promise<Result<T, ErrorCode>>;
   /** returnTo: the page's `return_to`, already checked by the S11 rule (kept from the mailed link). */
   done(request: FastifyRequest, reply: FastifyReply, value: T, returnTo: string | undefined): Promise<FastifyReply> | FastifyReply;
@@ -34,7 +36,7 @@ export interface LinkLanding<T> {
  * button; `POST path` (CSRF-checked like every form) redeems the token. A `return_to` on the
  * mailed link is carried through the three steps and handed to `done`.
  */
-export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T>): void {
+export function registerLinkLanding<T, C = unknown>(app: FastifyInstance, kit: HttpKit, landing: LinkLanding<T, C>): void {
   const cookieOptions = (maxAge: number) => kit.cookies.linkOptions(landing.path, maxAge);
 
   const problem = (reply: FastifyReply, code: ErrorCode, retryAfterSeconds?: number) => {
@@ -60,9 +62,10 @@ export function registerLinkLanding<T>(app: FastifyInstance, kit: HttpKit, landi
     if (!token) return problem(reply, 'TOKEN_INVALID');
     const check = await landing.check(token, requestContext(request));
     if (!check.ok) return problem(reply, check.code, check.retryAfterSeconds);
+    const about = await landing.about?.(check.value);
     const page = layout(
       { title: landing.title },
-      html`<p>${landing.intro}</p>
+      html`${about ? html`<p>${about}</p>` : ''}<p>${landing.intro}</p>
 <form method="post" action="${withReturnTo(landing.path, returnToOf(kit, request))}">${csrfField(kit.csrf.tokenFor(request, reply))}<button type="submit">${landing.button}</button></form>`,
     );
     return sendPage(reply, page);

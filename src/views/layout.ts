@@ -12,6 +12,8 @@ export interface PageOptions {
    * that allows same-origin scripts.
    */
   scripts?: readonly string[] | undefined;
+  /** The page answers a form with problems: its `<title>` starts with "Error: ". */
+  failed?: boolean | undefined;
 }
 
 /**
@@ -46,7 +48,7 @@ export function layout(options: PageOptions, body: Html): Html {
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.title} · Latchkey</title>
+<title>${options.failed ? 'Error: ' : ''}${options.title} · Latchkey</title>
 <link rel="stylesheet" href="/assets/style.css">
 ${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <body>

@@ -64,7 +64,11 @@ describe('Latchkey under a path: recovery from registration to sign-in', () => {
       password: 'first long passphrase',
       password_confirm: 'first long passphrase',
     });
-    assert.equal(registered.status, 200, registered.text.slice(0, 300));
+    assert.equal(registered.status, 303, registered.text.slice(0, 300));
+    assertRedirectUnderBase(registered.location, '/check-inbox');
+    const inbox = await browser.get(registered.location as string);
+    assert.ok(inbox.text.includes(email), 'the check-inbox cookie reached its page under /auth');
+    assertPagePathsUnderBase(inbox.text, 'check-inbox page');
 
     // The confirmation link from the welcome mail: its landing cookie is scoped under /auth too.
     const welcome = await service.smtp.waitForMail(email, { subject: /Welcome/ });
@@ -83,8 +87,11 @@ describe('Latchkey under a path: recovery from registration to sign-in', () => {
     const forgotPage = await browser.get(linkHref(login.text, '/forgot-password'));
     assertPagePathsUnderBase(forgotPage.text, 'forgot page');
     const forgot = await browser.postForm(formAction(forgotPage.text, '/forgot-password'), { _csrf: forgotPage.csrfToken(), email });
-    assert.equal(forgot.status, 200);
-    assertPagePathsUnderBase(forgot.text, 'forgot page after sending');
+    assert.equal(forgot.status, 303);
+    assertRedirectUnderBase(forgot.location, '/check-inbox');
+    const sent = await browser.get(forgot.location as string);
+    assert.ok(sent.text.includes(email), 'check-inbox names the address');
+    assertPagePathsUnderBase(sent.text, 'check-inbox page after forgot');
 
     // The mailed link moves the token into a cookie scoped to /auth/reset-password and redirects.
     const resetMail = await service.smtp.waitForMail(email, { subject: /Reset your password/ });

@@ -52,7 +52,13 @@ describe('change email address', () => {
     const browser = new TestClient(service.url);
     const opened = await browser.get(new URL(link).pathname);
     assert.equal(opened.location, '/email-change/confirm');
-    assert.match((await browser.get('/email-change/confirm')).text, /Confirm new address/);
+    const landing = (await browser.get('/email-change/confirm')).text;
+    assert.match(landing, /Confirm new address/);
+    assert.match(
+      landing,
+      /from <strong>ada@example.com<\/strong> to <strong>Ada.New@example.com<\/strong>/,
+      'the page names both addresses',
+    );
     assert.equal((await api.get('/api/session')).json().user.email, 'ada@example.com', 'GET changed nothing');
 
     const { pressed } = await followLinkAndPress(api, link);
@@ -121,6 +127,13 @@ describe('change email address', () => {
     );
     assert.equal((await apiClient(service).postJson('/api/email/change/confirm', { token: tokenOf(confirm) })).status, 200);
 
+    const reader = new TestClient(service.url);
+    const opened = await reader.get(new URL(undoLink).pathname);
+    assert.match(
+      (await reader.get(opened.location as string)).text,
+      /puts <strong>grace@example.com<\/strong> back as your email address, instead of <strong>attacker@example.com<\/strong>/,
+      'the undo page names both addresses',
+    );
     const { pressed } = await followLinkAndPress(new TestClient(service.url), undoLink);
     assert.equal(pressed.status, 303);
     assert.equal(pressed.location, '/login?notice=secured');

@@ -91,8 +91,10 @@ describe('latchkey CLI', () => {
   it('the invitation is delivered by the service and sets the first password', async () => {
     const service = await startTestService({ DATABASE_URL: `sqlite:${sandbox.databaseFile}` });
     try {
-      const mail = await service.smtp.waitForMail('Grace@example.com', { subject: /Set the password of your new account/ });
+      const mail = await service.smtp.waitForMail('Grace@example.com', { subject: /Your new account on Latchkey/ });
       assert.match(mail.parsed.text ?? '', /An administrator created an account for you/);
+      assert.match(mail.parsed.text ?? '', /The link works once, for 7 days\./, 'INVITE_TTL, not the reset lifetime');
+      assert.doesNotMatch(mail.parsed.text ?? '', /stays as it is/);
       const token = tokenOf(resetLinkIn(mail));
       const api = apiClient(service);
       assert.equal((await api.postJson('/api/password/reset', { token, password: 'first chosen passphrase' })).status, 200);

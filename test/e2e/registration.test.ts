@@ -98,8 +98,10 @@ describe('registration (API and form)', () => {
       password: PASSWORD,
       password_confirm: PASSWORD,
     });
-    assert.equal(done.status, 200);
-    assert.match(done.text, /We have sent a message to that address/);
+    assert.equal(done.status, 303);
+    assert.equal(done.location, '/check-inbox');
+    const inbox = await browser.get('/check-inbox');
+    assert.match(inbox.text, /We have sent a message to <strong>grace@example.com<\/strong>/);
     assert.ok(!browser.cookies.has('lk_session'));
     await service.smtp.waitForMail('grace@example.com', { subject: /Welcome/ });
   });

@@ -61,8 +61,10 @@ describe('return_to survives the flows (S11)', () => {
       password: PASSWORD,
       password_confirm: PASSWORD,
     });
-    assert.equal(sent.status, 200);
-    assert.match(sent.text, new RegExp(`href="/login\\?return_to=${q(TARGET)}"`));
+    assert.equal(sent.status, 303);
+    assert.equal(sent.location, '/check-inbox', 'return_to rides in the sealed cookie, not the URL');
+    const inbox = await browser.get(sent.location as string);
+    assert.match(inbox.text, new RegExp(`href="/login\\?return_to=${q(TARGET)}"`));
     const mail = await service.smtp.waitForMail(email, { subject: /Welcome/ });
     const link = /https?:\/\/\S+\/confirm-email\/[A-Za-z0-9_-]+\?return_to=\S+/.exec(mail.parsed.text ?? '')?.[0];
     assert.ok(link, 'the confirmation link carries return_to');
@@ -106,7 +108,9 @@ describe('return_to survives the password reset (S11)', () => {
     const page = await browser.get(`/forgot-password?return_to=${q(TARGET)}`);
     assert.equal(formAction(page.text), `/forgot-password?return_to=${q(TARGET)}`);
     const sent = await browser.postForm(formAction(page.text), { _csrf: page.csrfToken(), email: EMAIL });
-    assert.equal(sent.status, 200);
+    assert.equal(sent.status, 303);
+    const inbox = await browser.get(sent.location as string);
+    assert.match(inbox.text, new RegExp(`action="/forgot-password\\?return_to=${q(TARGET)}"`), 'sending again keeps it');
     const mail = await service.smtp.waitForMail(EMAIL, { subject: /Reset your password/ });
     const link = /https?:\/\/\S+\/reset-password\/[A-Za-z0-9_-]+\?return_to=\S+/.exec(mail.parsed.text ?? '')?.[0];
     assert.ok(link, 'the reset link carries return_to');

@@ -8,12 +8,13 @@ import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 /** Renders any mail message; the switch is exhaustive, so a new template must be written here. */
 export function renderMail(message: MailMessage, context: MailContext): RenderedMail {
   switch (message.template) {
+    case 'account-invite':
+      return inviteMail(message.data, context);
     case 'password-reset':
-      return mail(context, message.data.invited ? 'Set the password of your new account' : 'Reset your password', [
+      if (message.data.invited) return inviteMail(message.data, context);
+      return mail(context, 'Reset your password', [
         greeting(message.data.name),
-        message.data.invited
-          ? `An administrator created an account for you on ${context.productName}. Use this link to choose your password:`
-          : 'Someone (hopefully you) asked to reset the password of your account. Use this link to choose a new password:',
+        'Someone (hopefully you) asked to reset the password of your account. Use this link to choose a new password:',
         { label: 'Reset your password', url: link(context, withReturnTo(`/reset-password/${message.data.token}`, message.data.returnTo)) },
         `The link expires in ${formatDuration(message.data.expiresInSeconds)} and works once.`,
         'If you did not ask for this, ignore this email: your password stays as it is.',
@@ -53,4 +54,15 @@ export function renderMail(message: MailMessage, context: MailContext): Rendered
     default:
       return renderAccountMail(message, context);
   }
+}
+
+/** The invitation of an account an administrator created: choose a password, its own lifetime. */
+function inviteMail(data: { name: string | null; token: string; expiresInSeconds: number }, context: MailContext): RenderedMail {
+  return mail(context, `Your new account on ${context.productName}`, [
+    greeting(data.name),
+    `An administrator created an account for you on ${context.productName}. It has no password yet: choose one with this link to start using it.`,
+    { label: 'Choose your password', url: link(context, `/reset-password/${data.token}`) },
+    `The link works once, for ${formatDuration(data.expiresInSeconds)}. When it has expired, ask for a new one with "Forgot your password?" on the sign-in page, or ask the administrator.`,
+    'If you did not expect this invitation, ignore this email or tell the administrator.',
+  ]);
 }

@@ -14,8 +14,11 @@ export type MailMessage =
   | {
       template: 'password-reset';
       to: string;
+      /** invited: only in messages queued before the account-invite template existed. */
       data: { name: string | null; token: string; expiresInSeconds: number; invited?: boolean; returnTo?: string };
     }
+  /** An administrator created the account (`latchkey users create`): choose a password, by INVITE_TTL. */
+  | { template: 'account-invite'; to: string; data: { name: string | null; token: string; expiresInSeconds: number } }
   | { template: 'password-changed'; to: string; data: { name: string | null; changedAtMs: number } }
   /** An account without a password got one (settings, after a recent authentication). */
   | { template: 'password-set'; to: string; data: { name: string | null; setAtMs: number } }

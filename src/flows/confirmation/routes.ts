@@ -1,9 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.ts';
 import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
+import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
+import { html } from '../../views/html.ts';
+import { redirectToInbox } from '../inbox/routes.ts';
 import { withReturnTo } from '../return-to.ts';
 import { RESEND_SENT_MESSAGE, resendConfirmationPage } from './views.ts';
 
@@ -30,17 +35,23 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     sendPage(reply, resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply) })),
   );
 
-  app.post(
-    '/confirm/resend',
-    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
-    async (request, reply) => {
-      const { email } = request.body as { email: string };
-      const result = await confirmation.requestResend(email, requestContext(request));
-      const csrf = kit.csrf.tokenFor(request, reply);
-      if (!result.ok) return sendPage(reply, resendConfirmationPage({ csrf, email, error: ERROR_CODES[result.code].message }), 400);
-      return sendPage(reply, resendConfirmationPage({ csrf, info: RESEND_SENT_MESSAGE }));
-    },
-  );
+  const resendForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }) }),
+    names: { email: 'your email address' },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    render: (request, reply, { values, errors }) =>
+      resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply), email: values.email, errors }),
+  };
+
+  // "Check your inbox" next, naming the typed address: the same for every address (S7).
+  app.post('/confirm/resend', formRoute(resendForm), async (request, reply) => {
+    const { email } = request.body as { email: string };
+    const problems = resendForm.check?.({ email }) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, resendForm, problems);
+    const result = await confirmation.requestResend(email, requestContext(request));
+    if (!result.ok) return sendFormAgain(request, reply, resendForm, errorsForCode(result.code, undefined, ['email']));
+    return redirectToInbox(kit, reply, { email, reason: 'resend' });
+  });
 
   registerLinkLanding(app, kit, {
     path: '/confirm-email',
@@ -50,6 +61,10 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     button: 'Confirm',
     retry: { href: '/confirm/resend', label: 'Send a new confirmation link' },
     check: (token, context) => confirmation.check(token, context),
+    about: async (link) => {
+      const user = await kit.deps.store.users.findById(link.user_id);
+      return user ? html`This link confirms <strong>${user.email}</strong> as the email address of your account.` : undefined;
+    },
     redeem: (token, context) => confirmation.confirm(token, context),
     // Confirming ended every session of that account, so its owner signs in again; someone
     // signed in to another account stays signed in.

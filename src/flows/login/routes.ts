@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { OIDC_SESSION_COOKIE } from '../../deps/oidc.ts';
+import { type FormPage, formRoute } from '../../http/form-pages.ts';
 import {
   clearSessionCookie,
   type HttpKit,
@@ -13,6 +14,7 @@ import {
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { formProblem } from '../../views/forms.ts';
 import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
 import { withReturnTo } from '../return-to.ts';
 import { accountOverview } from '../settings/overview.ts';
@@ -107,53 +109,66 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     );
   });
 
-  app.post(
-    '/login',
-    {
-      schema: {
-        querystring: NextQuery,
-        body: strictObject({
-          _csrf: Csrf,
-          email: Type.String({ maxLength: 1024 }),
-          password: Password,
-          remember: Type.Optional(Type.Literal('on')),
-        }),
-      },
+  const LoginForm = strictObject({
+    _csrf: Csrf,
+    email: Type.String({ minLength: 1, maxLength: 1024 }),
+    password: Password,
+    remember: Type.Optional(Type.Literal('on')),
+  });
+  const loginForm: FormPage = {
+    body: LoginForm,
+    names: {
+      email: usernames ? 'your email address or username' : 'your email address',
+      password: 'your password',
+      remember: '"keep me signed in"',
     },
-    async (request, reply) => {
-      const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
-      const returnTo = returnToOf(kit, request);
-      const result = await login.login(email, password, requestContext(request), {
+    render: (request, reply, { values, errors }) =>
+      loginPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        email: values.email,
+        returnTo: returnToOf(kit, request),
+        errors,
+        usernames,
+        confirmation,
+        passwordless,
+        remember: values.remember === 'on',
+        passkeys,
+      }),
+  };
+
+  app.post('/login', formRoute(loginForm, NextQuery), async (request, reply) => {
+    const { email, password, remember } = request.body as { email: string; password: string; remember?: 'on' };
+    const returnTo = returnToOf(kit, request);
+    const result = await login.login(email, password, requestContext(request), {
+      remember: remember === 'on',
+      deviceCookie: request.cookies[deviceCookie],
+      rememberedDevice: rememberedDeviceOf(kit, request),
+    });
+    if (!result.ok) {
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const page = loginPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        email,
+        returnTo,
+        errors: formProblem(ERROR_CODES[result.code].message),
+        usernames,
+        confirmation,
+        passwordless,
+        unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
         remember: remember === 'on',
-        deviceCookie: request.cookies[deviceCookie],
-        rememberedDevice: rememberedDeviceOf(kit, request),
+        passkeys,
       });
-      if (!result.ok) {
-        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        const page = loginPage({
-          csrf: kit.csrf.tokenFor(request, reply),
-          email,
-          returnTo,
-          error: ERROR_CODES[result.code].message,
-          usernames,
-          confirmation,
-          passwordless,
-          unconfirmed: result.code === 'EMAIL_NOT_CONFIRMED',
-          remember: remember === 'on',
-          passkeys,
-        });
-        return sendPage(reply, page, ERROR_CODES[result.code].status);
-      }
-      if (needsSecondStep(result.value)) {
-        setPendingLoginCookie(kit, reply, result.value);
-        return reply.redirect(withReturnTo('/login/second-factor', returnTo), 303);
-      }
-      await sessions.revoke(request.cookies[kit.cookies.session]);
-      setSessionCookie(kit, reply, result.value.session);
-      issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
-      return reply.redirect(returnTo ?? '/', 303);
-    },
-  );
+      return sendPage(reply, page, ERROR_CODES[result.code].status);
+    }
+    if (needsSecondStep(result.value)) {
+      setPendingLoginCookie(kit, reply, result.value);
+      return reply.redirect(withReturnTo('/login/second-factor', returnTo), 303);
+    }
+    await sessions.revoke(request.cookies[kit.cookies.session]);
+    setSessionCookie(kit, reply, result.value.session);
+    issueDeviceCookie(reply, kit.cookies, deviceCookies, result.value.user.id);
+    return reply.redirect(returnTo ?? '/', 303);
+  });
 
   // A page with the sign-out button, for applications to link to (`/logout?return_to=...`):
   // signing out is a POST with a CSRF token, never a GET side effect (S12).

@@ -1,5 +1,6 @@
+import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { type TimeFormat, timeElement } from '../../views/time.ts';
 import { PASSKEY_SCRIPTS, passkeySignInButton } from '../passkeys/views.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -27,7 +28,8 @@ export function loginPage(o: {
   email?: string;
   /** Where to go once signed in (already checked by the S11 rule); carried by the form and the links. */
   returnTo?: string | undefined;
-  error?: string;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string;
   usernames: boolean;
   /** CONFIRM_EMAIL is not off: link to "resend the confirmation link". */
@@ -42,13 +44,13 @@ export function loginPage(o: {
 }): Html {
   const resendEmail = o.email?.includes('@') ? o.email : undefined;
   return layout(
-    { title: 'Sign in', scripts: o.passkeys ? PASSKEY_SCRIPTS : undefined },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Sign in', scripts: o.passkeys ? PASSKEY_SCRIPTS : undefined, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}${notice('info', o.info)}
 ${o.unconfirmed ? html`<form method="post" action="/confirm/resend">${csrfField(o.csrf)}${resendEmail ? html`<input type="hidden" name="email" value="${resendEmail}">` : field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', maxLength: 254 })}<button type="submit">Send a new confirmation link</button></form>` : ''}
 <form method="post" action="${withReturnTo('/login', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: o.passkeys ? 'username webauthn' : 'username', value: o.email, maxLength: 254, autofocus: !o.email })}
-${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email) })}
+${field({ name: 'email', label: o.usernames ? 'Email address or username' : 'Email address', type: o.usernames ? 'text' : 'email', autocomplete: o.passkeys ? 'username webauthn' : 'username', value: o.email, maxLength: 254, autofocus: !o.email, error: o.errors?.email })}
+${field({ name: 'password', label: 'Password', type: 'password', autocomplete: 'current-password', autofocus: Boolean(o.email), error: o.errors?.password })}
 <p class="check"><input type="checkbox" id="remember" name="remember" value="on" autocomplete="off"${o.remember ? html` checked` : ''}><label for="remember">Keep me signed in on this device</label></p>
 <button type="submit">Sign in</button>
 </form>

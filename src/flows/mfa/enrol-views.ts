@@ -1,5 +1,6 @@
+import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html, raw } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import type { TwoFactorStatus } from './enrol-service.ts';
 
 type User = { email: string; name: string | null };
@@ -36,6 +37,8 @@ export function twoFactorPage(o: {
   recent: boolean;
   info?: string;
   error?: string;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
 }): Html {
   const s = o.status;
   const body = s.totp
@@ -49,8 +52,8 @@ ${passwordAgain(o.recent)}
 <button type="submit">Set up an authenticator app</button>
 </form>`;
   return layout(
-    { title: 'Two-step sign-in', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Two-step sign-in', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 ${body}
 <p class="actions"><a href="/">Back to your account</a></p>`,
   );
@@ -66,10 +69,18 @@ export function groupedSecret(secret: string): string {
  * the CSP stays `default-src 'none'`), the same secret as text for typing by hand, and the field
  * for the first code.
  */
-export function setupPage(o: { csrf: string; user: User; qrSvg: string; secret: string; recent: boolean; error?: string }): Html {
+export function setupPage(o: {
+  csrf: string;
+  user: User;
+  qrSvg: string;
+  secret: string;
+  recent: boolean;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Set up your authenticator app', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Set up your authenticator app', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}
 <ol>
 <li>Open your authenticator app and add an account.</li>
 <li>Scan this QR code with it:
@@ -126,10 +137,17 @@ export function recoveryCodesText(o: { codes: string[]; email: string; productNa
 }
 
 /** "Make new recovery codes?" with the consequence said before anything changes. */
-export function regeneratePage(o: { csrf: string; user: User; recent: boolean; left: number; error?: string }): Html {
+export function regeneratePage(o: {
+  csrf: string;
+  user: User;
+  recent: boolean;
+  left: number;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Make new recovery codes', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Make new recovery codes', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}
 <p>You get ten new codes. The ${o.left === 1 ? 'code' : `${o.left} codes`} you have now will stop working at once.</p>
 <form method="post" action="/account/two-factor/recovery-codes" novalidate>
 ${csrfField(o.csrf)}
@@ -141,10 +159,16 @@ ${passwordAgain(o.recent)}
 }
 
 /** Turning it off: a current code (or a recovery code), and the password when the last entry is old. */
-export function disablePage(o: { csrf: string; user: User; recent: boolean; error?: string }): Html {
+export function disablePage(o: {
+  csrf: string;
+  user: User;
+  recent: boolean;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Turn off two-step sign-in', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Turn off two-step sign-in', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}
 <p>Your password alone will be enough to sign in again. The authenticator app and the recovery codes stop working for this account, and every browser remembered for two-step sign-in is forgotten.</p>
 <form method="post" action="/account/two-factor/disable" novalidate>
 ${csrfField(o.csrf)}

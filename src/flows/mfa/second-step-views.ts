@@ -1,3 +1,4 @@
+import { errorSummary, type FormErrors, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { PASSKEY_SCRIPTS, passkeySecondFactorButton } from '../passkeys/views.ts';
@@ -26,6 +27,8 @@ export function secondFactorPage(o: {
   methods: SecondFactorMethod[];
   returnTo?: string | undefined;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string | undefined;
   rememberDevice?: boolean;
   /** The account has a passkey: a "Use a passkey" button (shown by the script where the browser can). */
@@ -35,8 +38,8 @@ export function secondFactorPage(o: {
   const numeric = o.method !== 'recovery_code';
   const others = o.methods.filter((m) => m !== o.method);
   return layout(
-    { title: 'Finish signing in', scripts: o.passkey ? PASSKEY_SCRIPTS : undefined },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Finish signing in', scripts: o.passkey ? PASSKEY_SCRIPTS : undefined, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <form method="post" action="${withReturnTo('/login/second-factor', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
 <input type="hidden" name="method" value="${o.method}">

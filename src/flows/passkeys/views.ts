@@ -1,4 +1,5 @@
 import type { PasskeyRecord } from '../../store/passkeys-repository.ts';
+import { errorSummary, type FormErrors, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { type TimeFormat, timeElement } from '../../views/time.ts';
@@ -53,7 +54,8 @@ export function passkeysPage(o: {
   passkeys: PasskeyRecord[];
   times: TimeFormat;
   info?: string | undefined;
-  error?: string;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
 }): Html {
   const items = o.passkeys.map(
     (p) => html`<li>
@@ -72,8 +74,8 @@ export function passkeysPage(o: {
 </li>`,
   );
   return layout(
-    { title: 'Passkeys', user: o.user, csrf: o.csrf, scripts: PASSKEY_SCRIPTS },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Passkeys', user: o.user, csrf: o.csrf, scripts: PASSKEY_SCRIPTS, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <p>A passkey signs you in with your device's screen lock or security key instead of a password, and it cannot be phished.</p>
 ${o.passkeys.length === 0 ? html`<p>You have no passkeys yet.</p>` : html`<ul class="sessions">${items}</ul>`}
 <h2>Add a passkey</h2>

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FormPage, formRoute } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie } from '../../http/kit.ts';
 import { linkProblemPage } from '../../http/link-landing.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
@@ -103,20 +104,22 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
   );
 
   // Every well-formed address goes on to the same "check your inbox" page (S7).
-  app.post(
-    '/login/email',
-    { schema: { querystring: Type.Object(ReturnToQuery), body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }) }) } },
-    async (request, reply) => {
-      const { email } = request.body as { email: string };
-      const returnTo = returnToOf(kit, request);
-      const result = await passwordless.requestSignIn(email, requestContext(request), returnTo);
-      if (!result.ok) {
-        const page = emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email, returnTo, error: ERROR_CODES[result.code].message });
-        return sendPage(reply, page, ERROR_CODES[result.code].status);
-      }
-      return reply.redirect(withReturnTo(`/login/email/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
-    },
-  );
+  const emailForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }) }),
+    names: { email: 'your email address' },
+    render: (request, reply, { values, errors }) =>
+      emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email: values.email, returnTo: returnToOf(kit, request), errors }),
+  };
+  app.post('/login/email', formRoute(emailForm, Type.Object(ReturnToQuery)), async (request, reply) => {
+    const { email } = request.body as { email: string };
+    const returnTo = returnToOf(kit, request);
+    const result = await passwordless.requestSignIn(email, requestContext(request), returnTo);
+    if (!result.ok) {
+      const page = emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email, returnTo, error: ERROR_CODES[result.code].message });
+      return sendPage(reply, page, ERROR_CODES[result.code].status);
+    }
+    return reply.redirect(withReturnTo(`/login/email/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
+  });
 
   app.get(
     '/login/email/code',
@@ -133,29 +136,32 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
     },
   );
 
-  app.post(
-    '/login/email/code',
-    {
-      schema: {
-        querystring: Type.Object(ReturnToQuery),
-        body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), code: SignInCode, remember: RememberBox }),
-      },
-    },
-    async (request, reply) => {
-      const { email, code, remember } = request.body as { email: string; code: string; remember?: 'on' };
-      const result = await passwordless.signInWithCode(email, code, requestContext(request), optionsOf(request, remember === 'on'));
-      if (result.ok) return pageSignedIn(request, reply, result.value);
-      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-      const page = checkInboxPage({
+  const codeForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }), code: SignInCode, remember: RememberBox }),
+    names: { email: 'your email address', code: 'the code from the mail', remember: '"keep me signed in"' },
+    render: (request, reply, { values, errors }) =>
+      checkInboxPage({
         csrf: kit.csrf.tokenFor(request, reply),
-        email,
-        remember: remember === 'on',
+        email: values.email,
+        remember: values.remember === 'on',
         returnTo: returnToOf(kit, request),
-        error: ERROR_CODES[result.code].message,
-      });
-      return sendPage(reply, page, ERROR_CODES[result.code].status);
-    },
-  );
+        errors,
+      }),
+  };
+  app.post('/login/email/code', formRoute(codeForm, Type.Object(ReturnToQuery)), async (request, reply) => {
+    const { email, code, remember } = request.body as { email: string; code: string; remember?: 'on' };
+    const result = await passwordless.signInWithCode(email, code, requestContext(request), optionsOf(request, remember === 'on'));
+    if (result.ok) return pageSignedIn(request, reply, result.value);
+    if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+    const page = checkInboxPage({
+      csrf: kit.csrf.tokenFor(request, reply),
+      email,
+      remember: remember === 'on',
+      returnTo: returnToOf(kit, request),
+      error: ERROR_CODES[result.code].message,
+    });
+    return sendPage(reply, page, ERROR_CODES[result.code].status);
+  });
 
   // --- Pages: the mailed link -----------------------------------------------------------------
   // Opening it changes nothing (mail scanners open links): the token is checked, moved into a

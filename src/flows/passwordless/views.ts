@@ -1,6 +1,7 @@
 import { formatDuration } from '../../courier/templates/layout.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
 import { SIGNIN_CODE_DIGITS, SIGNIN_LINK_TTL_SECONDS } from './service.ts';
 
@@ -16,15 +17,17 @@ export function emailSignInPage(o: {
   csrf: string;
   email?: string | undefined;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   returnTo?: string | undefined;
 }): Html {
   return layout(
-    { title: 'Sign in by email' },
-    html`${notice('error', o.error)}
+    { title: 'Sign in by email', failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}
 <p>Enter the email address of your account. We will send you a link and a code to sign in, no password needed.</p>
 <form method="post" action="${withReturnTo('/login/email', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true, error: o.errors?.email })}
 <button type="submit">Email me a sign-in link</button>
 </form>
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Sign in with a password</a></p>`,
@@ -39,20 +42,22 @@ export function checkInboxPage(o: {
   csrf: string;
   email?: string | undefined;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string | undefined;
   remember?: boolean;
   returnTo?: string | undefined;
 }): Html {
   const hasEmail = o.email !== undefined && o.email !== '';
   return layout(
-    { title: 'Check your inbox' },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Check your inbox', failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <p>Open the link in the mail on this device, or enter the code of ${SIGNIN_CODE_DIGITS} digits from it here. The link and the code work once, for ${formatDuration(SIGNIN_LINK_TTL_SECONDS)}.</p>
 <form method="post" action="${withReturnTo('/login/email/code', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
 <label for="code">Code</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
+${fieldProblem('code', o.errors?.code).message}<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${fieldProblem('code', o.errors?.code).attributes}${hasEmail && !o.errors ? html` autofocus` : ''}>
 ${rememberBox(o.remember)}
 <button type="submit">Sign in</button>
 </form>

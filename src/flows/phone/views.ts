@@ -1,5 +1,6 @@
+import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { type TimeFormat, timeElement } from '../../views/time.ts';
 import type { PhoneView } from './service.ts';
 
@@ -25,6 +26,8 @@ export function phonePage(o: {
   typed?: string;
   info?: string | undefined;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
 }): Html {
   const password = o.askPassword === false ? '' : passwordField;
   const current = o.phone
@@ -50,8 +53,8 @@ ${password}
 </form>`
     : html`<p>This service does not send text messages, so no phone number can be added.</p>`;
   return layout(
-    { title: 'Your phone number', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Your phone number', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 ${current}
 ${add}
 <p class="actions"><a href="/">Back to your account</a></p>`,
@@ -59,17 +62,23 @@ ${add}
 }
 
 /** /account/phone/verify: the code sent by SMS (the phone may fill it in: one-time-code, WebOTP line). */
-export function phoneVerifyPage(o: { csrf: string; user: User; pending: string | null; error?: string | undefined }): Html {
+export function phoneVerifyPage(o: {
+  csrf: string;
+  user: User;
+  pending: string | null;
+  error?: string | undefined;
+  errors?: FormErrors | undefined;
+}): Html {
   if (!o.pending) {
     return layout(
       { title: 'Enter the code', user: o.user, csrf: o.csrf },
-      html`${notice('error', o.error)}<p>No code is waiting: it was used, it expired, or too many wrong codes were entered.</p>
+      html`${errorSummary(o.errors ?? formProblem(o.error))}<p>No code is waiting: it was used, it expired, or too many wrong codes were entered.</p>
 <p class="actions"><a href="/account/phone">Send a new code</a> <a href="/">Back to your account</a></p>`,
     );
   }
   return layout(
-    { title: 'Enter the code', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Enter the code', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}
 <p>We sent a 6-digit code by SMS to <strong>${o.pending}</strong>. It works once, for a few minutes.</p>
 <form method="post" action="/account/phone/verify" novalidate>
 ${csrfField(o.csrf)}

@@ -1,5 +1,6 @@
+import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { PASSKEY_SCRIPTS, passkeyStatus } from '../passkeys/views.ts';
 import type { ReauthMethods } from './service.ts';
 
@@ -19,6 +20,8 @@ export function confirmPage(o: {
   codeSent: boolean;
   recent: boolean;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string | undefined;
 }): Html {
   const nextField = html`<input type="hidden" name="next" value="${o.next}">`;
@@ -26,7 +29,7 @@ export function confirmPage(o: {
     ? html`<form method="post" action="/account/confirm" novalidate>
 ${csrfField(o.csrf)}${nextField}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', autofocus: !o.codeSent })}
+${field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', autofocus: !o.codeSent, error: o.errors?.password })}
 <button type="submit">Confirm with my password</button>
 </form>`
     : '';
@@ -44,8 +47,14 @@ ${csrfField(o.csrf)}${nextField}
       ? html`<p class="actions"><button type="button" data-passkey-reauth data-next="${o.next}" hidden>Use a passkey</button></p>${passkeyStatus()}`
       : '';
   return layout(
-    { title: 'Confirm it is you', user: o.user, csrf: o.csrf, scripts: o.methods.passkeys > 0 ? PASSKEY_SCRIPTS : undefined },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    {
+      title: 'Confirm it is you',
+      user: o.user,
+      csrf: o.csrf,
+      scripts: o.methods.passkeys > 0 ? PASSKEY_SCRIPTS : undefined,
+      failed: hasErrors(o.errors) || Boolean(o.error),
+    },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <p>${o.recent ? 'You confirmed it is you a moment ago. ' : ''}For your security, some changes to your account need a fresh proof that it is you.</p>
 ${o.recent ? html`<p class="actions"><a href="${o.next}">Continue</a></p>` : ''}
 ${password}

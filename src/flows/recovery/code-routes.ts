@@ -1,9 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
+import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import type { FormErrors } from '../../views/forms.ts';
 import { pageResetDone } from './after-reset.ts';
 import { codeSentMessage, resetCodePage } from './code-views.ts';
 import type { CodeResetProblem } from './service.ts';
@@ -47,36 +49,45 @@ export async function codeRecoveryRoutes(
     },
   );
 
-  app.post(
-    '/reset/code',
-    {
-      schema: {
-        body: strictObject({
-          _csrf: Csrf,
-          email: Type.String({ maxLength: 1024 }),
-          code: ResetCode,
-          password: Password,
-          password_confirm: Password,
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { email, code, password, password_confirm } = request.body as {
-        email: string;
-        code: string;
-        password: string;
-        password_confirm: string;
-      };
-      const returnTo = returnToOf(kit, request);
-      const formAgain = (error: string, status: number) =>
-        sendPage(reply, resetCodePage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email, returnTo, error }), status);
-      if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
-      const result = await recovery.resetWithCode(email, code, password, requestContext(request));
-      if (!result.ok) {
-        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
-      }
-      return pageResetDone(kit, request, reply, result.value.userId, returnTo);
-    },
-  );
+  const codeForm: FormPage = {
+    body: strictObject({
+      _csrf: Csrf,
+      email: Type.String({ minLength: 1, maxLength: 1024 }),
+      code: ResetCode,
+      password: Password,
+      password_confirm: Password,
+    }),
+    names: { email: 'your email address', code: 'the code', password: 'a new password', password_confirm: 'the new password again' },
+    check: (values): FormErrors =>
+      values.password && values.password_confirm && values.password !== values.password_confirm
+        ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        : {},
+    render: (request, reply, { values, errors }) =>
+      resetCodePage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        ...policy,
+        email: values.email,
+        returnTo: returnToOf(kit, request),
+        errors,
+      }),
+  };
+  app.post('/reset/code', formRoute(codeForm), async (request, reply) => {
+    const { email, code, password, password_confirm } = request.body as {
+      email: string;
+      code: string;
+      password: string;
+      password_confirm: string;
+    };
+    const returnTo = returnToOf(kit, request);
+    const formAgain = (error: string, status: number) =>
+      sendPage(reply, resetCodePage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, email, returnTo, error }), status);
+    const problems = codeForm.check?.({ password, password_confirm }) ?? {};
+    if (Object.keys(problems).length > 0) return sendFormAgain(request, reply, codeForm, problems);
+    const result = await recovery.resetWithCode(email, code, password, requestContext(request));
+    if (!result.ok) {
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
+    }
+    return pageResetDone(kit, request, reply, result.value.userId, returnTo);
+  });
 }

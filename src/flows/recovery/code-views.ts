@@ -1,6 +1,7 @@
 import { formatDuration } from '../../courier/templates/layout.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 import { RESET_CODE_DIGITS } from './code-methods.ts';
@@ -25,21 +26,23 @@ export function resetCodePage(o: {
   ttlSeconds: number;
   email?: string | undefined;
   error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string | undefined;
   returnTo?: string | undefined;
 }): Html {
   const hasEmail = o.email !== undefined && o.email !== '';
   return layout(
-    { title: 'Enter your reset code' },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Enter your reset code', failed: hasErrors(o.errors) || Boolean(o.error) },
+    html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 <p>Enter the code of ${RESET_CODE_DIGITS} digits we sent you by email or text message, and choose a new password. A code works once, for ${formatDuration(o.ttlSeconds)}.</p>
 <form method="post" action="${withReturnTo('/reset/code', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
 <label for="code">Code</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${hasEmail ? html` autofocus` : ''}>
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o) })}
-${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${fieldProblem('code', o.errors?.code).message}<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${fieldProblem('code', o.errors?.code).attributes}${hasEmail && !o.errors ? html` autofocus` : ''}>
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o), error: o.errors?.password })}
+${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
 <button type="submit">Set new password</button>
 </form>
 <p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Send a new code</a></p>`,

@@ -40,22 +40,26 @@ export class RecoveryNotStarted extends Error {
 export class LinkRecoveryMethod implements RecoveryMethod {
   readonly name = 'link' as const;
 
-  constructor(private readonly deps: { links: LinkTokens; outbox: Outbox; clock: Clock; ttlSeconds: number }) {}
+  constructor(private readonly deps: { links: LinkTokens; outbox: Outbox; clock: Clock; ttlSeconds: number; inviteTtlSeconds?: number }) {}
 
   async start(tx: Store, user: UserRecord, context: RequestContext, options: RecoveryStartOptions): Promise<void> {
-    const { links, outbox, clock, ttlSeconds } = this.deps;
+    const { links, outbox, clock } = this.deps;
+    // An invitation (`latchkey users create`) has its own mail and lifetime (INVITE_TTL): the
+    // person may read it days later; the link still works once only.
+    const ttlSeconds = options.invited ? (this.deps.inviteTtlSeconds ?? this.deps.ttlSeconds) : this.deps.ttlSeconds;
     const token = await links.issue(tx, { purpose: 'password-reset', userId: user.id, ttlSeconds, context });
-    await outbox.enqueue(tx.outbox, 'mail', {
-      template: 'password-reset',
-      to: user.email,
-      data: {
-        name: greetingNameOf(user),
-        token,
-        expiresInSeconds: ttlSeconds,
-        ...(options.invited ? { invited: true } : {}),
-        ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }),
-      },
-    });
+    const data = { name: greetingNameOf(user), token, expiresInSeconds: ttlSeconds };
+    await outbox.enqueue(
+      tx.outbox,
+      'mail',
+      options.invited
+        ? { template: 'account-invite', to: user.email, data }
+        : {
+            template: 'password-reset',
+            to: user.email,
+            data: { ...data, ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }) },
+          },
+    );
     await tx.audit.record({ type: 'password_reset.requested', userId: user.id, ...context, nowMs: clock.nowMs() });
   }
 }

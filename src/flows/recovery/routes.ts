@@ -2,10 +2,14 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { RECOVERY_METHOD_NAMES, type RecoveryMethodName } from '../../config/account-config.ts';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
+import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
+import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
+import { redirectToInbox } from '../inbox/routes.ts';
 import { withReturnTo } from '../return-to.ts';
 import { apiResetDone, pageResetDone } from './after-reset.ts';
 import { codeRecoveryRoutes, ResetCode } from './code-routes.ts';
@@ -90,30 +94,42 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     ),
   );
 
+  const forgotForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }), method: Type.Optional(Method) }),
+    names: { email: 'your email address', method: 'how to send it' },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    render: (request, reply, { values, errors }) =>
+      forgotPasswordPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        methods: recovery.offeredMethods(),
+        method: RECOVERY_METHOD_NAMES.find((name) => name === values.method),
+        returnTo: returnToOf(kit, request),
+        email: values.email,
+        errors,
+      }),
+  };
+
   // A code is asked for here and entered on /reset/code, where this sends the browser (the
   // typed address prefilled), whatever the address: the same redirect for every account (S7).
-  app.post(
-    '/forgot-password',
-    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), method: Type.Optional(Method) }) } },
-    async (request, reply) => {
-      const { email, method } = request.body as { email: string; method?: RecoveryMethodName };
-      const returnTo = returnToOf(kit, request);
-      const result = await recovery.requestReset(email, requestContext(request), returnTo, method);
-      const csrf = kit.csrf.tokenFor(request, reply);
-      const methods = recovery.offeredMethods();
-      if (!result.ok) {
-        return sendPage(
-          reply,
-          forgotPasswordPage({ csrf, methods, method, returnTo, email, error: ERROR_CODES[result.code].message }),
-          400,
-        );
-      }
-      if ((method ?? recovery.defaultMethod()) !== 'link') {
-        return reply.redirect(withReturnTo(`/reset/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
-      }
-      return sendPage(reply, forgotPasswordPage({ csrf, methods, returnTo, info: FORGOT_SENT_MESSAGE }));
-    },
-  );
+  // A link: "check your inbox", naming the typed address, the same for every address too.
+  app.post('/forgot-password', formRoute(forgotForm), async (request, reply) => {
+    const { email, method } = request.body as { email: string; method?: RecoveryMethodName };
+    const returnTo = returnToOf(kit, request);
+    const problems = forgotForm.check?.({ email }) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, forgotForm, problems);
+    const result = await recovery.requestReset(email, requestContext(request), returnTo, method);
+    if (!result.ok) {
+      const errors =
+        result.code === 'RECOVERY_METHOD_NOT_ALLOWED'
+          ? { method: ERROR_CODES[result.code].message }
+          : errorsForCode(result.code, undefined, ['email']);
+      return sendFormAgain(request, reply, forgotForm, errors, 400);
+    }
+    if ((method ?? recovery.defaultMethod()) !== 'link') {
+      return reply.redirect(withReturnTo(`/reset/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
+    }
+    return redirectToInbox(kit, reply, { email, reason: 'forgot', returnTo });
+  });
 
   // The emailed link. Changes nothing (mail scanners open links): it checks the token, moves it
   // into a short-lived HttpOnly cookie and redirects to a URL without it (S10).
@@ -137,26 +153,38 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     return sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request) }));
   });
 
-  app.post(
-    '/reset-password',
-    { schema: { body: strictObject({ _csrf: Csrf, password: Password, password_confirm: Password }) } },
-    async (request, reply) => {
-      const { password, password_confirm } = request.body as { password: string; password_confirm: string };
-      const token = request.cookies[kit.cookies.reset];
-      if (!token) return showTokenProblem(reply, 'TOKEN_INVALID');
-      const returnTo = returnToOf(kit, request);
-      const formAgain = (error: string, status: number) =>
-        sendPage(reply, resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, error }), status);
-      if (password !== password_confirm) return formAgain(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
-      const result = await recovery.resetPassword(token, password, requestContext(request));
-      if (!result.ok) {
-        if (isTokenProblem(result.code)) return showTokenProblem(reply, result.code, result.retryAfterSeconds);
-        return formAgain(messageFor(result.code), ERROR_CODES[result.code].status);
-      }
-      reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
-      return pageResetDone(kit, request, reply, result.value.userId, returnTo);
-    },
-  );
+  const resetForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, password: Password, password_confirm: Password }),
+    names: { password: 'a new password', password_confirm: 'the new password again' },
+    check: (values): FormErrors =>
+      values.password && values.password_confirm && values.password !== values.password_confirm
+        ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        : {},
+    render: (request, reply, { errors }) =>
+      resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request), errors }),
+  };
+
+  app.post('/reset-password', formRoute(resetForm), async (request, reply) => {
+    const { password, password_confirm } = request.body as { password: string; password_confirm: string };
+    const token = request.cookies[kit.cookies.reset];
+    if (!token) return showTokenProblem(reply, 'TOKEN_INVALID');
+    const returnTo = returnToOf(kit, request);
+    const problems = resetForm.check?.({ password, password_confirm }) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, resetForm, problems);
+    const result = await recovery.resetPassword(token, password, requestContext(request));
+    if (!result.ok) {
+      if (isTokenProblem(result.code)) return showTokenProblem(reply, result.code, result.retryAfterSeconds);
+      return sendFormAgain(
+        request,
+        reply,
+        resetForm,
+        errorsForCode(result.code, messageFor(result.code), ['password']),
+        ERROR_CODES[result.code].status,
+      );
+    }
+    reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
+    return pageResetDone(kit, request, reply, result.value.userId, returnTo);
+  });
 
   await codeRecoveryRoutes(app, kit, messageFor);
 

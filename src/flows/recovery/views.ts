@@ -1,6 +1,7 @@
 import type { RecoveryMethodName } from '../../config/account-config.ts';
+import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 
@@ -23,28 +24,30 @@ export function forgotPasswordPage(o: {
   csrf: string;
   methods: readonly RecoveryMethodName[];
   method?: RecoveryMethodName | undefined;
-  email?: string;
-  error?: string;
+  email?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string;
   returnTo?: string | undefined;
 }): Html {
   const chosen = o.method ?? (o.methods.includes('link') ? 'link' : o.methods[0]);
   const choice =
     o.methods.length > 1
-      ? html`<fieldset><legend>Send me</legend>
-${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
+      ? html`<fieldset id="method"><legend>Send me</legend>
+${o.errors?.method ? html`<span id="method-error" class="field-error">${o.errors.method}</span>` : ''}
+${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}${o.errors?.method ? html` aria-invalid="true" aria-describedby="method-error"` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
 </fieldset>`
       : o.methods.length === 1 && chosen !== 'link'
         ? html`<input type="hidden" name="method" value="${chosen}">`
         : html``;
   const what = o.methods.length > 1 ? 'a link or a code' : chosen === 'link' ? 'a link' : 'a code';
   return layout(
-    { title: 'Reset your password' },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Reset your password', failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}${notice('info', o.info)}
 <p>Enter the email address of your account. We will send you ${what} to choose a new password.</p>
 <form method="post" action="${withReturnTo('/forgot-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true, error: o.errors?.email })}
 ${choice}
 <button type="submit">${o.methods.length > 1 ? 'Send' : chosen === 'link' ? 'Send reset link' : 'Send reset code'}</button>
 </form>
@@ -59,16 +62,17 @@ export function resetPasswordPage(o: {
   /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
   breachCheck?: boolean;
   maxLength: number;
-  error?: string;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   returnTo?: string | undefined;
 }): Html {
   return layout(
-    { title: 'Choose a new password' },
-    html`${notice('error', o.error)}
+    { title: 'Choose a new password', failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <form method="post" action="${withReturnTo('/reset-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: passwordRulesHint(o) })}
-${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.password, hint: passwordRulesHint(o) })}
+${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
 <button type="submit">Set new password</button>
 </form>`,
   );

@@ -1,10 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
+import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Name, Password, strictObject, Username } from '../../http/schemas.ts';
+import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { ERROR_CODES } from '../../kernel/errors.ts';
+import { errorsForCode, hasErrors } from '../../views/forms.ts';
+import { redirectToInbox } from '../inbox/routes.ts';
 import type { RegisterProblem } from './service.ts';
 import { registerPage, registerSentMessage } from './views.ts';
 
@@ -43,48 +47,54 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     },
   );
 
+  const FormBody = strictObject({
+    _csrf: Csrf,
+    name: Type.Optional(Name),
+    username: Type.Optional(Username),
+    email: Type.String({ minLength: 1, maxLength: 1024 }),
+    password: FormPassword,
+    password_confirm: FormPassword,
+  });
+  const form: FormPage = {
+    body: FormBody,
+    names: {
+      name: 'your name',
+      username: 'a username',
+      email: 'your email address',
+      password: 'a password',
+      password_confirm: 'the password again',
+    },
+    check: (values) => ({
+      ...(values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+      ...((values.password ?? '') !== (values.password_confirm ?? '') ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message } : {}),
+    }),
+    render: (request, reply, { values, errors }) =>
+      registerPage({
+        csrf: kit.csrf.tokenFor(request, reply),
+        ...policy,
+        returnTo: returnToOf(kit, request),
+        email: values.email,
+        name: values.name,
+        username: values.username,
+        errors,
+      }),
+  };
+
   app.get('/register', async (request, reply) =>
     sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request) })),
   );
 
-  app.post(
-    '/register',
-    {
-      schema: {
-        body: strictObject({
-          _csrf: Csrf,
-          name: Type.Optional(Name),
-          username: Type.Optional(Username),
-          email: Type.String({ maxLength: 1024 }),
-          password: FormPassword,
-          password_confirm: FormPassword,
-        }),
-      },
-    },
-    async (request, reply) => {
-      const body = request.body as { email: string; password?: string; password_confirm?: string; name?: string; username?: string };
-      const returnTo = returnToOf(kit, request);
-      const again = (error: string, status: number) =>
-        sendPage(
-          reply,
-          registerPage({
-            csrf: kit.csrf.tokenFor(request, reply),
-            ...policy,
-            returnTo,
-            email: body.email,
-            name: body.name,
-            username: body.username,
-            error,
-          }),
-          status,
-        );
-      if ((body.password ?? '') !== (body.password_confirm ?? '')) return again(ERROR_CODES.PASSWORD_MISMATCH.message, 400);
-      const result = await registration.register({ ...body, returnTo }, requestContext(request));
-      if (!result.ok) {
-        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return again(messageFor(result.code), ERROR_CODES[result.code].status);
-      }
-      return sendPage(reply, registerPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo, info: sentMessage }));
-    },
-  );
+  app.post('/register', formRoute(form), async (request, reply) => {
+    const body = request.body as { email: string; password?: string; password_confirm?: string; name?: string; username?: string };
+    const returnTo = returnToOf(kit, request);
+    const problems = form.check?.(body) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, form, problems);
+    const result = await registration.register({ ...body, returnTo }, requestContext(request));
+    if (!result.ok) {
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const errors = errorsForCode(result.code, messageFor(result.code), ['name', 'username', 'email', 'password']);
+      return sendFormAgain(request, reply, form, errors, ERROR_CODES[result.code].status);
+    }
+    return redirectToInbox(kit, reply, { email: body.email, reason: 'register', returnTo });
+  });
 }

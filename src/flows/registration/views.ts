@@ -1,6 +1,7 @@
 import type { UsernameMode } from '../../config/account-config.ts';
+import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 
@@ -26,21 +27,22 @@ export function registerPage(o: {
   /** Which other ways to sign in exist (PASSWORDLESS, PASSKEYS), for the optional password's hint. */
   passwordless?: boolean;
   passkeys?: boolean;
-  error?: string;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
   info?: string;
   /** Where to go once signed in (checked by the S11 rule): kept in the form and the links. */
   returnTo?: string | undefined;
 }): Html {
   return layout(
-    { title: 'Create an account' },
-    html`${notice('error', o.error)}${notice('info', o.info)}
+    { title: 'Create an account', failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}${notice('info', o.info)}
 <form method="post" action="${withReturnTo('/register', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100 })}
-${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254 })}
-${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: ${passwordRulesHint(o)}` : passwordRulesHint(o) })}
-${field({ name: 'password_confirm', label: o.passwordOptional ? 'Password again (if you chose one)' : 'Password again', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100, error: o.errors?.name })}
+${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, error: o.errors?.username, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
+${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, error: o.errors?.email })}
+${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: ${passwordRulesHint(o)}` : passwordRulesHint(o) })}
+${field({ name: 'password_confirm', label: o.passwordOptional ? 'Password again (if you chose one)' : 'Password again', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
 <button type="submit">Create account</button>
 </form>
 <p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">I already have an account</a></p>`,

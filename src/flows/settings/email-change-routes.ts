@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { type HttpKit, requestContext, sendApiError } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { strictObject, Token } from '../../http/schemas.ts';
+import { html } from '../../views/html.ts';
 import { LOGIN_NOTICES } from '../login/views.ts';
 
 /** The two emailed links of an email change: confirm (new address) and undo (old address). */
@@ -29,6 +30,12 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
     button: 'Confirm new address',
     retry: { href: '/account/email', label: 'Change your email address again' },
     check: (token, context) => emailChange.checkConfirm(token, context),
+    about: async (link) => {
+      const user = await kit.deps.store.users.findById(link.user_id);
+      return link.target_email && user
+        ? html`This link changes the email address of your account from <strong>${user.email}</strong> to <strong>${link.target_email}</strong>.`
+        : undefined;
+    },
     redeem: (token, context) => emailChange.confirm(token, context),
     done: (request, reply) => reply.redirect(request.auth ? '/?notice=email-changed' : '/login?notice=email-changed', 303),
   });
@@ -42,6 +49,13 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
     button: 'Cancel the change and secure my account',
     retry: { href: '/forgot-password', label: 'Reset your password' },
     check: (token, context) => emailChange.checkUndo(token, context),
+    about: async (link) => {
+      const user = await kit.deps.store.users.findById(link.user_id);
+      if (!link.target_email || !user) return undefined;
+      return user.email === link.target_email
+        ? html`This link is about your address <strong>${link.target_email}</strong>: it cancels the change asked for on your account.`
+        : html`This link puts <strong>${link.target_email}</strong> back as your email address, instead of <strong>${user.email}</strong>.`;
+    },
     redeem: (token, context) => emailChange.undo(token, context),
     done: (_request, reply, undone) => reply.redirect(`/login?notice=${undone.locked ? 'locked' : 'secured'}`, 303),
   });

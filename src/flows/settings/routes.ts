@@ -1,10 +1,13 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
+import { type FormPage, formRoute, loadAuth, sendFormAgain } from '../../http/form-pages.ts';
 import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
+import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
+import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
 import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
 import { activityRoutes } from './activity.ts';
 import type { Caller } from './password-change.ts';
@@ -75,50 +78,57 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     request: FastifyRequest,
     reply: FastifyReply,
     caller: Caller & { auth: ActiveSession },
-    error?: ErrorCode,
+    errors?: FormErrors,
   ) => {
-    const o = { csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, error: error && messageFor(error) };
-    const page = (await passwordChange.hasPassword(caller.userId)) ? changePasswordPage(o) : setPasswordPage(o);
-    return sendPage(reply, page, error ? ERROR_CODES[error].status : 200);
+    const o = { csrf: kit.csrf.tokenFor(request, reply), user: caller.auth.user, ...policy, errors };
+    return (await passwordChange.hasPassword(caller.userId)) ? changePasswordPage(o) : setPasswordPage(o);
+  };
+  const passwordFields = { current_password: 'current_password', password: 'new_password' };
+  const passwordForm: FormPage = {
+    body: strictObject({
+      _csrf: Csrf,
+      username: Type.Optional(Type.String({ maxLength: 320 })),
+      current_password: Type.Optional(Password),
+      new_password: Password,
+      new_password_confirm: Password,
+    }),
+    names: { current_password: 'your current password', new_password: 'a new password', new_password_confirm: 'the new password again' },
+    check: (values): FormErrors =>
+      values.new_password && values.new_password_confirm && values.new_password !== values.new_password_confirm
+        ? { new_password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        : {},
+    render: async (request, reply, { errors }) => {
+      await loadAuth(kit, request);
+      const caller = pageCaller(request, reply);
+      return caller && passwordPage(request, reply, caller, errors);
+    },
   };
 
   app.get('/account/password', async (request, reply) => {
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
     if (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/password')) return reply;
-    return passwordPage(request, reply, caller);
+    return sendPage(reply, await passwordPage(request, reply, caller));
   });
 
-  app.post(
-    '/account/password',
-    {
-      schema: {
-        body: strictObject({
-          _csrf: Csrf,
-          username: Type.Optional(Type.String({ maxLength: 320 })),
-          current_password: Type.Optional(Password),
-          new_password: Password,
-          new_password_confirm: Password,
-        }),
-      },
-    },
-    async (request, reply) => {
-      const caller = pageCaller(request, reply);
-      if (!caller) return reply;
-      const body = request.body as { current_password?: string; new_password: string; new_password_confirm: string };
-      if (body.new_password !== body.new_password_confirm) return passwordPage(request, reply, caller, 'PASSWORD_MISMATCH');
-      const result = await passwordChange.change(withRecency(caller), body.current_password, body.new_password, requestContext(request));
-      if (!result.ok) {
-        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/password'))) {
-          return reply;
-        }
-        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return passwordPage(request, reply, caller, result.code);
+  app.post('/account/password', formRoute(passwordForm), async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    const body = request.body as { current_password?: string; new_password: string; new_password_confirm: string };
+    const problems = passwordForm.check?.(body) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, passwordForm, problems);
+    const result = await passwordChange.change(withRecency(caller), body.current_password, body.new_password, requestContext(request));
+    if (!result.ok) {
+      if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/password'))) {
+        return reply;
       }
-      setSessionCookie(kit, reply, result.value.session);
-      return reply.redirect(result.value.set ? '/?notice=password-set' : '/?notice=password-changed', 303);
-    },
-  );
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const errors = errorsForCode(result.code, messageFor(result.code), passwordFields);
+      return sendFormAgain(request, reply, passwordForm, errors, ERROR_CODES[result.code].status);
+    }
+    setSessionCookie(kit, reply, result.value.session);
+    return reply.redirect(result.value.set ? '/?notice=password-set' : '/?notice=password-changed', 303);
+  });
 
   // --- Change email (recent authentication: flows/reauth) ----------------------------------
   app.post(
@@ -145,43 +155,55 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     request: FastifyRequest,
     reply: FastifyReply,
     auth: ActiveSession,
-    o: { email?: string; error?: ErrorCode } = {},
-  ) => {
-    const page = changeEmailPage({
+    o: { email?: string; errors?: FormErrors } = {},
+  ) =>
+    changeEmailPage({
       csrf: kit.csrf.tokenFor(request, reply),
       user: auth.user,
       askPassword: await passwordChange.hasPassword(auth.user.id),
-      ...(o.email !== undefined ? { email: o.email } : {}),
-      ...(o.error ? { error: ERROR_CODES[o.error].message } : {}),
+      email: o.email,
+      errors: o.errors,
     });
-    return sendPage(reply, page, o.error ? ERROR_CODES[o.error].status : 200);
+  const emailForm: FormPage = {
+    // An empty password is no password (an account without one is not asked for it).
+    body: strictObject({
+      _csrf: Csrf,
+      email: Type.String({ minLength: 1, maxLength: 1024 }),
+      password: Type.Optional(Type.String({ maxLength: 4096 })),
+    }),
+    names: { email: 'the new email address', password: 'your password' },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    render: async (request, reply, { values, errors }) => {
+      await loadAuth(kit, request);
+      const caller = pageCaller(request, reply);
+      return caller && emailPage(request, reply, caller.auth, { email: values.email, errors });
+    },
   };
 
   app.get('/account/email', async (request, reply) => {
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
     if (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/email')) return reply;
-    return emailPage(request, reply, caller.auth);
+    return sendPage(reply, await emailPage(request, reply, caller.auth));
   });
 
-  app.post(
-    '/account/email',
-    { schema: { body: strictObject({ _csrf: Csrf, email: Type.String({ maxLength: 1024 }), password: Type.Optional(Password) }) } },
-    async (request, reply) => {
-      const caller = pageCaller(request, reply);
-      if (!caller) return reply;
-      const { email, password } = request.body as { email: string; password?: string };
-      const result = await emailChange.request(caller.auth, email, password || undefined, requestContext(request));
-      if (!result.ok) {
-        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/email'))) {
-          return reply;
-        }
-        if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
-        return emailPage(request, reply, caller.auth, { email, error: result.code });
+  app.post('/account/email', formRoute(emailForm), async (request, reply) => {
+    const caller = pageCaller(request, reply);
+    if (!caller) return reply;
+    const { email, password } = request.body as { email: string; password?: string };
+    const problems = emailForm.check?.({ email }) ?? {};
+    if (hasErrors(problems)) return sendFormAgain(request, reply, emailForm, problems);
+    const result = await emailChange.request(caller.auth, email, password || undefined, requestContext(request));
+    if (!result.ok) {
+      if (result.code === 'REAUTH_REQUIRED' && (await confirmFirstIfNoPassword(reauth, caller.auth, reply, '/account/email'))) {
+        return reply;
       }
-      return reply.redirect('/?notice=email-change-sent', 303);
-    },
-  );
+      if (result.retryAfterSeconds) reply.header('retry-after', String(result.retryAfterSeconds));
+      const errors = errorsForCode(result.code, undefined, { email: 'email', password: 'password', current_password: 'password' });
+      return sendFormAgain(request, reply, emailForm, errors, ERROR_CODES[result.code].status);
+    }
+    return reply.redirect('/?notice=email-change-sent', 303);
+  });
 
   // --- Sessions -----------------------------------------------------------------------------
   app.get('/api/sessions', async (request, reply) => {

@@ -1,5 +1,6 @@
+import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
-import { csrfField, field, layout, notice } from '../../views/layout.ts';
+import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
 import { type TimeFormat, timeElement, timeText } from '../../views/time.ts';
 import type { SessionView } from '../login/session-service.ts';
@@ -14,17 +15,18 @@ export function changePasswordPage(o: {
   /** PASSWORD_BREACH_CHECK=on, for the rules shown under the new password. */
   breachCheck?: boolean;
   maxLength: number;
-  error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Change your password', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Change your password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true })}
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o) })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true, error: o.errors?.current_password })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
 <button type="submit">Change password</button>
 </form>
 <p>Every other signed-in session will be signed out.</p>
@@ -32,15 +34,22 @@ ${field({ name: 'new_password_confirm', label: 'New password again', type: 'pass
   );
 }
 
-export function changeEmailPage(o: { csrf: string; user: User; askPassword?: boolean; email?: string; error?: string }): Html {
+export function changeEmailPage(o: {
+  csrf: string;
+  user: User;
+  askPassword?: boolean;
+  email?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
+}): Html {
   return layout(
-    { title: 'Change your email address', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Change your email address', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <p>Your address is <strong>${o.user.email}</strong>. We will send a link to the new address; the change happens when you follow it.</p>
 <form method="post" action="/account/email" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true })}
-${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', hint: 'For your security, confirm it is you.' })}
+${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
+${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', error: o.errors?.password, hint: 'For your security, confirm it is you.' })}
 <button type="submit">Send confirmation link</button>
 </form>
 <p class="actions"><a href="/">Back to your account</a></p>`,
@@ -57,17 +66,18 @@ export function setPasswordPage(o: {
   minLength: number;
   maxLength: number;
   breachCheck?: boolean;
-  error?: string | undefined;
+  /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
+  errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Set a password', user: o.user, csrf: o.csrf },
-    html`${notice('error', o.error)}
+    { title: 'Set a password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    html`${errorSummary(o.errors)}
 <p>Your account has no password: you sign in with a link or code we email you, or with a passkey. Set a password to sign in with it too.</p>
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, hint: passwordRulesHint(o) })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength })}
+${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
+${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
 <button type="submit">Set password</button>
 </form>
 <p>Every other signed-in session will be signed out.</p>

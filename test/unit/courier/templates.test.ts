@@ -33,15 +33,25 @@ describe('mail templates', () => {
     assert.doesNotMatch(mail.html, /<b>"Lovelace"<\/b>/);
   });
 
-  it('an invitation says who created the account', () => {
+  it('an invitation has its own words and lifetime, not the reset text', () => {
     const mail = renderMail(
+      { template: 'account-invite', to: 'a@x.com', data: { name: null, token: TOKEN, expiresInSeconds: 7 * 86_400 } },
+      context,
+    );
+    assert.equal(mail.subject, 'Your new account on Latchkey');
+    assert.match(mail.text, /^Hello,\n/);
+    assert.match(mail.text, /An administrator created an account for you on Latchkey\. It has no password yet/);
+    assert.match(mail.text, /Choose your password/);
+    assert.match(mail.text, /The link works once, for 7 days\./);
+    assert.doesNotMatch(mail.text, /Reset your password|asked to reset|stays as it is/i, 'nothing of the reset mail');
+    assert.deepEqual(hrefs(mail.html), [`https://id.example.test/reset-password/${TOKEN}`]);
+    // A reset message queued as an invitation before this template existed reads as one too.
+    const queued = renderMail(
       { template: 'password-reset', to: 'a@x.com', data: { name: null, token: TOKEN, expiresInSeconds: 86_400, invited: true } },
       context,
     );
-    assert.equal(mail.subject, 'Set the password of your new account');
-    assert.match(mail.text, /^Hello,\n/);
-    assert.match(mail.text, /An administrator created an account for you on Latchkey/);
-    assert.match(mail.text, /expires in 1 day/);
+    assert.equal(queued.subject, 'Your new account on Latchkey');
+    assert.match(queued.text, /for 1 day\./);
   });
 
   it('password changed, welcome and account-exists mails link only to PUBLIC_URL pages', () => {
