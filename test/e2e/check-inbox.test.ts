@@ -33,7 +33,7 @@ describe('"check your inbox" after the forms that send mail, reached by a redire
 
     const page = await browser.get('/check-inbox');
     assert.equal(page.status, 200);
-    assert.match(page.text, /<title>Check your inbox · Latchkey<\/title>/);
+    assert.match(page.text, /<title>Check your inbox to confirm your address · Latchkey<\/title>/);
     assert.match(page.text, /We have sent a message to <strong>grace@example.com<\/strong>/);
     assert.match(page.text, /follow the link to confirm your address/);
     assert.match(

@@ -47,19 +47,24 @@ ${csrfField(o.csrf)}<input type="hidden" name="email" value="${note.email}">${me
 </form>`;
   const wait = html`<p>It can take a few minutes to arrive. Not there? Check your spam or junk folder, and that the address above is the one you meant.</p>`;
   let body: Html;
+  // Each reason has its own title (a page title names the step, and no two steps share one).
+  let title = 'Check your inbox to sign in';
   if (note.reason === 'forgot') {
+    title = 'Check your inbox for the reset link';
     body = html`<p>If an account uses <strong>${note.email}</strong>, we have sent it a link to choose a new password.</p>
 <p>Open the message and follow the link within ${lifetimeText(o.resetLinkSeconds)}. Your password stays as it is until you choose a new one.</p>
 ${wait}
 ${again('/forgot-password', 'Send the link again', 'link')}
 <p class="actions"><a href="${withReturnTo('/forgot-password', note.returnTo)}">Use another address</a> <a href="${withReturnTo('/login', note.returnTo)}">Back to sign in</a></p>`;
   } else if (note.reason === 'resend') {
+    title = 'Check your inbox for the confirmation link';
     body = html`<p>If an account with an unconfirmed address uses <strong>${note.email}</strong>, we have sent it a new confirmation link.</p>
 <p>Open the message and follow the link to confirm your address; then you can sign in.</p>
 ${wait}
 ${again('/confirm/resend', 'Send it again')}
 <p class="actions"><a href="/login">Back to sign in</a></p>`;
   } else if (o.confirmation) {
+    title = 'Check your inbox to confirm your address';
     body = html`<p>We have sent a message to <strong>${note.email}</strong>.</p>
 <p>Open it and follow the link to confirm your address; then you can sign in. If you already had an account, or the username you chose is taken, the message says so.</p>
 ${wait}
@@ -71,5 +76,5 @@ ${again('/confirm/resend', 'Send the confirmation link again')}
 ${wait}
 <p class="actions"><a href="${withReturnTo('/register', note.returnTo)}">Use another address</a> <a href="${withReturnTo('/login', note.returnTo)}">Sign in</a></p>`;
   }
-  return layout({ title: 'Check your inbox' }, body);
+  return layout({ title }, body);
 }
