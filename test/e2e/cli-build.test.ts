@@ -73,10 +73,15 @@ describe('npm run build, and bin/latchkey.js running dist/ only when it matches 
   it('compiles src/ to dist/ with the run-time files, and the bin then runs dist/', async () => {
     const built = await build();
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stdout, /src\/ compiled to dist\/ \(3 assets copied\)/);
+    assert.match(built.stdout, /src\/ compiled to dist\/ \(4 assets copied\)/);
     for (const file of ['cli/index.js', 'main.js', 'store/migrations/0001-initial.js'])
       assert.ok(existsSync(join(copy, 'dist', file)), file);
-    for (const asset of ['views/style.css', 'flows/passkeys/passkeys.js', 'crypto/passwords/common-passwords.txt']) {
+    for (const asset of [
+      'views/style.css',
+      'views/assets/password-toggle.js',
+      'flows/passkeys/passkeys.js',
+      'crypto/passwords/common-passwords.txt',
+    ]) {
       assert.equal(readFileSync(join(copy, 'dist', asset), 'utf8'), readFileSync(join(copy, 'src', asset), 'utf8'), asset);
     }
     assert.doesNotMatch(readFileSync(join(copy, 'dist', 'cli', 'index.js'), 'utf8'), /from '\.[^']*\.ts'/, 'relative imports end in .js');

@@ -86,7 +86,10 @@ for (const engine of ENGINES.filter((e) => e.name !== 'sqlite')) {
         () => service.deps.store.outbox.countByStatus(),
         (counts) => (counts.failed ?? 0) > 0,
       );
-      const cleanupRunsBefore = logs.entries.filter((e) => e.msg === 'cleanup finished').length;
+      const cleanupRunsBefore = await eventually(
+        async () => logs.entries.filter((e) => e.msg === 'cleanup finished').length,
+        (runs) => runs > 0,
+      );
       assert.ok(cleanupRunsBefore > 0, 'the schedule ran before the outage');
 
       await proxy.stop();
