@@ -20,8 +20,8 @@ import { migrateToLatest } from '../src/store/migrate.ts';
 import { BENCH_DATABASES, type BenchDatabase } from './databases.ts';
 import { loadJsonPost } from './measure.ts';
 import { openLoopJsonPost } from './open-loop.ts';
+import { benchSettings } from './service.ts';
 
-const UNLIMITED = '1000000/1';
 /**
  * Offered forgot-password rate of the p99 scenario: far above what a self-hosted service sees (a
  * flood of resets), yet below saturation, where latency only measures the queue of connections.
@@ -92,24 +92,7 @@ async function withService<T>(
   const workDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-courier-'));
   const db = await database.prepare(workDir);
   const peer = new DelayedSmtpPeer(delayMs);
-  const config = loadConfig({
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: '0',
-    PUBLIC_URL: 'http://127.0.0.1:3000',
-    DATA_DIR: workDir,
-    DATABASE_URL: db.databaseUrl,
-    SMTP_URL: await peer.start(),
-    SECRET_KEYS: 'bench-secret-key-0123456789abcdef0123456789',
-    COURIER_INLINE: 'false',
-    CLEANUP_INTERVAL: '0',
-    LOG_LEVEL: 'warn',
-    CONFIRM_EMAIL: 'off',
-    RATE_LIMIT_FORGOT_IP: UNLIMITED,
-    RATE_LIMIT_FORGOT_EMAIL: UNLIMITED,
-    RATE_LIMIT_REGISTER_IP: UNLIMITED,
-    ...env,
-  });
+  const config = loadConfig({ ...benchSettings(workDir, db.databaseUrl, await peer.start()), COURIER_INLINE: 'false', ...env });
   const deps = createDeps(config, createLogger(config.logLevel));
   await migrateToLatest(deps.database);
   const service = await startService(config, deps);

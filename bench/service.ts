@@ -41,24 +41,20 @@ export interface BenchService {
 }
 
 /**
- * The real service in this process, configured as in production (NODE_ENV=production, courier
- * in-process, real SMTP peer), with rate limits raised and request logging off.
+ * The settings every benchmark service runs with: production mode, a scratch data directory, the
+ * given database and SMTP peer, rate limits raised, confirmation off. `COURIER_INLINE` is the
+ * caller's.
  */
-export async function startBenchService(database: BenchDatabase): Promise<BenchService> {
-  const workDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
-  const db = await database.prepare(workDir);
-  const smtp = new SmtpSink();
-  const smtpUrl = await smtp.start();
-  const config = loadConfig({
+export function benchSettings(workDir: string, databaseUrl: string, smtpUrl: string): Record<string, string> {
+  return {
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: '0',
     PUBLIC_URL: 'http://127.0.0.1:3000',
     DATA_DIR: workDir,
-    DATABASE_URL: db.databaseUrl,
+    DATABASE_URL: databaseUrl,
     SMTP_URL: smtpUrl,
     SECRET_KEYS: 'bench-secret-key-0123456789abcdef0123456789',
-    COURIER_INLINE: 'true',
     CLEANUP_INTERVAL: '0',
     LOG_LEVEL: 'warn',
     // The benchmark's account signs in without opening a confirmation mail: with the default
@@ -69,7 +65,19 @@ export async function startBenchService(database: BenchDatabase): Promise<BenchS
     RATE_LIMIT_LOGIN_IP: UNLIMITED,
     RATE_LIMIT_LOGIN_ACCOUNT: UNLIMITED,
     RATE_LIMIT_REGISTER_IP: UNLIMITED,
-  });
+  };
+}
+
+/**
+ * The real service in this process, configured as in production (NODE_ENV=production, courier
+ * in-process, real SMTP peer), with rate limits raised and request logging off.
+ */
+export async function startBenchService(database: BenchDatabase): Promise<BenchService> {
+  const workDir = mkdtempSync(join(tmpdir(), 'latchkey-bench-'));
+  const db = await database.prepare(workDir);
+  const smtp = new SmtpSink();
+  const smtpUrl = await smtp.start();
+  const config = loadConfig({ ...benchSettings(workDir, db.databaseUrl, smtpUrl), COURIER_INLINE: 'true' });
   const deps = createDeps(config, createLogger(config.logLevel));
   // As a deploy would: `latchkey migrate`, then `serve` (which refuses a schema that is behind).
   await migrateToLatest(deps.database);
