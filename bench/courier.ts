@@ -10,6 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../src/config/config.ts';
@@ -206,11 +207,20 @@ export async function benchmarkCourier(
       const shape = { connections: options.connections, durationSeconds: options.durationSeconds };
       const forgot = (offered?: number) =>
         offered ? openLoopJsonPost({ ...request, ...shape, rate: offered }) : loadJsonPost({ ...request, ...shape });
+      // The service's event-loop delay during a run (1 ms resolution): what blocks the request
+      // path, less noisy on a shared machine than the requests' latency.
+      const loopDelayP99 = async <T>(run: () => Promise<T>): Promise<[T, string]> => {
+        const histogram = monitorEventLoopDelay({ resolution: 1 });
+        histogram.enable();
+        const result = await run();
+        histogram.disable();
+        return [result, `${(histogram.percentile(99) / 1e6).toFixed(1)} ms`];
+      };
       // The same offered load with the courier stopped: what the machine gives the request path alone.
-      const alone = await forgot(rate);
+      const [alone, aloneLoop] = await loopDelayP99(() => forgot(rate));
       await s.queue(2_000);
       s.startCourier();
-      const load = await forgot(rate);
+      const [load, loadLoop] = await loopDelayP99(() => forgot(rate));
       const delivered = s.peer.received;
       // And at saturation (every connection sends its next request as soon as the last is answered):
       // there the latency is queueing, connections / throughput, whatever the courier does.
@@ -222,8 +232,9 @@ export async function benchmarkCourier(
         target: 20,
         kind: 'max',
         notes:
-          `open loop from a worker thread, ${load.total} requests answered (known address: each queues a job), p50 ${load.p50Ms} ms; ${delivered} mails delivered meanwhile ` +
-          `(${(delivered / options.durationSeconds).toFixed(0)}/s). Courier stopped, same load: p99 ${alone.p99Ms} ms, p50 ${alone.p50Ms} ms. ` +
+          `open loop from a worker thread, ${load.total} requests answered (known address: each queues a job), p50 ${load.p50Ms} ms, event-loop delay p99 ${loadLoop}; ` +
+          `${delivered} mails delivered meanwhile (${(delivered / options.durationSeconds).toFixed(0)}/s). ` +
+          `Courier stopped, same load: p99 ${alone.p99Ms} ms, p50 ${alone.p50Ms} ms, event-loop delay p99 ${aloneLoop}. ` +
           `Saturated, courier draining: ${saturated.requestsPerSecond.toFixed(0)} req/s, p50 ${saturated.p50Ms} ms, p99 ${saturated.p99Ms} ms` +
           (load.unexpected ? `; ${load.unexpected} unexpected responses` : ''),
       });

@@ -6,8 +6,8 @@
 // hash-bound limit, and password-reset throughput. With several databases it ends with a table
 // comparing forgot-password and reset throughput on each.
 import { availableParallelism, cpus, loadavg } from 'node:os';
-import { benchmarkCourier } from './courier.ts';
 import { benchmarkCli } from './cli.ts';
+import { benchmarkCourier } from './courier.ts';
 import { BENCH_DATABASES } from './databases.ts';
 import { benchmarkImport, type ImportFigures } from './import.ts';
 import { alternateJsonPosts, type LoadResult, loadGet, loadJsonPost, redeemResetTokens, timeArgon2Hashes } from './measure.ts';

@@ -49,6 +49,8 @@ export class CourierWorker {
   /** Messages sent whose `sent` mark is not written yet: written together by one statement. */
   private sentIds: string[] = [];
   private sentWrite: Promise<void> | undefined;
+  /** Lanes waiting for their turn of the event loop (nextTurn), released one per turn. */
+  private turnWaiters: (() => void)[] = [];
   /** Set by stop(): every lane finishes the message it holds; claimed messages not started are given back. */
   private stopRequested = false;
 
@@ -158,14 +160,12 @@ export class CourierWorker {
     };
     const lane = async () => {
       while (!this.stopRequested && !failure) {
+        await this.nextTurn();
+        if (this.stopRequested || failure) return;
         const record = inHand.shift();
         if (record) {
           await this.process(record);
           handled++;
-          // With better-sqlite3 a job (a reset request: lookup, token, mail row) never waits on
-          // I/O, so without this a lane would run its whole batch in one turn of the event loop
-          // while requests wait; a turn per message lets them in between.
-          await new Promise((resolve) => setImmediate(resolve));
           continue;
         }
         if (exhausted || (!claimMore && claims > 0)) return;
@@ -184,6 +184,26 @@ export class CourierWorker {
     for (const record of inHand.splice(0)) await this.repository.releaseClaim(record.id, this.clock.nowMs());
     if (failure) throw failure.error;
     return handled;
+  }
+
+  /**
+   * Resolves on a later turn of the event loop, one waiting lane per turn. With better-sqlite3 a
+   * job (a reset request: lookup, token, mail row) never waits on I/O, so lanes resumed together
+   * (all of them after a claim) would each run a message back to back in one turn while requests
+   * wait. Taking turns, the lanes start at most one message per turn, and a request waits for one
+   * message's synchronous work at most; with I/O-bound messages (SMTP) the lanes still fill up
+   * within a few turns.
+   */
+  private nextTurn(): Promise<void> {
+    return new Promise((resolve) => {
+      this.turnWaiters.push(resolve);
+      if (this.turnWaiters.length === 1) setImmediate(() => this.releaseTurn());
+    });
+  }
+
+  private releaseTurn(): void {
+    this.turnWaiters.shift()?.();
+    if (this.turnWaiters.length > 0) setImmediate(() => this.releaseTurn());
   }
 
   /**

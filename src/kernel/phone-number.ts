@@ -1,5 +1,19 @@
-import { type CountryCode, isSupportedCountry, type NumberType, ParseError, parsePhoneNumberWithError } from 'libphonenumber-js/max';
+import { createRequire } from 'node:module';
+import type { CountryCode, NumberType } from 'libphonenumber-js/max';
 import { fail, ok, type Result } from './result.ts';
+
+type Libphonenumber = typeof import('libphonenumber-js/max');
+let library: Libphonenumber | undefined;
+
+/**
+ * libphonenumber with its full metadata (about a hundred modules), loaded the first time a number
+ * or a country is checked rather than when the service starts: a service without SMS never loads
+ * it. Its CommonJS build, so that checking stays synchronous.
+ */
+function libphonenumber(): Libphonenumber {
+  library ??= createRequire(import.meta.url)('libphonenumber-js/max') as Libphonenumber;
+  return library;
+}
 
 /** A phone number that can receive SMS, in E.164 (`+33612345678`) with the country it belongs to. */
 export interface PhoneNumber {
@@ -29,7 +43,7 @@ const SMS_CAPABLE: ReadonlySet<NumberType> = new Set<NumberType>(['MOBILE', 'FIX
 
 /** Whether libphonenumber knows this ISO 3166-1 alpha-2 code (upper case). */
 export function isPhoneCountry(code: string): boolean {
-  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code);
+  return /^[A-Z]{2}$/.test(code) && libphonenumber().isSupportedCountry(code);
 }
 
 /**
@@ -41,7 +55,8 @@ export function isPhoneCountry(code: string): boolean {
 export function parsePhone(input: string, rules: PhoneRules): Result<PhoneNumber, PhoneProblem> {
   const typed = input.trim();
   if (typed.length === 0 || typed.length > MAX_INPUT_LENGTH || /[^\d\s()+.\-\u2010-\u2015]/.test(typed)) return fail('PHONE_INVALID');
-  let parsed: ReturnType<typeof parsePhoneNumberWithError>;
+  const { ParseError, parsePhoneNumberWithError } = libphonenumber();
+  let parsed: ReturnType<Libphonenumber['parsePhoneNumberWithError']>;
   try {
     const defaultCountry = rules.defaultCountry && isPhoneCountry(rules.defaultCountry) ? (rules.defaultCountry as CountryCode) : undefined;
     parsed = parsePhoneNumberWithError(typed, defaultCountry ? { defaultCountry } : {});
@@ -66,7 +81,7 @@ export function parsePhone(input: string, rules: PhoneRules): Result<PhoneNumber
 export function phoneForLogs(e164: string): string {
   let country: string | undefined;
   try {
-    country = parsePhoneNumberWithError(e164).country;
+    country = libphonenumber().parsePhoneNumberWithError(e164).country;
   } catch {
     country = undefined;
   }

@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import { createRequire } from 'node:module';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { RateLimitSetting } from '../config/parse.ts';
@@ -29,7 +30,9 @@ export class RedisLimitBackend implements LimitBackend {
   private closing = false;
 
   constructor(private readonly options: RedisBackendOptions) {
-    this.client = new Redis(options.url, {
+    // ioredis (CommonJS) is loaded only here, when REDIS_URL is set: a single node never loads it.
+    const { Redis: RedisClient } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
+    this.client = new RedisClient(options.url, {
       // Never queue commands while disconnected: fail fast into the insurance limiter instead.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

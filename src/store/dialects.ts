@@ -1,11 +1,29 @@
 import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { type DatabaseConnection, type Driver, Kysely, MysqlDialect, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely';
-import { createPool } from 'mysql2';
-import pg from 'pg';
+import type SQLite from 'better-sqlite3';
+import {
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  MysqlDialect,
+  PostgresDialect,
+  type SqliteDatabase,
+  SqliteDialect,
+  SqliteDriver,
+} from 'kysely';
+import type * as mysql from 'mysql2';
+import type pg from 'pg';
 import type { Capabilities, DatabaseHandle, OpenOptions } from './database.ts';
 import type { Database } from './schema.ts';
+
+/**
+ * Each engine's driver is loaded when a database of that engine is opened, not with this module:
+ * the default embedded SQLite never loads pg or mysql2 (hundreds of files, a good part of the
+ * start-up time), and a server database never loads better-sqlite3. All three are CommonJS, so a
+ * synchronous require keeps opening a database synchronous.
+ */
+const driverRequire = createRequire(import.meta.url);
 
 /** Error codes (Node, pg SQLSTATE, mysql2) that mean "the database is not reachable right now". */
 const NETWORK_CODES = new Set([
@@ -102,11 +120,44 @@ const mysqlCapabilities: Capabilities = {
  */
 class SqliteDriverKeepingCause extends SqliteDriver {
   constructor(private readonly sqlite: SQLite.Database) {
-    super({ database: sqlite });
+    super({ database: keepingStatements(sqlite) });
   }
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.sqlite.inTransaction) await super.rollbackTransaction(connection);
   }
+}
+
+/** Compiled statements kept by keepingStatements: more than the service's distinct queries. */
+const STATEMENT_CACHE_SIZE = 1000;
+
+/**
+ * Kysely prepares every query it runs, and better-sqlite3 compiles the SQL text on every
+ * prepare(): work done on the event loop, over and over for the same few hundred statements.
+ * The compiled statements are kept by SQL text (the most recently used STATEMENT_CACHE_SIZE; a
+ * query with an `in (…)` list of another length is another text) and run again with new
+ * parameters. A kept statement still being iterated (`busy`) is not handed out twice. SQLite
+ * recompiles a kept statement by itself after a schema change (a migration).
+ */
+function keepingStatements(sqlite: SQLite.Database): SqliteDatabase {
+  const kept = new Map<string, SQLite.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare: (sql) => {
+      const statement = kept.get(sql);
+      if (statement && !statement.busy) {
+        // Most recently used last: the first one is the one to drop when the map is full.
+        kept.delete(sql);
+        kept.set(sql, statement);
+        return statement;
+      }
+      const compiled = sqlite.prepare(sql);
+      if (!statement) {
+        kept.set(sql, compiled);
+        if (kept.size > STATEMENT_CACHE_SIZE) kept.delete(kept.keys().next().value as string);
+      }
+      return compiled;
+    },
+  };
 }
 
 class LatchkeySqliteDialect extends SqliteDialect {
@@ -140,7 +191,8 @@ export function openSqlite(filename: string): DatabaseHandle {
       );
     }
   }
-  const sqlite = new SQLite(filename);
+  const Sqlite = driverRequire('better-sqlite3') as typeof SQLite;
+  const sqlite = new Sqlite(filename);
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
@@ -150,10 +202,11 @@ export function openSqlite(filename: string): DatabaseHandle {
 }
 
 export function openPostgres(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+  const { Pool, TypeOverrides } = driverRequire('pg') as typeof pg;
   // BIGINT (oid 20) holds epoch milliseconds and counts: parse as a JS number, on this pool only.
-  const types = new pg.TypeOverrides();
+  const types = new TypeOverrides();
   types.setTypeParser(20, Number);
-  const pool = new pg.Pool({
+  const pool = new Pool({
     connectionString: url,
     max: poolSize,
     types,
@@ -172,6 +225,7 @@ export function openPostgres(url: string, poolSize: number, options: OpenOptions
 }
 
 export function openMysql(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+  const { createPool } = driverRequire('mysql2') as typeof mysql;
   const pool = createPool({
     uri: url,
     connectionLimit: poolSize,

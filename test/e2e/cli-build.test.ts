@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, existsSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  type Dirent,
+  existsSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { freePort } from '../support/free-port.ts';
 
 const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
 const TRACE = fileURLToPath(new URL('../support/module-trace.mjs', import.meta.url));
@@ -53,6 +66,9 @@ describe('npm run build, and bin/latchkey.js running dist/ only when it matches 
     const file = join(copy, `trace-${Math.random().toString(36).slice(2)}.txt`);
     const result = await run(copy, ['--import', pathToFileURL(TRACE).href, 'bin/latchkey.js', ...args], { MODULE_TRACE_FILE: file });
     assert.equal(result.code, 0, result.stderr);
+    return loadedIn(file);
+  };
+  const loadedIn = (file: string) => {
     const urls = [...new Set(readFileSync(file, 'utf8').trim().split('\n'))];
     const root = pathToFileURL(copy).href;
     return {
@@ -73,7 +89,10 @@ describe('npm run build, and bin/latchkey.js running dist/ only when it matches 
   it('compiles src/ to dist/ with the run-time files, and the bin then runs dist/', async () => {
     const built = await build();
     assert.equal(built.code, 0, built.stderr);
-    assert.match(built.stdout, /src\/ compiled to dist\/ \(4 assets copied\)/);
+    const runTimeFiles = (readdirSync(join(copy, 'src'), { recursive: true, withFileTypes: true }) as Dirent[]).filter(
+      (entry) => entry.isFile() && !entry.name.endsWith('.ts'),
+    );
+    assert.match(built.stdout, new RegExp(`src/ compiled to dist/ \\(${runTimeFiles.length} assets copied\\)`));
     for (const file of ['cli/index.js', 'main.js', 'store/migrations/0001-initial.js'])
       assert.ok(existsSync(join(copy, 'dist', file)), file);
     for (const asset of [
@@ -81,10 +100,16 @@ describe('npm run build, and bin/latchkey.js running dist/ only when it matches 
       'views/assets/password-toggle.js',
       'flows/passkeys/passkeys.js',
       'crypto/passwords/common-passwords.txt',
+      'i18n/messages/de/common.json',
+      'i18n/messages/ja/errors.json',
     ]) {
       assert.equal(readFileSync(join(copy, 'dist', asset), 'utf8'), readFileSync(join(copy, 'src', asset), 'utf8'), asset);
     }
     assert.doesNotMatch(readFileSync(join(copy, 'dist', 'cli', 'index.js'), 'utf8'), /from '\.[^']*\.ts'/, 'relative imports end in .js');
+    // Kysely and TypeBox are bundled: the compiled code imports the bundles, never the packages.
+    assert.match(built.stdout, /kysely, @sinclair\/typebox, @sinclair\/typebox\/value bundled into dist\/vendor\//);
+    assert.match(readFileSync(join(copy, 'dist', 'store', 'dialects.js'), 'utf8'), /from '\.\.\/vendor\/kysely\.js'/);
+    assert.match(readFileSync(join(copy, 'dist', 'http', 'form-pages.js'), 'utf8'), /from '\.\.\/vendor\/typebox-value\.js'/);
     markDist();
     const result = await help();
     assert.equal(result.code, 0, result.stderr);
@@ -99,6 +124,58 @@ describe('npm run build, and bin/latchkey.js running dist/ only when it matches 
       assert.deepEqual(service, [], `${args.join(' ')} loads none of the service`);
       assert.ok(own.includes('dist/cli/index.js'), `${args.join(' ')} ran dist/`);
     }
+  });
+
+  it('serve with the default SQLite loads no other driver, no Redis client, and no library a feature loads when used', async () => {
+    // `npm start` as a first-time user runs it: an empty working directory, no settings.
+    const cwd = mkdtempSync(join(tmpdir(), 'latchkey-serve-'));
+    const file = join(cwd, 'trace.txt');
+    const port = await freePort();
+    const child = spawn(process.execPath, ['--import', pathToFileURL(TRACE).href, join(copy, 'bin', 'latchkey.js'), 'serve'], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, NODE_ENV: 'development', PORT: String(port), MODULE_TRACE_FILE: file },
+      stdio: 'ignore',
+    });
+    try {
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        assert.equal(child.exitCode, null, 'serve exited before answering');
+        assert.ok(Date.now() < deadline, 'serve did not answer within 120 s');
+        const answer = await fetch(`http://127.0.0.1:${port}/healthz`).catch(() => undefined);
+        if (answer) {
+          assert.equal(answer.status, 200);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    } finally {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    }
+    const { own, packages } = loadedIn(file);
+    rmSync(cwd, { recursive: true, force: true });
+    assert.ok(packages.includes('better-sqlite3'), 'the SQLite driver is loaded');
+    for (const lazy of [
+      // Other engines' drivers and the Redis client: only for a DATABASE_URL or REDIS_URL naming them.
+      'pg',
+      'mysql2',
+      'ioredis',
+      // Bundled into dist/vendor/ by the build: the packages' own files are never loaded.
+      'kysely',
+      '@sinclair/typebox',
+      // Loaded by the first use of their feature: a passkey ceremony, an authenticator set-up page,
+      // a mail over SMTP, a phone number, a validated request, an OIDC client.
+      '@simplewebauthn/server',
+      'qrcode',
+      'nodemailer',
+      'libphonenumber-js',
+      'ajv',
+      'oidc-provider',
+    ]) {
+      assert.ok(!packages.includes(lazy), `serve loaded ${lazy}`);
+    }
+    for (const bundle of ['dist/vendor/kysely.js', 'dist/vendor/typebox.js']) assert.ok(own.includes(bundle), `serve loaded ${bundle}`);
   });
 
   it('falls back to the sources once one is edited; a rebuild runs dist/ again', async () => {

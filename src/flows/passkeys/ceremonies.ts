@@ -1,20 +1,25 @@
-import {
-  type AuthenticationResponseJSON,
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { decodeClientDataJSON, isoBase64URL } from '@simplewebauthn/server/helpers';
 import { generateToken, isTokenShaped, type TokenDigester } from '../../crypto/tokens.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { newId, type RandomSource } from '../../kernel/random.ts';
 import type { PasskeyRecord } from '../../store/passkeys-repository.ts';
 import type { WebauthnCeremony } from '../../store/schema.ts';
 import type { Store } from '../../store/store.ts';
+
+/**
+ * @simplewebauthn/server and its helpers (with their X.509 and ASN.1 dependencies, a few hundred
+ * modules) are loaded at the first ceremony, not when the service starts: once, then shared.
+ */
+let library: Promise<[typeof import('@simplewebauthn/server'), typeof import('@simplewebauthn/server/helpers')]> | undefined;
+function webauthn() {
+  library ??= Promise.all([import('@simplewebauthn/server'), import('@simplewebauthn/server/helpers')]);
+  return library;
+}
 
 /** How long a ceremony's challenge lives (the browser's timeout is the same). */
 export const CHALLENGE_SECONDS = 300;
@@ -65,6 +70,7 @@ export class WebauthnCeremonies {
     existing: PasskeyRecord[],
     binding: CeremonyBinding,
   ): Promise<PublicKeyCredentialCreationOptionsJSON> {
+    const [{ generateRegistrationOptions }, { isoBase64URL }] = await webauthn();
     const challenge = await this.issue(tx, 'register', { ...binding, userId: user.id });
     return generateRegistrationOptions({
       rpName: this.deps.rp.name,
@@ -87,6 +93,7 @@ export class WebauthnCeremonies {
     allow: PasskeyRecord[] | undefined,
     binding: CeremonyBinding,
   ): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    const [{ generateAuthenticationOptions }, { isoBase64URL }] = await webauthn();
     const challenge = await this.issue(tx, purpose, binding);
     return generateAuthenticationOptions({
       rpID: this.deps.rp.id,
@@ -108,7 +115,7 @@ export class WebauthnCeremonies {
     purpose: WebauthnCeremony,
     binding: CeremonyBinding,
   ): Promise<string | undefined> {
-    const challenge = challengeOf(response);
+    const challenge = challengeOf(response, (await webauthn())[1]);
     if (!challenge) return undefined;
     const row = await tx.passkeys.consumeChallenge(
       this.deps.digester.candidateDigests(challengeSubject(challenge)),
@@ -124,6 +131,7 @@ export class WebauthnCeremonies {
 
   /** Verifies a registration response against its (already taken) challenge; undefined when it does not verify. */
   async verifyRegistration(response: RegistrationResponseJSON, challenge: string): Promise<VerifiedRegistration | undefined> {
+    const [{ verifyRegistrationResponse }, { isoBase64URL }] = await webauthn();
     try {
       const result = await verifyRegistrationResponse({
         response,
@@ -153,6 +161,7 @@ export class WebauthnCeremonies {
    * RP ID, user verification and the signature counter. The new counter, or undefined.
    */
   async verifyAssertion(response: AuthenticationResponseJSON, challenge: string, passkey: PasskeyRecord): Promise<number | undefined> {
+    const [{ verifyAuthenticationResponse }, { isoBase64URL }] = await webauthn();
     try {
       const result = await verifyAuthenticationResponse({
         response,
@@ -191,7 +200,10 @@ export class WebauthnCeremonies {
 }
 
 /** The challenge a response's clientDataJSON names, when it has the shape of one of ours. */
-export function challengeOf(response: { response?: { clientDataJSON?: unknown } }): string | undefined {
+function challengeOf(
+  response: { response?: { clientDataJSON?: unknown } },
+  { decodeClientDataJSON }: typeof import('@simplewebauthn/server/helpers'),
+): string | undefined {
   const data = response.response?.clientDataJSON;
   if (typeof data !== 'string' || data.length > 4096) return undefined;
   try {
