@@ -72,12 +72,25 @@ export class OidcRepository {
     return Number(result.numDeletedRows);
   }
 
-  /** Deletes the rows of a grant: of one model, or of every model (the grant itself included) when none is given. */
+  /**
+   * Deletes the rows of a grant: of one model, or of every model (the grant itself included) when
+   * none is given. oidc-provider revokes a grant's codes and tokens of every model at once, so these
+   * DELETEs race on the grant_id index: InnoDB may pick one as a deadlock victim. It runs on its own
+   * (never inside a transaction: the OIDC adapter calls it on the root store), so a victim simply
+   * runs again, a few times, after a short random pause.
+   */
   async deleteByGrant(grantDigests: string[], model?: string): Promise<number> {
-    let query = this.db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantDigests);
-    if (model !== undefined) query = query.where('model', '=', model);
-    const result = await query.executeTakeFirst();
-    return Number(result.numDeletedRows);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        let query = this.db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantDigests);
+        if (model !== undefined) query = query.where('model', '=', model);
+        const result = await query.executeTakeFirst();
+        return Number(result.numDeletedRows);
+      } catch (error) {
+        if (attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
+      }
+    }
   }
 
   /**
