@@ -24,18 +24,24 @@ import { settingsRoutes } from './flows/settings/routes.ts';
 import { usernameRoutes } from './flows/username/routes.ts';
 import { registerApiGuard, registerFormGuard } from './http/api-guard.ts';
 import { registerBasePath, requestRewriter, withBasePathPages } from './http/base-path.ts';
+import { registerBrand, withBrandedPages } from './http/brand.ts';
 import { CookiePolicy } from './http/cookies.ts';
 import { registerCors } from './http/cors.ts';
 import { CsrfGuard } from './http/csrf.ts';
 import { registerErrorHandler, sendError } from './http/error-handler.ts';
 import { registerFormParser } from './http/form-parser.ts';
 import type { HttpKit } from './http/kit.ts';
+import { lazySchemaCompilers } from './http/lazy-schema-compilers.ts';
+import { registerLocale } from './http/locale.ts';
 import { openApiRoutes, registerOpenApi } from './http/openapi/routes.ts';
 import { operationsRoutes } from './http/operations-routes.ts';
 import { registerRequestMetrics } from './http/request-metrics.ts';
 import { isApiRequest } from './http/request-path.ts';
 import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/security-headers.ts';
 import { registerSessionLoader } from './http/session-loader.ts';
+import { staticAsset } from './http/static-assets.ts';
+import { t } from './i18n/index.ts';
+import { pageBrand } from './views/brand.ts';
 import { PASSWORD_TOGGLE_SCRIPT } from './views/layout.ts';
 
 const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
@@ -49,6 +55,7 @@ export interface BuildAppOptions {
 /** The Fastify instance with every route, not listening: tests drive it with inject or listen(0). */
 export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
+  const brand = pageBrand(config.brand);
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // A hop count is valid at run time; Fastify's types only list the other forms.
@@ -56,6 +63,8 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
     bodyLimit: 65_536,
     // Strict schemas (S20): no coercion of types, no silent removal of unknown fields.
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: true, allErrors: false } },
+    // Each route's validators are compiled at its first request, not all at start-up.
+    schemaController: { compilersFactory: lazySchemaCompilers() },
     routerOptions: { ignoreTrailingSlash: false },
     // `http://host/path` request targets become `/path`, and the base path of PUBLIC_URL is
     // stripped, before anything looks at request.url: inside, every path is an app path.
@@ -66,9 +75,9 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
       setFallbackSecurityHeaders(reply, config.publicUrl.protocol === 'https:');
       return sendError(
         request,
-        withBasePathPages(reply, config.basePath),
+        withBrandedPages(withBasePathPages(reply, config.basePath), brand),
         'VALIDATION_FAILED',
-        'The address of this request is not valid.',
+        t('http.request.badAddress'),
       );
     },
   });
@@ -87,7 +96,10 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   registerRequestMetrics(app, deps.metrics);
   registerFormParser(app);
   await app.register(cookie);
+  registerLocale(app, cookies, config.i18n);
   await registerSecurityHeaders(app, cookies.secure);
+  // BRAND_NAME, BRAND_LOGO, BRAND_COLOR, THEME_CSS: before the base path, which prefixes what it adds.
+  registerBrand(app, brand);
   registerBasePath(app, config.basePath);
   // oidc-provider's endpoints take the raw request: hijacked here, before the guards and parsers.
   mountOidcProvider(app, deps.oidc.provider, config.publicUrl);
@@ -101,12 +113,8 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
   });
   registerSessionLoader(app, kit);
 
-  app.get('/assets/style.css', async (_request, reply) =>
-    reply.type('text/css; charset=utf-8').header('cache-control', 'public, max-age=3600').send(STYLESHEET),
-  );
-  app.get(PASSWORD_TOGGLE_SCRIPT, async (_request, reply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(PASSWORD_TOGGLE),
-  );
+  staticAsset(app, '/assets/style.css', 'text/css; charset=utf-8', STYLESHEET);
+  staticAsset(app, PASSWORD_TOGGLE_SCRIPT, 'text/javascript; charset=utf-8', PASSWORD_TOGGLE);
   await app.register(async (scope) => {
     await loginRoutes(scope, kit);
     await secondStepRoutes(scope, kit);

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from './config/config.ts';
+import { publicLink } from './config/public-url.ts';
 import { DevMailboxChannel, SmtpChannel } from './courier/channels.ts';
 import { Outbox } from './courier/outbox.ts';
 import { Keyring } from './crypto/keyring.ts';
@@ -31,6 +32,7 @@ import { RegistrationService } from './flows/registration/service.ts';
 import { EmailChangeService } from './flows/settings/email-change.ts';
 import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
+import { configureLocales } from './i18n/index.ts';
 import { systemClock } from './kernel/clock.ts';
 import { cryptoRandom } from './kernel/random.ts';
 import { Metrics } from './metrics/metrics.ts';
@@ -38,11 +40,13 @@ import { createRateLimits, memoryBackend } from './rate-limits/rate-limits.ts';
 import { RedisLimitBackend } from './rate-limits/redis-backend.ts';
 import { openDatabase } from './store/database.ts';
 import { Store } from './store/store.ts';
+import { pageBrand } from './views/brand.ts';
 
 export type { Deps, DepsOverrides };
 
 /** The composition root: every service built once from the config, nothing global. */
 export function createDeps(config: Config, logger: Logger, overrides: DepsOverrides = {}): Deps {
+  configureLocales(config.i18n);
   const clock = overrides.clock ?? systemClock;
   const random = overrides.random ?? cryptoRandom;
   const database =
@@ -76,7 +80,13 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     (config.smtpUrl
       ? new SmtpChannel(config.smtpUrl, { maxConnections: config.smtpMaxConnections })
       : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
-  const mailContext = { publicUrl: config.publicUrl, productName: 'Latchkey' };
+  const logoPath = pageBrand(config.brand).logoPath;
+  const mailContext = {
+    publicUrl: config.publicUrl,
+    productName: config.brand.name,
+    logoUrl: logoPath && publicLink(config.publicUrl, logoPath),
+    accent: config.brand.accent?.accent,
+  };
   const { handler: smsHandler, ...sms } = createSmsDeps({
     config,
     logger,
@@ -112,6 +122,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     codeTtlSeconds: config.codeTtlSeconds,
     outbox,
     limits,
+    issuer: config.brand.name,
   });
   const passkeys = createPasskeyDeps({ config, store, digester, random, clock, sessions, secondStep: mfa.secondStep, outbox });
   const deviceCookies = new DeviceCookies({ box: new SecretBox(keyring), clock, random });

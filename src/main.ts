@@ -38,6 +38,7 @@ export async function prepareService(config: Config, deps?: Deps): Promise<Prepa
       'SECRET_KEYS is not set: using a generated development key. Production must set SECRET_KEYS.',
     );
   }
+  for (const warning of config.brand.warnings) logger.warn(warning);
   const d = deps ?? createDeps(config, logger);
   let applied: string[];
   try {

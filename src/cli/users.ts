@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { AccountSummary, AdminProblem } from '../flows/admin/service.ts';
-import { ERROR_CODES } from '../kernel/errors.ts';
 import type { Result } from '../kernel/result.ts';
 import { withDeps } from './lazy-deps.ts';
 
@@ -15,7 +14,7 @@ function unwrap<T>(result: Result<T, AdminProblem>, email: string): T {
   if (result.code === 'USER_NOT_FOUND') fail(`no account uses ${email.trim()}`);
   if (result.code === 'EMAIL_INVALID') fail(`"${email}" is not a valid email address`);
   if (result.code === 'EMAIL_TAKEN') fail(`an account already uses ${email.trim()}`);
-  fail(ERROR_CODES[result.code].message);
+  fail(`the account of ${email.trim()} is disabled; enable it first (latchkey users enable)`);
 }
 
 const when = (ms: number | null) => (ms === null ? 'never' : new Date(ms).toISOString());

@@ -3,9 +3,11 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MIN_SECRET_KEY_LENGTH } from '../crypto/keyring.ts';
 import { type AccountSettings, readAccountSettings } from './account-config.ts';
+import { type BrandSettings, readBrandSettings } from './brand-config.ts';
 import { type BreachCheckSettings, readBreachCheckSettings } from './breach-config.ts';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
+import { type LocaleSettings, readLocaleSettings } from './locale-config.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { readPublicLocation } from './public-url.ts';
 import { readSmsSettings, type SmsSettings } from './sms-config.ts';
@@ -92,6 +94,8 @@ export interface Config {
   readonly account: AccountSettings;
   /** PASSWORD_BREACH_CHECK, HIBP_URL, HIBP_TIMEOUT_MS (breach-config.ts). */
   readonly breachCheck: BreachCheckSettings;
+  /** LOCALES, DEFAULT_LOCALE, I18N_PSEUDO_LOCALE (locale-config.ts). */
+  readonly i18n: LocaleSettings;
   /** redis:// or rediss:// URL: rate limits are shared by every node through it. */
   readonly redisUrl: string | undefined;
   /** Prefix of every Redis key, so several deployments can share one Redis. */
@@ -100,6 +104,8 @@ export interface Config {
   readonly metricsToken: string | undefined;
   /** API_DOCS: the HTML reference at /api/docs (on by default outside production); /api/openapi.json is always served. */
   readonly apiDocs: boolean;
+  /** BRAND_NAME, BRAND_LOGO, BRAND_COLOR, THEME_CSS, TEMPLATES_DIR (brand-config.ts, README "Theming"). */
+  readonly brand: BrandSettings;
 }
 
 const DAY = 86_400;
@@ -115,7 +121,8 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   if (smtpUrl !== undefined && !/^smtps?:\/\//.test(smtpUrl)) {
     read.problems.push('SMTP_URL must start with smtp:// or smtps://');
   }
-  const mailFrom = read.string('MAIL_FROM', `Latchkey <no-reply@${publicUrl.hostname}>`);
+  const brand = readBrandSettings(read, options.cwd ?? process.cwd());
+  const mailFrom = read.string('MAIL_FROM', `${displayName(brand.name)} <no-reply@${publicUrl.hostname}>`);
   if (/[\r\n]/.test(mailFrom)) read.problems.push('MAIL_FROM must be a single line');
 
   const allowedOrigins = [publicUrl.origin];
@@ -249,10 +256,12 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
     sms: readSmsSettings(read, nodeEnv),
     account: readAccountSettings(read),
     breachCheck: readBreachCheckSettings(read),
+    i18n: readLocaleSettings(read),
     redisUrl,
     redisKeyPrefix,
     metricsToken,
     apiDocs: read.oneOf('API_DOCS', nodeEnv === 'production' ? 'off' : 'on', ['on', 'off'] as const) === 'on',
+    brand,
   };
   if (passwordMinLength > passwordMaxLength) {
     read.problems.push('PASSWORD_MIN_LENGTH must not be greater than PASSWORD_MAX_LENGTH');
@@ -262,6 +271,11 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
   }
   if (read.problems.length > 0) throw new ConfigError(read.problems);
   return Object.freeze(config);
+}
+
+/** BRAND_NAME as the display name of the default sender: quoted when it holds more than letters, digits and spaces. */
+function displayName(name: string): string {
+  return /^[\p{L}\p{N} ]+$/u.test(name) ? name : `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`;
 }
 
 function parseTrustProxy(read: EnvReader): string | number | boolean {

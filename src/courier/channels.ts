@@ -1,4 +1,6 @@
-import nodemailer, { type Transporter } from 'nodemailer';
+import { createRequire } from 'node:module';
+import type nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { DevBoxFolder } from './dev-box-folder.ts';
 import type { RenderedMail } from './templates/types.ts';
@@ -28,7 +30,9 @@ export class SmtpChannel implements MailChannel {
     const url = new URL(smtpUrl);
     url.searchParams.set('pool', 'true');
     url.searchParams.set('maxConnections', String(options.maxConnections ?? 5));
-    this.transport = nodemailer.createTransport(url.href);
+    // nodemailer is loaded only when SMTP is configured: the development mailbox never needs it.
+    const { createTransport } = createRequire(import.meta.url)('nodemailer') as typeof nodemailer;
+    this.transport = createTransport(url.href);
   }
 
   async send(mail: OutgoingMail): Promise<void> {

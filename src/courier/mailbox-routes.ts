@@ -1,9 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { sendError } from '../http/error-handler.ts';
-import { type HttpKit, sendPage } from '../http/kit.ts';
+import { type HttpKit, sendPage, timeFormatOf } from '../http/kit.ts';
 import { isLoopbackAddress } from '../http/loopback.ts';
+import { t } from '../i18n/index.ts';
 import { html } from '../views/html.ts';
 import { layout } from '../views/layout.ts';
+import { timeElement } from '../views/time.ts';
 import { DevMailboxChannel } from './channels.ts';
 import { DevSmsBoxChannel } from './sms-devbox.ts';
 
@@ -25,32 +27,43 @@ export async function devMailboxRoutes(app: FastifyInstance, kit: HttpKit): Prom
     box.addHook('onRequest', async (request, reply) => {
       if (!isLoopbackAddress(request.socket.remoteAddress)) return sendError(request, reply, 'NOT_FOUND');
     });
-    registerMailboxPage(box, mailbox, smsBox);
+    registerMailboxPage(box, kit, mailbox, smsBox);
   });
 }
 
-function registerMailboxPage(app: FastifyInstance, mailbox: DevMailboxChannel | undefined, smsBox: DevSmsBoxChannel | undefined): void {
-  app.get('/dev/mailbox', async (_request, reply) => {
+function registerMailboxPage(
+  app: FastifyInstance,
+  kit: HttpKit,
+  mailbox: DevMailboxChannel | undefined,
+  smsBox: DevSmsBoxChannel | undefined,
+): void {
+  app.get('/dev/mailbox', async (request, reply) => {
+    const times = timeFormatOf(kit, request);
     const sections = [];
     if (mailbox) {
       const mails = await mailbox.list();
       const body = mails.length
         ? mails.map(
             (m) =>
-              html`<article class="mail"><p><strong>${m.subject}</strong><br>To: ${m.to}<br>${new Date(m.receivedAtMs).toUTCString()}</p><pre>${m.text}</pre></article>`,
+              html`<article class="mail"><p><strong>${m.subject}</strong><br>${t('devbox.to', { to: m.to })}<br>${timeElement(m.receivedAtMs, times)}</p><pre>${m.text}</pre></article>`,
           )
-        : html`<p>No mail yet.</p>`;
-      sections.push(html`<section><h2>Mail</h2><p>Development only: mails are kept here because no SMTP_URL is set.</p>${body}</section>`);
+        : html`<p>${t('devbox.mail.none')}</p>`;
+      sections.push(
+        html`<section><h2>${t('devbox.mail.heading')}</h2><p>${t('devbox.mail.intro', { setting: 'SMTP_URL' })}</p>${body}</section>`,
+      );
     }
     if (smsBox) {
       const messages = await smsBox.list();
       const body = messages.length
         ? messages.map(
-            (m) => html`<article class="sms"><p>To: ${m.to}<br>${new Date(m.receivedAtMs).toUTCString()}</p><pre>${m.body}</pre></article>`,
+            (m) =>
+              html`<article class="sms"><p>${t('devbox.to', { to: m.to })}<br>${timeElement(m.receivedAtMs, times)}</p><pre>${m.body}</pre></article>`,
           )
-        : html`<p>No SMS yet.</p>`;
-      sections.push(html`<section><h2>SMS</h2><p>Development only: SMS are kept here because no SMS_URL is set.</p>${body}</section>`);
+        : html`<p>${t('devbox.sms.none')}</p>`;
+      sections.push(
+        html`<section><h2>${t('devbox.sms.heading')}</h2><p>${t('devbox.sms.intro', { setting: 'SMS_URL' })}</p>${body}</section>`,
+      );
     }
-    return sendPage(reply, layout({ title: 'Dev mailbox' }, html`${sections}`));
+    return sendPage(reply, layout({ title: t('devbox.title') }, html`${sections}`));
   });
 }

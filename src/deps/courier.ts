@@ -2,15 +2,17 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import type { MailChannel } from '../courier/channels.ts';
 import type { Outbox } from '../courier/outbox.ts';
-import { renderMail } from '../courier/templates/render.ts';
+import { renderMailWithOverrides } from '../courier/templates/overrides.ts';
+import type { MailContext } from '../courier/templates/types.ts';
 import { CourierWorker, type OutboxHandlers } from '../courier/worker.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Metrics } from '../metrics/metrics.ts';
 import type { Store } from '../store/store.ts';
 
 /**
- * The courier: sends what the outbox holds. Mails are rendered and handed to the mail channel;
- * the other topics (jobs that decide what to send, SMS) come with their handlers.
+ * The courier: sends what the outbox holds. Mails are rendered (with the TEMPLATES_DIR overrides)
+ * and handed to the mail channel; the other topics (jobs that decide what to send, SMS) come with
+ * their handlers.
  */
 export function createCourier(o: {
   config: Config;
@@ -20,7 +22,7 @@ export function createCourier(o: {
   outbox: Outbox;
   metrics: Metrics;
   mailChannel: MailChannel;
-  mailContext: { publicUrl: URL; productName: string };
+  mailContext: MailContext;
   /** Every topic but `mail`. */
   handlers: Omit<OutboxHandlers, 'mail'>;
 }): CourierWorker {
@@ -30,7 +32,7 @@ export function createCourier(o: {
     o.outbox,
     {
       mail: async (message, meta) => {
-        const rendered = renderMail(message, o.mailContext);
+        const rendered = renderMailWithOverrides(message, o.mailContext, config.brand.templates);
         await o.mailChannel.send({ ...rendered, to: message.to, from: config.mailFrom, messageId: meta.messageId });
       },
       ...o.handlers,

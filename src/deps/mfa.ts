@@ -24,9 +24,6 @@ export interface MfaDeps {
   secondStep: SecondStepService;
 }
 
-/** The name authenticator apps show next to the account (the otpauth issuer). */
-export const PRODUCT_NAME = 'Latchkey';
-
 /**
  * Second factors and one-time codes. Whenever every session of a user ends (reset, password
  * change, "sign out everywhere", undone email change, admin action), their remembered devices are
@@ -48,9 +45,11 @@ export function createMfaDeps(o: {
   sms?: SmsPort;
   outbox: Outbox;
   limits: RateLimits;
+  /** BRAND_NAME: the name authenticator apps show next to the account (the otpauth issuer). */
+  issuer: string;
 }): MfaDeps {
   const codes = new OneTimeCodes({ digester: o.digester, random: o.random, clock: o.clock, ttlSeconds: o.codeTtlSeconds });
-  const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: PRODUCT_NAME });
+  const totp = new TotpAuthenticator({ box: new SecretBox(o.keyring), random: o.random, clock: o.clock, issuer: o.issuer });
   const recoveryCodes = new RecoveryCodes({ digester: o.digester, random: o.random, clock: o.clock });
   const factors = new SecondFactors({
     store: o.store,

@@ -8,7 +8,6 @@ import { PasskeyService } from '../flows/passkeys/service.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { RandomSource } from '../kernel/random.ts';
 import type { Store } from '../store/store.ts';
-import { PRODUCT_NAME } from './mfa.ts';
 
 export interface PasskeyDeps {
   /** PASSKEYS=on. */
@@ -28,7 +27,7 @@ export function createPasskeyDeps(o: {
   secondStep: SecondStepService;
   outbox: Outbox;
 }): PasskeyDeps {
-  const rp = { id: o.config.publicUrl.hostname, origin: o.config.publicUrl.origin, name: PRODUCT_NAME };
+  const rp = { id: o.config.publicUrl.hostname, origin: o.config.publicUrl.origin, name: o.config.brand.name };
   const ceremonies = new WebauthnCeremonies({ digester: o.digester, random: o.random, clock: o.clock, rp });
   const service = new PasskeyService({
     store: o.store,

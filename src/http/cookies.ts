@@ -17,6 +17,8 @@ export class CookiePolicy {
   readonly session: string;
   readonly csrf: string;
   readonly reset = 'lk_reset';
+  /** The language chosen with `?lang=` (not a secret: readable by nothing but the server anyway). */
+  readonly language = 'lk_lang';
   readonly domain: string | undefined;
   private readonly basePath: string;
 
@@ -52,6 +54,11 @@ export class CookiePolicy {
 
   csrfOptions(): CookieSerializeOptions {
     return { path: this.path('/'), httpOnly: true, secure: this.secure, sameSite: 'lax' };
+  }
+
+  /** The language choice: a year, every page of the service. */
+  languageOptions(): CookieSerializeOptions {
+    return { path: this.path('/'), httpOnly: true, secure: this.secure, sameSite: 'lax', maxAge: 365 * 24 * 3600 };
   }
 
   /** The reset token between the emailed link and the form: short-lived, only sent to /reset-password. */

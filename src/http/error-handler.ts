@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
+import { t } from '../i18n/index.ts';
+import { AppError, ERROR_CODES, type ErrorCode, errorBody, errorMessage } from '../kernel/errors.ts';
 import { storageFault } from '../store/database.ts';
 import { errorPage } from '../views/error-page.ts';
 import { answerFormProblem } from './form-pages.ts';
@@ -13,25 +14,27 @@ interface AjvError {
   params?: Record<string, unknown>;
 }
 
-/** Turns a schema failure into a sentence naming the field, e.g. `"email" must be a string`. */
+/** Turns a schema failure into a sentence naming the field, e.g. `"email" must be a string`, in the request's language. */
 export function describeValidation(errors: AjvError[]): string {
   const first = errors[0];
-  if (!first) return ERROR_CODES.VALIDATION_FAILED.message;
+  if (!first) return errorMessage('VALIDATION_FAILED');
   const field = (first.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
-  const named = field ? `"${field}"` : 'The body';
+  const name = field ? t('http.validation.field', { field }) : t('http.validation.theBody');
   switch (first.keyword) {
     case 'required':
-      return `The field "${String(first.params?.missingProperty)}" is required.`;
+      return t('http.validation.required', { field: String(first.params?.missingProperty) });
     case 'additionalProperties':
-      return `The field "${String(first.params?.additionalProperty).slice(0, 40)}" is not allowed here.`;
+      return t('http.validation.notAllowed', { field: String(first.params?.additionalProperty).slice(0, 40) });
     case 'type':
-      return `${named} must be a ${String(first.params?.type)}.`;
+      return t('http.validation.type', { name, type: String(first.params?.type) });
     case 'maxLength':
-      return `${named} must be at most ${String(first.params?.limit)} characters.`;
+      return t('http.validation.maxLength', { name, limit: String(first.params?.limit) });
     case 'minLength':
-      return `${named} must not be empty.`;
+      return t('http.validation.minLength', { name });
+    case 'enum':
+      return t('http.validation.enum', { name, values: ((first.params?.allowedValues as unknown[]) ?? []).map(String).join(', ') });
     default:
-      return `${named} ${first.message ?? 'is not valid'}.`;
+      return t('http.validation.invalid', { name });
   }
 }
 
@@ -62,14 +65,14 @@ function classify(
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return { code: 'PAYLOAD_TOO_LARGE' };
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-      return { code: 'INVALID_JSON', message: 'The request body is empty; send a JSON object.' };
+      return { code: 'INVALID_JSON', message: t('http.request.emptyJson') };
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return { code: 'VALIDATION_FAILED', message: 'The Content-Length header does not match the body.' };
+      return { code: 'VALIDATION_FAILED', message: t('http.request.contentLength') };
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return { code: 'INVALID_JSON' };
   if (error.statusCode === 405) return { code: 'METHOD_NOT_ALLOWED' };
   if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-    return { code: 'VALIDATION_FAILED', message: 'The request could not be read.' };
+    return { code: 'VALIDATION_FAILED', message: t('http.request.unreadable') };
   }
   return { code: 'INTERNAL_ERROR' };
 }
@@ -81,7 +84,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
   if (isApiRequest(request)) {
     return reply.type('application/json; charset=utf-8').send(errorBody(code, message));
   }
-  return reply.type('text/html; charset=utf-8').send(errorPage(status, message ?? ERROR_CODES[code].message).value);
+  return reply.type('text/html; charset=utf-8').send(errorPage(status, message ?? errorMessage(code)).value);
 }
 
 /**
@@ -116,7 +119,12 @@ export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable
     const allowed = allowedMethods(request);
     if (allowed.length === 0) return sendError(request, reply, 'NOT_FOUND');
     reply.header('allow', allowed.join(', '));
-    return sendError(request, reply, 'METHOD_NOT_ALLOWED', `This address accepts ${allowed.join(', ')} only, not ${request.method}.`);
+    return sendError(
+      request,
+      reply,
+      'METHOD_NOT_ALLOWED',
+      t('http.request.methodNotAllowed', { allowed: allowed.join(', '), method: request.method }),
+    );
   });
 }
 

@@ -1,8 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { t } from '../i18n/index.ts';
 import { AppError } from '../kernel/errors.ts';
-import { FORM_EXPIRED_MESSAGE, FORM_PROBLEM, type FormErrors, hasErrors, keptValues } from '../views/forms.ts';
+import { FORM_PROBLEM, type FormErrors, formExpiredMessage, hasErrors, keptValues } from '../views/forms.ts';
 import type { Html } from '../views/html.ts';
 import { type HttpKit, sendPage } from './kit.ts';
 
@@ -19,8 +20,11 @@ export interface FormAgain {
 export interface FormPage {
   /** The body schema (also the route's `schema.body`), checked here with every error collected. */
   body: TSchema;
-  /** How problems name each field, as a phrase: `{ email: 'your email address' }`. */
-  names: Readonly<Record<string, string>>;
+  /**
+   * How problems name each field, as a phrase: `{ email: () => t('login.field.email') }` ("your
+   * email address"). A function is called when a problem is shown, in the request's language.
+   */
+  names: Readonly<Record<string, FieldName>>;
   /** Checks across fields or beyond the schema (passwords match, an address's syntax), on typed values. */
   check?: (values: Readonly<Record<string, string | undefined>>) => FormErrors;
   /**
@@ -28,6 +32,16 @@ export interface FormPage {
    * undefined when it answered otherwise (a redirect to sign in).
    */
   render: (request: FastifyRequest, reply: FastifyReply, again: FormAgain) => Html | undefined | Promise<Html | undefined>;
+}
+
+/** A field's name in problems: a function giving the phrase in the current language. */
+export type FieldName = () => string;
+
+/** The phrase naming `name` in problems, in the current language. */
+function nameOf(page: FormPage, name: string): string {
+  const given = page.names[name];
+  if (given === undefined) return t('fieldCheck.named', { name });
+  return given();
 }
 
 declare module 'fastify' {
@@ -60,19 +74,19 @@ interface Limits {
   maxLength?: number;
 }
 
-/** One sentence per schema problem, naming the field as a person reads it. */
+/** One sentence per schema problem, naming the field as a person reads it, in the request's language. */
 function messageFor(name: string, label: string, value: unknown, schema: Limits): string {
   if (typeof value !== 'string' || value === '') {
-    if (value === undefined || value === '') return `Enter ${label}.`;
-    return `${capitalise(label)} is not valid.`;
+    if (value === undefined || value === '') return capitalise(t('fieldCheck.enter', { label }));
+    return capitalise(t('fieldCheck.invalid', { label }));
   }
   if (schema.maxLength !== undefined && value.length > schema.maxLength) {
-    return `${capitalise(label)} must be at most ${schema.maxLength} characters.`;
+    return capitalise(t('fieldCheck.tooLong', { label, max: String(schema.maxLength) }));
   }
   if (schema.minLength !== undefined && value.length < schema.minLength) {
-    return `${capitalise(label)} must be at least ${schema.minLength} characters.`;
+    return capitalise(t('fieldCheck.tooShort', { label, min: String(schema.minLength) }));
   }
-  return `${capitalise(label)} is not valid${name === 'method' ? ': choose one of the options' : ''}.`;
+  return capitalise(t(name === 'method' ? 'fieldCheck.chooseOption' : 'fieldCheck.invalid', { label }));
 }
 
 /**
@@ -91,14 +105,13 @@ export function collectFormErrors(page: FormPage, body: unknown): FormErrors {
       unknown.push(name.slice(0, 40));
       continue;
     }
-    errors[name] = messageFor(name, page.names[name] ?? `the field "${name}"`, values[name], problem.schema as Limits);
+    errors[name] = messageFor(name, nameOf(page, name), values[name], problem.schema as Limits);
   }
   const typed = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'string')) as Record<string, string>;
   for (const [name, message] of Object.entries(page.check?.(typed) ?? {})) {
     if (!(name in errors)) errors[name] = message;
   }
-  if (unknown.length > 0)
-    errors[FORM_PROBLEM] = `The form sent a field it does not have (${unknown.join(', ')}). Submit it from this page.`;
+  if (unknown.length > 0) errors[FORM_PROBLEM] = t('fieldCheck.unknown', { fields: unknown.join(', ') });
   return inFormOrder(page, errors);
 }
 
@@ -139,9 +152,9 @@ export async function answerFormProblem(error: FastifyError | AppError, request:
   if (!csrf && Object.keys(found).length === 0 && first) {
     const name = first.instancePath.replace(/^\//, '').split('/')[0] || String(first.params?.missingProperty ?? '');
     const body = (request.body ?? {}) as Record<string, unknown>;
-    if (name && name !== '_csrf') found[name] = messageFor(name, page.names[name] ?? `the field "${name}"`, body[name], {});
+    if (name && name !== '_csrf') found[name] = messageFor(name, nameOf(page, name), body[name], {});
   }
-  const errors = csrf ? { [FORM_PROBLEM]: FORM_EXPIRED_MESSAGE, ...found } : found;
+  const errors = csrf ? { [FORM_PROBLEM]: formExpiredMessage(), ...found } : found;
   if (!hasErrors(errors)) return false;
   try {
     await sendFormAgain(request, reply, page, errors, csrf ? 403 : 400);

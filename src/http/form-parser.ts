@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { t } from '../i18n/index.ts';
 import { AppError } from '../kernel/errors.ts';
 
 /**
@@ -10,7 +11,7 @@ export function registerFormParser(app: FastifyInstance): void {
     const result: Record<string, string> = Object.create(null);
     for (const [key, value] of new URLSearchParams(body as string)) {
       if (key in result) {
-        done(new AppError('DUPLICATE_FIELD', `The field "${key.slice(0, 40)}" was sent more than once.`), undefined);
+        done(new AppError('DUPLICATE_FIELD', t('http.request.duplicateField', { field: key.slice(0, 40) })), undefined);
         return;
       }
       result[key] = value;

@@ -4,7 +4,7 @@ import type { RequestContext } from '../flows/context.ts';
 import type { NewSessionToken } from '../flows/login/session-service.ts';
 import type { ReturnToRule } from '../flows/return-to.ts';
 import type { Caller } from '../flows/settings/password-change.ts';
-import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../kernel/errors.ts';
 import type { ActiveSession } from '../store/sessions-repository.ts';
 import type { Html } from '../views/html.ts';
 import { ScriptedPage } from '../views/layout.ts';
@@ -47,7 +47,7 @@ export function statusOf(code: ErrorCode): number {
 /** The JSON error shape every API error uses. */
 export function sendApiError(reply: FastifyReply, code: ErrorCode, message?: string, retryAfterSeconds?: number): FastifyReply {
   if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-  return reply.status(statusOf(code)).send({ error: { code, message: message ?? ERROR_CODES[code].message } });
+  return reply.status(statusOf(code)).send({ error: { code, message: message ?? errorMessage(code) } });
 }
 
 /**
@@ -66,11 +66,9 @@ export function callerOf(request: FastifyRequest): Caller | undefined {
   return { userId: auth.user.id, sessionId: auth.session.id, persistent: Number(auth.session.persistent) === 1 };
 }
 
-/** Formats a time for pages, in UTC so it reads the same for everyone. */
-/** How the page for this request shows times: its Accept-Language, in UTC, relative to the clock's now. */
+/** How the page for this request shows times: in its language (src/http/locale.ts), in UTC, relative to the clock's now. */
 export function timeFormatOf(kit: HttpKit, request: FastifyRequest): TimeFormat {
-  const header = request.headers['accept-language'];
-  return timeFormatFor(typeof header === 'string' ? header : undefined, kit.deps.clock.nowMs());
+  return timeFormatFor(request.locale, kit.deps.clock.nowMs());
 }
 
 /** Clears the session cookie at sign-out, with a new CSRF secret for whoever uses the browser next. */

@@ -2,7 +2,8 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { RequestContext } from '../flows/context.ts';
 import { withReturnTo } from '../flows/return-to.ts';
-import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
+import { t } from '../i18n/index.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../kernel/errors.ts';
 import type { Result } from '../kernel/result.ts';
 import { type Html, html } from '../views/html.ts';
 import { csrfField, layout, notice } from '../views/layout.ts';
@@ -12,15 +13,18 @@ import { Csrf, strictObject } from './schemas.ts';
 
 const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 
+/** Page text: a function giving it in the request's language (called per request). */
+export type PageText = () => string;
+
 export interface LinkLanding<T, C = unknown> {
   /** Page path, e.g. "/confirm-email"; the mailed link is `${path}/<token>`. */
   path: string;
   cookie: string;
-  title: string;
-  intro: string;
-  button: string;
+  title: PageText;
+  intro: PageText;
+  button: PageText;
   /** Where to ask for a new link when this one cannot be used. */
-  retry: { href: string; label: string };
+  retry: { href: string; label: PageText };
   check(token: string, context: RequestContext): Promise<Result<C, ErrorCode>>;
   /** Which address the link is about, said above the button (from what check found). */
   about?(checked: C): Promise<Html | undefined>;
@@ -42,7 +46,8 @@ export function registerLinkLanding<T, C = unknown>(app: FastifyInstance, kit: H
   const problem = (reply: FastifyReply, code: ErrorCode, retryAfterSeconds?: number) => {
     reply.clearCookie(landing.cookie, cookieOptions(0));
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-    return sendPage(reply, linkProblemPage(ERROR_CODES[code].message, landing.retry), ERROR_CODES[code].status);
+    const retry = { href: landing.retry.href, label: landing.retry.label() };
+    return sendPage(reply, linkProblemPage(errorMessage(code), retry), ERROR_CODES[code].status);
   };
 
   app.get(
@@ -64,9 +69,9 @@ export function registerLinkLanding<T, C = unknown>(app: FastifyInstance, kit: H
     if (!check.ok) return problem(reply, check.code, check.retryAfterSeconds);
     const about = await landing.about?.(check.value);
     const page = layout(
-      { title: landing.title },
-      html`${about ? html`<p>${about}</p>` : ''}<p>${landing.intro}</p>
-<form method="post" action="${withReturnTo(landing.path, returnToOf(kit, request))}">${csrfField(kit.csrf.tokenFor(request, reply))}<button type="submit">${landing.button}</button></form>`,
+      { title: landing.title() },
+      html`${about ? html`<p>${about}</p>` : ''}<p>${landing.intro()}</p>
+<form method="post" action="${withReturnTo(landing.path, returnToOf(kit, request))}">${csrfField(kit.csrf.tokenFor(request, reply))}<button type="submit">${landing.button()}</button></form>`,
     );
     return sendPage(reply, page);
   });
@@ -83,7 +88,7 @@ export function registerLinkLanding<T, C = unknown>(app: FastifyInstance, kit: H
 
 export function linkProblemPage(message: string, retry: { href: string; label: string }): Html {
   return layout(
-    { title: 'This link cannot be used' },
+    { title: t('confirmation.linkProblem.title') },
     html`${notice('error', message)}<p class="actions"><a href="${retry.href}">${retry.label}</a></p>`,
   );
 }

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { sql } from 'kysely';
+import { t } from '../i18n/index.ts';
 import { ERROR_CODES, type ErrorCode, errorBody } from '../kernel/errors.ts';
 import { pendingMigrations } from '../store/migrate.ts';
 import type { HttpKit } from './kit.ts';
@@ -58,7 +59,7 @@ export async function operationsRoutes(app: FastifyInstance, kit: HttpKit): Prom
         .status(401)
         .header('www-authenticate', 'Bearer realm="metrics"')
         .type('application/json; charset=utf-8')
-        .send(errorBody('NOT_AUTHENTICATED', 'Send Authorization: Bearer <METRICS_TOKEN>.'));
+        .send(errorBody('NOT_AUTHENTICATED', t('http.metrics.bearer', { token: '<METRICS_TOKEN>' })));
     }
     return reply
       .header('cache-control', 'no-store')

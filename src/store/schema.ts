@@ -14,6 +14,8 @@ export interface UsersTable {
   /** NULL until the address was confirmed (link, or a completed reset). */
   email_confirmed_at: number | null;
   username: string | null;
+  /** The language the user last used (`pt-BR`): mails and SMS go out in it; NULL: DEFAULT_LOCALE. */
+  locale: string | null;
   /** NFKC, case-folded: what is compared and unique-indexed. */
   username_canonical: string | null;
   current_login_at: number | null;

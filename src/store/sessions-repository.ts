@@ -19,7 +19,7 @@ export interface NewSession {
 
 export interface ActiveSession {
   session: SessionRecord;
-  user: Pick<Selectable<UsersTable>, 'id' | 'email' | 'name' | 'disabled_at' | 'username'>;
+  user: Pick<Selectable<UsersTable>, 'id' | 'email' | 'name' | 'disabled_at' | 'username' | 'locale'>;
 }
 
 export class SessionsRepository {
@@ -62,6 +62,7 @@ export class SessionsRepository {
         'users.name as user_name',
         'users.disabled_at as user_disabled_at',
         'users.username as user_username',
+        'users.locale as user_locale',
       ])
       .where('sessions.digest', '=', digest)
       .where('sessions.expires_at', '>', nowMs)
@@ -69,10 +70,17 @@ export class SessionsRepository {
       .where('users.disabled_at', 'is', null)
       .executeTakeFirst();
     if (!row) return undefined;
-    const { user_email, user_name, user_disabled_at, user_username, ...session } = row;
+    const { user_email, user_name, user_disabled_at, user_username, user_locale, ...session } = row;
     return {
       session,
-      user: { id: session.user_id, email: user_email, name: user_name, disabled_at: user_disabled_at, username: user_username },
+      user: {
+        id: session.user_id,
+        email: user_email,
+        name: user_name,
+        disabled_at: user_disabled_at,
+        username: user_username,
+        locale: user_locale,
+      },
     };
   }
 

@@ -14,6 +14,8 @@ export interface NewUser {
   username?: { display: string; canonical: string } | null;
   /** Set when the address counts as confirmed from the start (CONFIRM_EMAIL=off). */
   emailConfirmed?: boolean;
+  /** The language of the request that created it (registration); absent: DEFAULT_LOCALE. */
+  locale?: string | null;
 }
 
 /** One account of an import (latchkey import): its own creation time, confirmation and status. */
@@ -64,6 +66,7 @@ export class UsersRepository {
       email_confirmed_at: user.emailConfirmed ? user.nowMs : null,
       username: user.username?.display ?? null,
       username_canonical: user.username?.canonical ?? null,
+      locale: user.locale ?? null,
     };
     const insert = this.db.insertInto('users').values(values);
     const result =
@@ -71,6 +74,11 @@ export class UsersRepository {
         ? await insert.ignore().executeTakeFirst()
         : await insert.onConflict((oc) => oc.doNothing()).executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /** The language the user now uses (src/http/session-loader.ts): mails go out in it. */
+  async setLocale(id: string, locale: string): Promise<void> {
+    await this.db.updateTable('users').set({ locale }).where('id', '=', id).execute();
   }
 
   private async underSavepoint<T>(name: string, fn: () => Promise<T>): Promise<T> {

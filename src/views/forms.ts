@@ -1,4 +1,5 @@
-import { ERROR_CODES, type ErrorCode } from '../kernel/errors.ts';
+import { t } from '../i18n/index.ts';
+import { type ErrorCode, errorMessage } from '../kernel/errors.ts';
 import { escapeHtml, Html, html } from './html.ts';
 import { type FieldOptions, field as plainField } from './layout.ts';
 
@@ -12,7 +13,9 @@ export type FormErrors = Readonly<Record<string, string>>;
 export const FORM_PROBLEM = '_form';
 
 /** What an expired or missing CSRF token answers: the form again, renewed, with this on top. */
-export const FORM_EXPIRED_MESSAGE = 'The form expired or did not come from this site. We renewed it: check the fields and submit it again.';
+export function formExpiredMessage(): string {
+  return t('form.expired');
+}
 
 export function hasErrors(errors: FormErrors | undefined): errors is FormErrors {
   return errors !== undefined && Object.keys(errors).length > 0;
@@ -39,7 +42,7 @@ const CODE_FIELDS: readonly [RegExp, string][] = [
  */
 export function errorsForCode(
   code: ErrorCode,
-  message: string = ERROR_CODES[code].message,
+  message: string = errorMessage(code),
   fields: readonly string[] | Readonly<Record<string, string>> = [],
 ): FormErrors {
   const known = Array.isArray(fields) ? Object.fromEntries(fields.map((f) => [f, f])) : (fields as Record<string, string>);
@@ -57,7 +60,7 @@ export function errorsForCode(
 export function errorSummary(errors: FormErrors | undefined): Html {
   if (!hasErrors(errors)) return html``;
   return html`<div class="error-summary" role="alert" tabindex="-1" autofocus aria-labelledby="error-summary-title">
-<h2 id="error-summary-title">There is a problem</h2>
+<h2 id="error-summary-title">${t('form.problemHeading')}</h2>
 <ul>
 ${Object.entries(errors).map(([name, message]) => (name === FORM_PROBLEM ? html`<li>${message}</li>\n` : html`<li><a href="#${name}">${message}</a></li>\n`))}</ul>
 </div>`;
@@ -79,7 +82,7 @@ export function field(o: FieldOptions & { error?: string | undefined }): Html {
     ? input.replace(' aria-describedby="', ` aria-describedby="${errorId} `)
     : `${input} aria-describedby="${errorId}"`;
   input = input.replace('<input ', '<input aria-invalid="true" ');
-  const message = html`<span id="${errorId}" class="field-error"><span class="visually-hidden">Error: </span>${o.error}</span>\n`;
+  const message = html`<span id="${errorId}" class="field-error"><span class="visually-hidden">${t('form.errorPrefix')} </span>${o.error}</span>\n`;
   return new Html(base.value.slice(0, start) + message.value + input + base.value.slice(end));
 }
 
@@ -90,7 +93,7 @@ export function field(o: FieldOptions & { error?: string | undefined }): Html {
 export function fieldProblem(name: string, error: string | undefined): { message: Html; attributes: Html } {
   if (!error) return { message: html``, attributes: html`` };
   return {
-    message: html`<span id="${name}-error" class="field-error"><span class="visually-hidden">Error: </span>${error}</span>\n`,
+    message: html`<span id="${name}-error" class="field-error"><span class="visually-hidden">${t('form.errorPrefix')} </span>${error}</span>\n`,
     attributes: html` aria-invalid="true" aria-describedby="${name}-error"`,
   };
 }

@@ -1,3 +1,5 @@
+import { currentLocale, languageHref, offeredLocales, t } from '../i18n/index.ts';
+import { LOCALE_NAMES, PSEUDO_LOCALE, textDirection } from '../i18n/locales.ts';
 import { Html, html } from './html.ts';
 
 export interface PageOptions {
@@ -14,6 +16,11 @@ export interface PageOptions {
   scripts?: readonly string[] | undefined;
   /** The page answers a form with problems: its `<title>` starts with "Error: ". */
   failed?: boolean | undefined;
+  /**
+   * Where the language menu's links lead instead of this page (the error page: the start page,
+   * so a refused address reads exactly like an unknown one in every part of the page).
+   */
+  languagePath?: string | undefined;
 }
 
 /**
@@ -35,20 +42,25 @@ export class ScriptedPage extends Html {
   }
 }
 
-/** The one page shell: local stylesheet only, no script unless asked for, readable on a phone. */
+/**
+ * The one page shell: local stylesheet only, no script unless asked for, readable on a phone.
+ * The brand (BRAND_NAME, BRAND_LOGO, the stylesheets after ours) is put in by views/brand.ts,
+ * which replaces the product name in `<title>` and the header, and adds links after style.css.
+ */
 export function layout(options: PageOptions, body: Html): Html {
   const scripts = [...(options.scripts ?? [])];
   if (body.value.includes('type="password"')) scripts.push(PASSWORD_TOGGLE_SCRIPT);
   const nav = options.user
     ? html`<span class="who">${options.user.name ?? options.user.email}</span>
-        ${options.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrf}"><button type="submit" class="link">Sign out</button></form>` : ''}`
-    : html`<a href="/login">Sign in</a> <a href="/register">Create account</a>`;
+        ${options.csrf ? html`<form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="${options.csrf}"><button type="submit" class="link">${t('layout.signOut')}</button></form>` : ''}`
+    : html`<a href="/login">${t('layout.signIn')}</a> <a href="/register">${t('layout.createAccount')}</a>`;
+  const locale = currentLocale();
   const page = html`<!doctype html>
-<html lang="en">
+<html lang="${locale}" dir="${textDirection(locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${options.failed ? 'Error: ' : ''}${options.title} · Latchkey</title>
+<title>${options.failed ? t('layout.errorTitle', { title: options.title }) : options.title} · Latchkey</title>
 <link rel="stylesheet" href="/assets/style.css">
 ${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <body>
@@ -57,9 +69,24 @@ ${scripts.map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <h1>${options.title}</h1>
 ${body}
 </main>
-</body>
+${languageMenu(locale, options.languagePath)}</body>
 </html>`;
   return scripts.length > 0 ? new ScriptedPage(page.value, (options.scripts ?? []).length > 0) : page;
+}
+
+/** Links to the page in every offered language, each named in itself; none with one language. */
+function languageMenu(current: string, path: string | undefined): Html {
+  const locales = offeredLocales().filter((locale) => locale !== PSEUDO_LOCALE || current === PSEUDO_LOCALE);
+  if (locales.length < 2) return html``;
+  return html`<footer><nav aria-label="${t('layout.languages')}"><ul class="languages">
+${locales.map((locale) =>
+  locale === current
+    ? html`<li><a href="${languageHref(locale, path)}" lang="${locale}" hreflang="${locale}" aria-current="true">${LOCALE_NAMES[locale] ?? locale}</a></li>
+`
+    : html`<li><a href="${languageHref(locale, path)}" lang="${locale}" hreflang="${locale}">${LOCALE_NAMES[locale] ?? locale}</a></li>
+`,
+)}</ul></nav></footer>
+`;
 }
 
 export function notice(kind: 'error' | 'info', message: string | undefined): Html {

@@ -1,3 +1,5 @@
+import { t } from '../i18n/index.ts';
+
 /** What a new password must be, from the config: shown under every new-password field before the user fails it. */
 export interface PasswordRules {
   /** PASSWORD_MIN_LENGTH */
@@ -10,8 +12,6 @@ export interface PasswordRules {
 
 /** The rules as one sentence, e.g. "8 to 128 characters. Long passphrases are good; very common passwords are refused." */
 export function passwordRulesHint(rules: PasswordRules): string {
-  const refused = rules.breachCheck
-    ? 'very common passwords and passwords found in known data breaches are refused'
-    : 'very common passwords are refused';
-  return `${rules.minLength} to ${rules.maxLength} characters. Long passphrases are good; ${refused}.`;
+  const key = rules.breachCheck ? 'password.rulesWithBreachCheck' : 'password.rules';
+  return t(key, { min: rules.minLength, max: rules.maxLength });
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import { ERROR_CODES } from '../../src/kernel/errors.ts';
+import { errorMessage } from '../../src/kernel/errors.ts';
 import type { TestService } from '../support/app.ts';
 import { collectPageProblems, launchChromium, resultFile } from '../support/browser.ts';
 import { registerUser } from '../support/flows.ts';
@@ -137,7 +137,7 @@ describe('a passkey as the second step after a password, in Chromium', () => {
     await signInWithPassword(ADA);
     clock.advanceSeconds(301);
     await page.getByRole('button', { name: 'Use a passkey' }).click();
-    await page.getByText(ERROR_CODES.SECOND_FACTOR_EXPIRED.message).waitFor();
+    await page.getByText(errorMessage('SECOND_FACTOR_EXPIRED')).waitFor();
     assert.ok(!(await context.cookies()).some((c) => c.name === 'lk_session'));
   });
 

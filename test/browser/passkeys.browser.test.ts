@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ManualClock } from '../../src/kernel/clock.ts';
-import { ERROR_CODES } from '../../src/kernel/errors.ts';
+import { errorMessage } from '../../src/kernel/errors.ts';
 import type { TestService } from '../support/app.ts';
 import { collectPageProblems, launchChromium, resultFile } from '../support/browser.ts';
 import { apiClient, eventually, registerUser } from '../support/flows.ts';
@@ -172,7 +172,10 @@ describe('passkeys in the pages, in Chromium with a virtual authenticator', () =
     const refused = page.waitForResponse((r) => r.url().endsWith('/api/login/passkey/verify'));
     await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
     assert.equal((await refused).status(), 400);
-    await page.locator('[data-passkey-status]').filter({ hasText: ERROR_CODES.PASSKEY_INVALID.message }).waitFor();
+    await page
+      .locator('[data-passkey-status]')
+      .filter({ hasText: errorMessage('PASSKEY_INVALID') })
+      .waitFor();
     assert.equal(new URL(page.url()).pathname, '/login', 'still on the login page');
     assert.ok(!(await context.cookies()).some((c) => c.name === 'lk_session'));
   });

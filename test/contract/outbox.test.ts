@@ -177,7 +177,10 @@ describeEachDatabase('outbox store contract', (database) => {
         mostInFlight[n] = Math.max(mostInFlight[n] ?? 0, inFlight[n] ?? 0);
         sent.push(message.to);
         messageIds.add(meta.messageId);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 3));
+        // Long enough for the lanes, which start one message per turn of the event loop, to
+        // fill up while the others still send (several ms on SQLite, where the four workers'
+        // statements and their busy waits all run on this thread).
+        await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 5));
         inFlight[n] = (inFlight[n] ?? 0) - 1;
       });
       return new CourierWorker(store.outbox, outbox, handlers, clock, silent, {

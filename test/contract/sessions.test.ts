@@ -31,7 +31,10 @@ describeEachDatabase('sessions store contract', (database) => {
     const active = await store.sessions.findActive(session.digest, NOW_MS + 1, IDLE_MS);
     assert.equal(active?.session.id, session.id);
     assert.equal(active?.session.expires_at, NOW_MS + DAY);
-    assert.deepEqual(active?.user, { id: user.id, email: user.email, name: null, username: null, disabled_at: null });
+    assert.deepEqual(active?.user, { id: user.id, email: user.email, name: null, username: null, disabled_at: null, locale: null });
+    // The account's language comes with it (what the session loader compares with the request's).
+    await store.users.setLocale(user.id, 'pt-BR');
+    assert.equal((await store.sessions.findActive(session.digest, NOW_MS + 1, IDLE_MS))?.user.locale, 'pt-BR');
     assert.equal(
       await store.sessions.findActive(
         session.digest.toLowerCase() === session.digest ? `${session.digest}x` : session.digest.toLowerCase(),

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { API_OPERATIONS, operationIdOf } from '../../src/http/openapi/operations.ts';
+import { catalogues } from '../../src/i18n/catalogue.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { documentedOperations, fetchDocument } from '../support/openapi.ts';
 
@@ -36,6 +38,44 @@ describe('GET /api/docs: the API reference page', () => {
     for (const code of ['EMAIL_INVALID', 'RECOVERY_METHOD_NOT_ALLOWED', 'VALIDATION_FAILED']) {
       assert.match(forgot, new RegExp(`<code>${code}</code>`));
     }
+  });
+
+  it('the catalogue’s English of every summary, description and answer is the document’s, and nothing else', () => {
+    const english = catalogues().get('en') ?? {};
+    const expected: Record<string, string> = {};
+    for (const [key, operation] of Object.entries(API_OPERATIONS)) {
+      const [method, path] = key.split(' ') as [string, string];
+      const id = `apidocs.op.${operationIdOf(method, path)}`;
+      expected[`${id}.summary`] = operation.summary;
+      if (operation.description) expected[`${id}.description`] = operation.description;
+      expected[`${id}.response.${operation.success.status}`] = operation.success.description;
+      for (const [status, text] of Object.entries(operation.others ?? {})) expected[`${id}.response.${status}`] = text;
+    }
+    const inCatalogue = Object.fromEntries(Object.entries(english).filter(([key]) => key.startsWith('apidocs.op.')));
+    assert.deepEqual(inCatalogue, expected);
+  });
+
+  it('shows the document’s prose in the page’s language, its code as it is', async () => {
+    const page = await (await fetch(service.at('/api/docs?lang=de'))).text();
+    assert.match(page, /<html lang="de"/);
+    const section = page.slice(page.indexOf('<code>POST /api/password/reset</code>'));
+    const reset = section.slice(0, section.indexOf('</section>'));
+    assert.match(reset, /<p>Ein neues Passwort mit dem zugesandten Token oder mit Adresse und Code wählen\. Wer: /);
+    assert.match(
+      reset,
+      /<p>Senden Sie <code>token<\/code> und <code>password<\/code> oder <code>email<\/code>, <code>code<\/code> und <code>password<\/code>\.<\/p>/,
+    );
+    assert.match(
+      reset,
+      /<td>200<\/td><td><code>\{message, user\?\}<\/code> Das Passwort ist geändert und jede Sitzung beendet; mit AUTO_LOGIN_AFTER_RESET zusätzlich <code>user<\/code>/,
+    );
+    assert.doesNotMatch(page, /The same answer for every well-formed address/);
+    // The machine document stays English.
+    const document = await (await fetch(service.at('/api/openapi.json?lang=de'), { headers: { 'accept-language': 'de' } })).json();
+    assert.equal(
+      document.paths['/api/password/reset'].post.summary,
+      'Choose a new password with the mailed token, or the address and the code',
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { API_OPERATIONS } from '../../src/http/openapi/operations.ts';
-import { ERROR_CODES, type ErrorCode } from '../../src/kernel/errors.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../../src/kernel/errors.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import {
   type DocumentedOperation,
@@ -113,7 +113,7 @@ describe('GET /api/openapi.json: the OpenAPI 3.1 document of the JSON API', () =
           assert.ok(Object.hasOwn(ERROR_CODES, code), `${key}: ${code} is not in errors.ts`);
           assert.equal(ERROR_CODES[code as ErrorCode].status, Number(status), `${key}: ${code} documented under ${status}`);
           const example = content?.examples?.[code]?.value as { error: { code: string; message: string } };
-          assert.deepEqual(example, { error: { code, message: ERROR_CODES[code as ErrorCode].message } });
+          assert.deepEqual(example, { error: { code, message: errorMessage(code as ErrorCode) } });
           checked++;
         }
       }

@@ -49,7 +49,7 @@ const PASSWORD_TOGGLE_TAG = '<script src="/assets/password-toggle.js" defer></sc
 
 function assertPageShell(page: TestResponse, o: { passkeyScripts?: boolean } = {}): void {
   assert.match(page.headers.get('content-type') ?? '', /^text\/html; charset=utf-8/);
-  assert.match(page.text, /^<!doctype html>\n<html lang="en">/);
+  assert.match(page.text, /^<!doctype html>\n<html lang="en" dir="ltr">/);
   assert.match(page.text, /<meta name="viewport" content="width=device-width, initial-scale=1">/);
   assert.match(page.text, /<link rel="stylesheet" href="\/assets\/style.css">/);
   // The "show password" script: any page with a password field may load it, and nothing else.

@@ -1,36 +1,16 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { ManualClock } from '../../src/kernel/clock.ts';
 import { newId } from '../../src/kernel/random.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
 import { registerUser, signedInClient } from '../support/flows.ts';
+import { storePasskey } from '../support/passkeys.ts';
 import { userIdOf } from '../support/webauthn.ts';
 
 const ADA = 'ada@example.com';
 const BOB = 'bob@example.com';
 const PASSWORD = 'correct horse battery';
-
-/** A stored passkey (its key is never used here: these pages only list, rename and remove). */
-async function storePasskey(service: TestService, email: string, name: string, o: { synced?: boolean } = {}): Promise<string> {
-  const id = newId();
-  const created = await service.deps.store.passkeys.create({
-    id,
-    userId: await userIdOf(service, email),
-    credentialId: randomBytes(32).toString('base64url'),
-    publicKey: randomBytes(77).toString('base64url'),
-    counter: 0,
-    transports: ['internal'],
-    deviceType: o.synced ? 'multiDevice' : 'singleDevice',
-    backedUp: o.synced === true,
-    aaguid: null,
-    name,
-    nowMs: service.deps.clock.nowMs(),
-  });
-  assert.ok(created);
-  return id;
-}
 
 const namesOf = async (service: TestService, email: string) =>
   (await service.deps.store.passkeys.listForUser(await userIdOf(service, email))).map((p) => p.name).sort();
@@ -93,7 +73,11 @@ describe('the passkeys page without JavaScript', () => {
     assert.match(page.text, /<form data-passkey-add hidden>/);
     assert.match(page.text, /<label for="passkey-name">Name of the new passkey<\/label>/);
     assert.match(page.text, /<p data-passkey-unsupported>/, 'says why there is no add button');
-    assert.match(page.text, /<p class="passkey-status" data-passkey-status aria-live="polite"><\/p>/);
+    // An empty live region, carrying the script's sentences in the page's language.
+    assert.match(
+      page.text,
+      /<p class="passkey-status" data-passkey-status aria-live="polite" data-not-allowed="The passkey request was cancelled[^"]*"[^>]*><\/p>/,
+    );
   });
 
   it('the account page links to it', async () => {

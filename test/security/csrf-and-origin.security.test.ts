@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { ERROR_CODES } from '../../src/kernel/errors.ts';
-import { FORM_EXPIRED_MESSAGE } from '../../src/views/forms.ts';
+import { errorMessage } from '../../src/kernel/errors.ts';
+import { formExpiredMessage } from '../../src/views/forms.ts';
 import { startTestService, type TestService } from '../support/app.ts';
 import { TestClient, type TestResponse } from '../support/client.ts';
 import { registerUser, requestResetToken, setCookieLine, signedInClient } from '../support/flows.ts';
@@ -24,10 +24,7 @@ function assertRefused(response: TestResponse, code: 'CSRF_FAILED' | 'ORIGIN_NOT
   if ((response.headers.get('content-type') ?? '').startsWith('application/json')) assert.equal(response.json().error.code, code, what);
   // A form page answers a refused token with the form again, renewed, saying so (forms.ts).
   else
-    assert.ok(
-      response.text.includes(ERROR_CODES[code].message) || (code === 'CSRF_FAILED' && response.text.includes(FORM_EXPIRED_MESSAGE)),
-      what,
-    );
+    assert.ok(response.text.includes(errorMessage(code)) || (code === 'CSRF_FAILED' && response.text.includes(formExpiredMessage())), what);
 }
 
 describe('CSRF on every form and Origin on credentialed API calls (S12)', () => {

@@ -1,5 +1,6 @@
 import { withReturnTo } from '../../flows/return-to.ts';
-import { formatDuration, greeting, link, mail } from './layout.ts';
+import { t } from '../../i18n/index.ts';
+import { button, formatDuration, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type PasswordlessMail = Extract<MailMessage, { template: 'login-link' }>;
@@ -11,12 +12,12 @@ type PasswordlessMail = Extract<MailMessage, { template: 'login-link' }>;
  */
 export function renderPasswordlessMail(message: PasswordlessMail, context: MailContext): RenderedMail {
   const { data } = message;
-  return mail(context, `Sign in to ${context.productName}`, [
+  return mail(context, t('mail.loginLink.subject', { product: context.productName }), [
     greeting(data.name),
-    'Someone (hopefully you) asked to sign in to your account with this email address. Use this link to sign in:',
-    { label: 'Sign in', url: link(context, withReturnTo(`/login/link/${data.token}`, data.returnTo)) },
-    `Or enter this code on the sign-in page. Your code is: ${data.code}`,
-    `The link and the code expire in ${formatDuration(data.expiresInSeconds)} and work once; using one cancels the other.`,
-    'If you did not ask for this, ignore this email: nobody can sign in with it but the reader of this mailbox.',
+    t('mail.loginLink.intro'),
+    button('mail.common.signIn', link(context, withReturnTo(`/login/link/${data.token}`, data.returnTo))),
+    t('mail.loginLink.code', { code: data.code }),
+    t('mail.loginLink.lifetime', { duration: formatDuration(data.expiresInSeconds) }),
+    t('mail.loginLink.ignore'),
   ]);
 }

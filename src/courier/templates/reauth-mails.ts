@@ -1,4 +1,5 @@
-import { activityLink, formatDuration, greeting, link, mail } from './layout.ts';
+import { t } from '../../i18n/index.ts';
+import { activityLink, button, formatDuration, formatWhen, greeting, link, mail } from './layout.ts';
 import type { MailContext, MailMessage, RenderedMail } from './types.ts';
 
 type ReauthMail = Extract<MailMessage, { template: 'password-set' | 'reauth-code' }>;
@@ -8,20 +9,20 @@ export function renderReauthMail(message: ReauthMail, context: MailContext): Ren
   switch (message.template) {
     case 'reauth-code':
       // The code only: no link, so a forwarded or scanned mail confirms nothing by itself.
-      return mail(context, `Your ${context.productName} confirmation code`, [
+      return mail(context, t('mail.reauthCode.subject', { product: context.productName }), [
         greeting(message.data.name),
-        `Someone signed in to your account (hopefully you) asked to confirm it is them before changing a setting. Your code is: ${message.data.code}`,
-        `It expires in ${formatDuration(message.data.expiresInSeconds)}, works once and only in the browser that asked for it. Never give it to anyone who asks for it.`,
-        'If this was not you, someone is signed in to your account: sign out every session and check your account.',
-        { label: 'Your sessions', url: link(context, '/account/sessions') },
+        t('mail.reauthCode.body', { code: message.data.code }),
+        t('mail.reauthCode.lifetime', { duration: formatDuration(message.data.expiresInSeconds) }),
+        t('mail.reauthCode.notYou'),
+        button('mail.reauthCode.sessions', link(context, '/account/sessions')),
       ]);
     case 'password-set':
-      return mail(context, 'A password was set for your account', [
+      return mail(context, t('mail.passwordSet.subject'), [
         greeting(message.data.name),
-        `A password was set for your account on ${new Date(message.data.setAtMs).toUTCString()}; until then it had none. You can now also sign in with it. Every other signed-in session was signed out.`,
-        'If this was you, there is nothing more to do.',
-        'If it was not you, reset the password now to take the account back:',
-        { label: 'Reset your password', url: link(context, '/forgot-password') },
+        t('mail.passwordSet.body', { when: formatWhen(message.data.setAtMs) }),
+        t('mail.common.wasYou'),
+        t('mail.passwordSet.notYou'),
+        button('mail.common.resetPassword', link(context, '/forgot-password')),
         activityLink(context),
       ]);
   }

@@ -6,11 +6,21 @@ export interface RenderedMail {
 
 export interface MailContext {
   publicUrl: URL;
+  /** BRAND_NAME. */
   productName: string;
+  /** BRAND_LOGO's absolute URL under PUBLIC_URL, shown atop HTML mails. */
+  logoUrl?: string | undefined;
+  /** BRAND_COLOR (#rrggbb), the colour of links in HTML mails. */
+  accent?: string | undefined;
 }
 
-/** Everything the courier needs to send a mail later; sealed in the outbox until sent. */
-export type MailMessage =
+/**
+ * Everything the courier needs to send a mail later; sealed in the outbox until sent. `locale`:
+ * the recipient account's language (users.locale), the mail's language; absent: DEFAULT_LOCALE.
+ */
+export type MailMessage = TemplateMessage & { locale?: string | null | undefined };
+
+type TemplateMessage =
   | {
       template: 'password-reset';
       to: string;

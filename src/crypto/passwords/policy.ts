@@ -1,3 +1,5 @@
+import { t } from '../../i18n/index.ts';
+import { errorMessage } from '../../kernel/errors.ts';
 import { isCommonPassword } from './common-passwords.ts';
 
 export type PasswordProblem =
@@ -56,16 +58,10 @@ export function checkPassword(password: string, policy: PasswordPolicy, context:
 export function passwordProblemMessage(problem: PasswordProblem, policy: PasswordPolicy): string {
   switch (problem) {
     case 'PASSWORD_TOO_SHORT':
-      return `The password must be at least ${policy.minLength} characters long.`;
+      return t('password.tooShort', { min: policy.minLength });
     case 'PASSWORD_TOO_LONG':
-      return `The password must be at most ${policy.maxLength} characters long.`;
-    case 'PASSWORD_TOO_COMMON':
-      return 'This password is one of the most commonly used passwords. Choose another.';
-    case 'PASSWORD_BREACHED':
-      return 'This password appeared in a data breach, so attackers try it. Choose another.';
-    case 'PASSWORD_CONTAINS_EMAIL':
-      return 'The password must not be your email address or contain its name part.';
-    case 'PASSWORD_INVALID_CHARACTERS':
-      return 'The password contains control characters. Use printable characters only.';
+      return t('password.tooLong', { max: policy.maxLength });
+    default:
+      return errorMessage(problem);
   }
 }

@@ -4,13 +4,14 @@ import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.t
 import { clearSessionCookie, type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
+import { t, th } from '../../i18n/index.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { errorMessage } from '../../kernel/errors.ts';
 import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
 import { html } from '../../views/html.ts';
 import { redirectToInbox } from '../inbox/routes.ts';
 import { withReturnTo } from '../return-to.ts';
-import { RESEND_SENT_MESSAGE, resendConfirmationPage } from './views.ts';
+import { resendConfirmationPage, resendSentMessage } from './views.ts';
 
 /** Email confirmation: the emailed link's landing, "send it again", and the JSON API. */
 export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
@@ -21,14 +22,14 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
     const { token } = request.body as { token: string };
     const result = await confirmation.confirm(token, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
-    return reply.send({ message: 'Your email address is confirmed. Sign in to continue.' });
+    return reply.send({ message: t('confirmation.api.confirmed') });
   });
 
   app.post('/api/confirm/resend', { schema: { body: strictObject({ email: Email }) } }, async (request, reply) => {
     const { email } = request.body as { email: string };
     const result = await confirmation.requestResend(email, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code);
-    return reply.status(202).send({ message: RESEND_SENT_MESSAGE });
+    return reply.status(202).send({ message: resendSentMessage() });
   });
 
   app.get('/confirm/resend', async (request, reply) =>
@@ -37,8 +38,8 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
 
   const resendForm: FormPage = {
     body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }) }),
-    names: { email: 'your email address' },
-    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    names: { email: () => t('confirmation.field.email') },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: errorMessage('EMAIL_INVALID') } : {}),
     render: (request, reply, { values, errors }) =>
       resendConfirmationPage({ csrf: kit.csrf.tokenFor(request, reply), email: values.email, errors }),
   };
@@ -56,14 +57,14 @@ export async function confirmationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   registerLinkLanding(app, kit, {
     path: '/confirm-email',
     cookie: 'lk_confirm',
-    title: 'Confirm your email address',
-    intro: 'Press the button to confirm that this email address is yours.',
-    button: 'Confirm',
-    retry: { href: '/confirm/resend', label: 'Send a new confirmation link' },
+    title: () => t('confirmation.landing.title'),
+    intro: () => t('confirmation.landing.intro'),
+    button: () => t('confirmation.landing.button'),
+    retry: { href: '/confirm/resend', label: () => t('confirmation.landing.retry') },
     check: (token, context) => confirmation.check(token, context),
     about: async (link) => {
       const user = await kit.deps.store.users.findById(link.user_id);
-      return user ? html`This link confirms <strong>${user.email}</strong> as the email address of your account.` : undefined;
+      return user ? th('confirmation.landing.about', { email: user.email, b: (chunks) => html`<strong>${chunks}</strong>` }) : undefined;
     },
     redeem: (token, context) => confirmation.confirm(token, context),
     // Confirming ended every session of that account, so its owner signs in again; someone

@@ -36,10 +36,11 @@ export class ConfirmationService {
   /**
    * Issues a confirmation link and queues its mail inside the caller's transaction. The mail never
    * greets by name: the address is not confirmed, so the name is whatever the registration typed.
+   * It is in the account's language (users.locale).
    */
   async sendLink(
     tx: Store,
-    user: Pick<UserRecord, 'id' | 'email'>,
+    user: Pick<UserRecord, 'id' | 'email' | 'locale'>,
     context: RequestContext,
     welcome: boolean,
     returnTo?: string,
@@ -49,6 +50,7 @@ export class ConfirmationService {
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'confirm-email',
       to: user.email,
+      locale: user.locale,
       data: { name: null, token, expiresInSeconds: ttlSeconds, welcome, ...(returnTo === undefined ? {} : { returnTo }) },
     });
   }

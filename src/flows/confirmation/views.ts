@@ -1,9 +1,12 @@
+import { t } from '../../i18n/index.ts';
 import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 
-export const RESEND_SENT_MESSAGE =
-  'If an account with an unconfirmed address uses that email, we have sent it a new confirmation link. It can take a few minutes to arrive; check your spam folder too.';
+/** What "send it again" answers, the same for every address (S7). */
+export function resendSentMessage(): string {
+  return t('confirmation.resent');
+}
 
 export function resendConfirmationPage(o: {
   csrf: string;
@@ -12,14 +15,14 @@ export function resendConfirmationPage(o: {
   info?: string;
 }): Html {
   return layout(
-    { title: 'Get a new confirmation link', failed: hasErrors(o.errors) },
+    { title: t('confirmation.resend.title'), failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}${notice('info', o.info)}
-<p>Enter the email address of your account and we will send a new confirmation link.</p>
+<p>${t('confirmation.resend.intro')}</p>
 <form method="post" action="/confirm/resend" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
-<button type="submit">Send confirmation link</button>
+${field({ name: 'email', label: t('confirmation.resend.email'), type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
+<button type="submit">${t('confirmation.resend.submit')}</button>
 </form>
-<p class="actions"><a href="/login">Back to sign in</a></p>`,
+<p class="actions"><a href="/login">${t('confirmation.resend.back')}</a></p>`,
   );
 }

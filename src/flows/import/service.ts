@@ -160,7 +160,8 @@ export class ImportService {
           await outbox.enqueue(tx.outbox, 'mail', {
             template: 'account-imported',
             to: user.email,
-            // A name is only used to greet once the address is known to be the owner's.
+            // A name is only used to greet once the address is known to be the owner's. An imported
+            // account has no language yet (users.locale): the mail is in DEFAULT_LOCALE.
             data: { name: row.emailConfirmedAtMs === null ? null : user.name, hasPassword: user.passwordHash !== null },
           });
         }

@@ -1,3 +1,4 @@
+import { t, th } from '../../i18n/index.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout } from '../../views/layout.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -11,13 +12,27 @@ export interface InboxNote {
   returnTo?: string | undefined;
 }
 
-/** "In about an hour", for a lifetime in seconds: how long an emailed link works. */
-export function lifetimeText(seconds: number): string {
-  if (seconds % 86_400 === 0) return seconds === 86_400 ? '24 hours' : `${seconds / 86_400} days`;
-  if (seconds % 3600 === 0) return seconds === 3600 ? '1 hour' : `${seconds / 3600} hours`;
-  const minutes = Math.round(seconds / 60);
-  return minutes === 1 ? '1 minute' : `${minutes} minutes`;
+/** A span of time in the current language, in one unit ("2 hours", "2 Stunden"). */
+function inUnit(unit: 'day' | 'hour' | 'minute' | 'second', count: number): string {
+  return t('inbox.duration', { unit, count });
 }
+
+/** "In about an hour", for a lifetime in seconds: how long an emailed link works ("24 hours", not "1 day"). */
+export function lifetimeText(seconds: number): string {
+  if (seconds % 86_400 === 0) return seconds === 86_400 ? inUnit('hour', 24) : inUnit('day', seconds / 86_400);
+  if (seconds % 3600 === 0) return inUnit('hour', seconds / 3600);
+  return inUnit('minute', Math.round(seconds / 60));
+}
+
+/** How long a code or link works, in the largest unit that divides it: "15 minutes", "1 day". */
+export function durationText(seconds: number): string {
+  if (seconds % 86_400 === 0) return inUnit('day', seconds / 86_400);
+  if (seconds % 3600 === 0) return inUnit('hour', seconds / 3600);
+  if (seconds % 60 === 0) return inUnit('minute', seconds / 60);
+  return inUnit('second', seconds);
+}
+
+const strong = (chunks: Html) => html`<strong>${chunks}</strong>`;
 
 /**
  * "Check your inbox": names the address and what to do next, and offers to send again. Built from
@@ -35,9 +50,9 @@ export function checkInboxPage(o: {
   const note = o.note;
   if (!note) {
     return layout(
-      { title: 'Check your inbox' },
-      html`<p>Open the message we sent you and follow what it says. It can take a few minutes to arrive; check your spam folder too.</p>
-<p class="actions"><a href="/login">Back to sign in</a></p>`,
+      { title: t('inbox.title') },
+      html`<p>${t('inbox.generic')}</p>
+<p class="actions"><a href="/login">${t('inbox.back')}</a></p>`,
     );
   }
   const again = (action: string, label: string, method?: string) =>
@@ -45,36 +60,37 @@ export function checkInboxPage(o: {
 ${csrfField(o.csrf)}<input type="hidden" name="email" value="${note.email}">${method ? html`<input type="hidden" name="method" value="${method}">` : ''}
 <button type="submit" class="secondary">${label}</button>
 </form>`;
-  const wait = html`<p>It can take a few minutes to arrive. Not there? Check your spam or junk folder, and that the address above is the one you meant.</p>`;
+  const wait = html`<p>${t('inbox.wait')}</p>`;
+  const email = note.email;
   let body: Html;
   // Each reason has its own title (a page title names the step, and no two steps share one).
-  let title = 'Check your inbox to sign in';
+  let title = t('inbox.register.title');
   if (note.reason === 'forgot') {
-    title = 'Check your inbox for the reset link';
-    body = html`<p>If an account uses <strong>${note.email}</strong>, we have sent it a link to choose a new password.</p>
-<p>Open the message and follow the link within ${lifetimeText(o.resetLinkSeconds)}. Your password stays as it is until you choose a new one.</p>
+    title = t('inbox.forgot.title');
+    body = html`<p>${th('inbox.forgot.sent', { email, b: strong })}</p>
+<p>${t('inbox.forgot.follow', { lifetime: lifetimeText(o.resetLinkSeconds) })}</p>
 ${wait}
-${again('/forgot-password', 'Send the link again', 'link')}
-<p class="actions"><a href="${withReturnTo('/forgot-password', note.returnTo)}">Use another address</a> <a href="${withReturnTo('/login', note.returnTo)}">Back to sign in</a></p>`;
+${again('/forgot-password', t('inbox.forgot.again'), 'link')}
+<p class="actions"><a href="${withReturnTo('/forgot-password', note.returnTo)}">${t('inbox.useAnother')}</a> <a href="${withReturnTo('/login', note.returnTo)}">${t('inbox.back')}</a></p>`;
   } else if (note.reason === 'resend') {
-    title = 'Check your inbox for the confirmation link';
-    body = html`<p>If an account with an unconfirmed address uses <strong>${note.email}</strong>, we have sent it a new confirmation link.</p>
-<p>Open the message and follow the link to confirm your address; then you can sign in.</p>
+    title = t('inbox.resend.title');
+    body = html`<p>${th('inbox.resend.sent', { email, b: strong })}</p>
+<p>${t('inbox.resend.follow')}</p>
 ${wait}
-${again('/confirm/resend', 'Send it again')}
-<p class="actions"><a href="/login">Back to sign in</a></p>`;
+${again('/confirm/resend', t('inbox.resend.again'))}
+<p class="actions"><a href="/login">${t('inbox.back')}</a></p>`;
   } else if (o.confirmation) {
-    title = 'Check your inbox to confirm your address';
-    body = html`<p>We have sent a message to <strong>${note.email}</strong>.</p>
-<p>Open it and follow the link to confirm your address; then you can sign in. If you already had an account, or the username you chose is taken, the message says so.</p>
+    title = t('inbox.register.confirmTitle');
+    body = html`<p>${th('inbox.register.sent', { email, b: strong })}</p>
+<p>${t('inbox.register.confirmFollow')}</p>
 ${wait}
-${again('/confirm/resend', 'Send the confirmation link again')}
-<p class="actions"><a href="${withReturnTo('/register', note.returnTo)}">Use another address</a> <a href="${withReturnTo('/login', note.returnTo)}">Sign in</a></p>`;
+${again('/confirm/resend', t('inbox.register.again'))}
+<p class="actions"><a href="${withReturnTo('/register', note.returnTo)}">${t('inbox.useAnother')}</a> <a href="${withReturnTo('/login', note.returnTo)}">${t('inbox.signIn')}</a></p>`;
   } else {
-    body = html`<p>We have sent a message to <strong>${note.email}</strong>.</p>
-<p>It tells you how to sign in. If you already had an account, or the username you chose is taken, the message says so.</p>
+    body = html`<p>${th('inbox.register.sent', { email, b: strong })}</p>
+<p>${t('inbox.register.plainFollow')}</p>
 ${wait}
-<p class="actions"><a href="${withReturnTo('/register', note.returnTo)}">Use another address</a> <a href="${withReturnTo('/login', note.returnTo)}">Sign in</a></p>`;
+<p class="actions"><a href="${withReturnTo('/register', note.returnTo)}">${t('inbox.useAnother')}</a> <a href="${withReturnTo('/login', note.returnTo)}">${t('inbox.signIn')}</a></p>`;
   }
   return layout({ title }, body);
 }

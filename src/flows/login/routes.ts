@@ -13,7 +13,8 @@ import {
 } from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
 import { formProblem } from '../../views/forms.ts';
 import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
 import { withReturnTo } from '../return-to.ts';
@@ -47,7 +48,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     const body = request.body as { email?: string; username?: string; password: string; remember?: boolean };
     const identifier = body.email ?? body.username;
     if (identifier === undefined || (body.email !== undefined && body.username !== undefined)) {
-      return sendApiError(reply, 'VALIDATION_FAILED', 'Send either "email" or "username", not both.');
+      return sendApiError(reply, 'VALIDATION_FAILED', t('login.api.emailOrUsername'));
     }
     const result = await login.login(identifier, body.password, requestContext(request), {
       remember: body.remember === true,
@@ -94,7 +95,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
         passkeys,
         account,
         times: timeFormatOf(kit, request),
-        info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? ACCOUNT_NOTICES[notice] : undefined,
+        info: notice !== undefined && Object.hasOwn(ACCOUNT_NOTICES, notice) ? t(ACCOUNT_NOTICES[notice] as string) : undefined,
       }),
     );
   });
@@ -118,9 +119,9 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   const loginForm: FormPage = {
     body: LoginForm,
     names: {
-      email: usernames ? 'your email address or username' : 'your email address',
-      password: 'your password',
-      remember: '"keep me signed in"',
+      email: () => t(usernames ? 'login.field.emailOrUsername' : 'login.field.email'),
+      password: () => t('login.field.password'),
+      remember: () => t('login.field.remember'),
     },
     render: (request, reply, { values, errors }) =>
       loginPage({
@@ -150,7 +151,7 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
         csrf: kit.csrf.tokenFor(request, reply),
         email,
         returnTo,
-        errors: formProblem(ERROR_CODES[result.code].message),
+        errors: formProblem(errorMessage(result.code)),
         usernames,
         confirmation,
         passwordless,
@@ -195,12 +196,12 @@ export async function loginRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   }
 }
 
-/** Fixed notices for the account page after a redirect. */
+/** Fixed notices for the account page after a redirect: their catalogue keys. */
 const ACCOUNT_NOTICES: Record<string, string> = {
-  'password-changed': 'Your password has been changed. Every other session was signed out.',
-  'password-set': 'Your password is set: you can sign in with it too. Every other session was signed out.',
-  'email-change-sent': 'We sent a confirmation link to the new address. Your address changes when you follow it.',
-  'email-changed': 'Your email address has been changed.',
-  'email-confirmed': 'Your email address is confirmed.',
-  'signed-in-after-reset': 'Your password has been changed and you are signed in. Every other session was signed out.',
+  'password-changed': 'login.home.notice.passwordChanged',
+  'password-set': 'login.home.notice.passwordSet',
+  'email-change-sent': 'login.home.notice.emailChangeSent',
+  'email-changed': 'login.home.notice.emailChanged',
+  'email-confirmed': 'login.home.notice.emailConfirmed',
+  'signed-in-after-reset': 'login.home.notice.signedInAfterReset',
 };

@@ -244,6 +244,7 @@ export class MfaEnrolService {
     await this.deps.outbox.enqueue(tx.outbox, 'mail', {
       template: 'second-factor-changed',
       to: user.email,
+      locale: user.locale,
       data: { name: greetingNameOf(user), change, changedAtMs: nowMs },
     });
   }

@@ -1,31 +1,44 @@
-import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
+import { t, th } from '../../i18n/index.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html, raw } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import type { TwoFactorStatus } from './enrol-service.ts';
 
 type User = { email: string; name: string | null };
 
-/** Fixed notices of the two-step page after a redirect; the query names one, never free text. */
+/** Fixed notices of the two-step page after a redirect (catalogue keys); the query names one, never free text. */
 export const TWO_FACTOR_NOTICES: Record<string, string> = {
-  off: 'Two-step sign-in is off. Your authenticator app and recovery codes no longer work for this account.',
+  off: 'mfa.overview.turnedOff',
 };
 
-/** The password field a change shows when the session's last password entry is not recent. */
-function passwordAgain(recent: boolean): Html {
-  if (recent) return html``;
+/** `<b>…</b>` of a message, as `<strong>`. */
+const strong = (chunks: Html) => html`<strong>${chunks}</strong>`;
+
+/**
+ * The password field a change shows when the session's last password entry is not recent (or
+ * when a password was sent with a problem, so the problem shows at its field).
+ */
+function passwordAgain(recent: boolean, error?: string): Html {
+  if (recent && !error) return html``;
   return field({
     name: 'password',
-    label: 'Your password',
+    label: t('mfa.password.label'),
     type: 'password',
     autocomplete: 'current-password',
-    hint: 'For your security, confirm it is you.',
+    hint: t('mfa.password.hint'),
+    error,
   });
 }
 
-/** A code field: the keyboard and autofill of one-time codes. `numeric` for app codes only (recovery codes have letters). */
-function codeField(o: { label: string; hint: string; numeric: boolean; autofocus?: boolean }): Html {
+/**
+ * A code field: the keyboard and autofill of one-time codes. `numeric` for app codes only
+ * (recovery codes have letters). A problem with the code shows before the input, tied to it.
+ */
+function codeField(o: { label: string; hint: string; numeric: boolean; autofocus?: boolean; error?: string | undefined }): Html {
+  const problem = fieldProblem('code', o.error);
+  const describedBy = o.error ? 'code-error code-hint' : 'code-hint';
   return html`<label for="code">${o.label}</label>
-<input id="code" name="code" type="text" autocomplete="one-time-code"${o.numeric ? html` inputmode="numeric" pattern="[0-9 ]*" maxlength="7"` : html` maxlength="64"`} required aria-describedby="code-hint"${o.autofocus ? html` autofocus` : ''}>
+${problem.message}<input id="code" name="code" type="text" autocomplete="one-time-code"${o.numeric ? html` inputmode="numeric" pattern="[0-9 ]*" maxlength="7"` : html` maxlength="64"`} required${o.error ? html` aria-invalid="true"` : ''} aria-describedby="${describedBy}"${o.autofocus ? html` autofocus` : ''}>
 <small id="code-hint">${o.hint}</small>`;
 }
 
@@ -35,27 +48,27 @@ export function twoFactorPage(o: {
   user: User;
   status: TwoFactorStatus;
   recent: boolean;
-  info?: string;
-  error?: string;
+  info?: string | undefined;
+  error?: string | undefined;
   /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
   errors?: FormErrors | undefined;
 }): Html {
   const s = o.status;
   const body = s.totp
-    ? html`<p><strong>Two-step sign-in is on.</strong> Signing in asks for a code from your authenticator app after your password.</p>
-<p>${s.recoveryCodesLeft === 1 ? 'One recovery code is left.' : `${s.recoveryCodesLeft} recovery codes are left.`} Each one signs you in once if you do not have your phone.</p>
-<p class="actions"><a href="/account/two-factor/recovery-codes">Make new recovery codes</a> <a href="/account/two-factor/disable">Turn off two-step sign-in</a></p>`
-    : html`<p><strong>Two-step sign-in is off.</strong> Turn it on and signing in will also ask for a 6-digit code from an authenticator app on your phone (such as Aegis, Google Authenticator, Microsoft Authenticator or 1Password), so your password alone is not enough.</p>
+    ? html`<p>${th('mfa.overview.on', { b: strong })}</p>
+<p>${t('mfa.overview.codesLeft', { count: s.recoveryCodesLeft })}</p>
+<p class="actions"><a href="/account/two-factor/recovery-codes">${t('mfa.overview.newCodes')}</a> <a href="/account/two-factor/disable">${t('mfa.overview.turnOff')}</a></p>`
+    : html`<p>${th('mfa.overview.off', { b: strong })}</p>
 <form method="post" action="/account/two-factor/setup" novalidate>
 ${csrfField(o.csrf)}
-${passwordAgain(o.recent)}
-<button type="submit">Set up an authenticator app</button>
+${passwordAgain(o.recent, o.errors?.password)}
+<button type="submit">${t('mfa.overview.setUp')}</button>
 </form>`;
   return layout(
-    { title: 'Two-step sign-in', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('mfa.overview.title'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
     html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 ${body}
-<p class="actions"><a href="/">Back to your account</a></p>`,
+<p class="actions"><a href="/">${t('mfa.back')}</a></p>`,
   );
 }
 
@@ -78,25 +91,26 @@ export function setupPage(o: {
   error?: string | undefined;
   errors?: FormErrors | undefined;
 }): Html {
+  const failed = hasErrors(o.errors) || Boolean(o.error);
   return layout(
-    { title: 'Set up your authenticator app', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('mfa.setup.title'), user: o.user, csrf: o.csrf, failed },
     html`${errorSummary(o.errors ?? formProblem(o.error))}
 <ol>
-<li>Open your authenticator app and add an account.</li>
-<li>Scan this QR code with it:
-<figure class="qr" role="img" aria-label="QR code with your two-step sign-in secret">${raw(o.qrSvg)}</figure>
-Or, if you cannot scan it, type this key into the app:
+<li>${t('mfa.setup.open')}</li>
+<li>${t('mfa.setup.scan')}
+<figure class="qr" role="img" aria-label="${t('mfa.setup.qrLabel')}">${raw(o.qrSvg)}</figure>
+${t('mfa.setup.typeKey')}
 <p><code class="secret" id="secret">${groupedSecret(o.secret)}</code></p>
-<small>Time-based, 6 digits, every 30 seconds.</small></li>
-<li>Enter the 6-digit code the app shows now.</li>
+<small>${t('mfa.setup.keyKind')}</small></li>
+<li>${t('mfa.setup.enterCode')}</li>
 </ol>
 <form method="post" action="/account/two-factor/confirm" novalidate>
 ${csrfField(o.csrf)}
-${codeField({ label: 'Code from the app', hint: 'The code changes every 30 seconds.', numeric: true, autofocus: true })}
-${passwordAgain(o.recent)}
-<button type="submit">Turn on two-step sign-in</button>
+${codeField({ label: t('mfa.setup.codeLabel'), hint: t('mfa.setup.codeHint'), numeric: true, autofocus: !failed, error: o.errors?.code })}
+${passwordAgain(o.recent, o.errors?.password)}
+<button type="submit">${t('mfa.setup.submit')}</button>
 </form>
-<p class="actions"><a href="/account/two-factor">Cancel</a></p>`,
+<p class="actions"><a href="/account/two-factor">${t('mfa.cancel')}</a></p>`,
   );
 }
 
@@ -108,30 +122,30 @@ ${passwordAgain(o.recent)}
  */
 export function recoveryCodesPage(o: { csrf: string; user: User; codes: string[]; enabled: boolean }): Html {
   return layout(
-    { title: 'Your recovery codes', user: o.user, csrf: o.csrf },
-    html`${notice('info', o.enabled ? 'Two-step sign-in is on.' : 'New recovery codes are ready. The earlier ones no longer work.')}
-<p>If you lose your phone, each of these codes signs you in once instead of a code from the app. <strong>Save them now: they are shown only this once.</strong></p>
+    { title: t('mfa.codes.title'), user: o.user, csrf: o.csrf },
+    html`${notice('info', o.enabled ? t('mfa.codes.enabled') : t('mfa.codes.replaced'))}
+<p>${th('mfa.codes.intro', { b: strong })}</p>
 <ol class="codes" id="recovery-codes">${o.codes.map((code) => html`<li><code>${code}</code></li>`)}</ol>
 <form method="post" action="/account/two-factor/recovery-codes.txt">
 ${csrfField(o.csrf)}
 <input type="hidden" name="codes" value="${o.codes.join(' ')}">
-<button type="submit">Download as a text file</button>
+<button type="submit">${t('mfa.codes.download')}</button>
 </form>
-<p class="actions"><a href="/account/two-factor">I have saved my codes</a></p>`,
+<p class="actions"><a href="/account/two-factor">${t('mfa.codes.saved')}</a></p>`,
   );
 }
 
-/** The text file of the download. */
+/** The text file of the download, in the language of the page that asked for it. */
 export function recoveryCodesText(o: { codes: string[]; email: string; productName: string; signInUrl: string }): string {
   return [
-    `${o.productName} recovery codes for ${o.email}`,
+    t('mfa.codes.fileTitle', { product: o.productName, email: o.email }),
     '',
-    'Each code signs you in once instead of a code from your authenticator app.',
-    'Making new codes stops these from working.',
+    t('mfa.codes.fileUse'),
+    t('mfa.codes.fileReplace'),
     '',
     ...o.codes,
     '',
-    `Sign in: ${o.signInUrl}`,
+    t('mfa.codes.fileSignIn', { url: o.signInUrl }),
     '',
   ].join('\n');
 }
@@ -146,15 +160,15 @@ export function regeneratePage(o: {
   errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Make new recovery codes', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('mfa.regenerate.title'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
     html`${errorSummary(o.errors ?? formProblem(o.error))}
-<p>You get ten new codes. The ${o.left === 1 ? 'code' : `${o.left} codes`} you have now will stop working at once.</p>
+<p>${t('mfa.regenerate.intro', { left: o.left })}</p>
 <form method="post" action="/account/two-factor/recovery-codes" novalidate>
 ${csrfField(o.csrf)}
-${passwordAgain(o.recent)}
-<button type="submit">Make new codes</button>
+${passwordAgain(o.recent, o.errors?.password)}
+<button type="submit">${t('mfa.regenerate.submit')}</button>
 </form>
-<p class="actions"><a href="/account/two-factor">Cancel</a></p>`,
+<p class="actions"><a href="/account/two-factor">${t('mfa.cancel')}</a></p>`,
   );
 }
 
@@ -166,16 +180,17 @@ export function disablePage(o: {
   error?: string | undefined;
   errors?: FormErrors | undefined;
 }): Html {
+  const failed = hasErrors(o.errors) || Boolean(o.error);
   return layout(
-    { title: 'Turn off two-step sign-in', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('mfa.disable.title'), user: o.user, csrf: o.csrf, failed },
     html`${errorSummary(o.errors ?? formProblem(o.error))}
-<p>Your password alone will be enough to sign in again. The authenticator app and the recovery codes stop working for this account, and every browser remembered for two-step sign-in is forgotten.</p>
+<p>${t('mfa.disable.intro')}</p>
 <form method="post" action="/account/two-factor/disable" novalidate>
 ${csrfField(o.csrf)}
-${codeField({ label: 'Code from your app, or a recovery code', hint: 'The 6-digit code your app shows now, or one of your recovery codes.', numeric: false, autofocus: true })}
-${passwordAgain(o.recent)}
-<button type="submit">Turn off two-step sign-in</button>
+${codeField({ label: t('mfa.disable.codeLabel'), hint: t('mfa.disable.codeHint'), numeric: false, autofocus: !failed, error: o.errors?.code })}
+${passwordAgain(o.recent, o.errors?.password)}
+<button type="submit">${t('mfa.disable.submit')}</button>
 </form>
-<p class="actions"><a href="/account/two-factor">Cancel</a></p>`,
+<p class="actions"><a href="/account/two-factor">${t('mfa.cancel')}</a></p>`,
   );
 }

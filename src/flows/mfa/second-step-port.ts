@@ -65,5 +65,6 @@ export type SecondStepResult<T> = Result<T, SecondStepProblem> & { retryAfterSec
 
 /** Texts a code (flows/sms/sender.ts: the body carries the code, the product name and the WebOTP line). */
 export interface SmsPort {
-  sendCode(tx: Store, message: { userId: string; to: string; code: string }): Promise<Result<void, string>>;
+  /** `locale`: the recipient account's language (users.locale), the SMS's language. */
+  sendCode(tx: Store, message: { userId: string; to: string; code: string; locale: string | null }): Promise<Result<void, string>>;
 }

@@ -178,11 +178,12 @@ export class SecondStepService implements SecondStepPort {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'login-code',
           to: user.email,
+          locale: user.locale,
           data: { name: user.name, code, expiresInSeconds: codes.ttlSeconds },
         });
       } else if (sms && user.phone) {
         // A refused SMS (its per-number or per-account limit) rolls the new code back.
-        const sent = await sms.sendCode(tx, { userId: user.id, to: user.phone, code });
+        const sent = await sms.sendCode(tx, { userId: user.id, to: user.phone, code, locale: user.locale });
         if (!sent.ok) throw new SmsRefused();
       }
       await tx.audit.record({ type: 'login.second_factor_code_sent', userId: user.id, ...context, nowMs, detail: { method } });
@@ -237,6 +238,7 @@ export class SecondStepService implements SecondStepPort {
       await this.deps.outbox.enqueue(tx.outbox, 'mail', {
         template: 'recovery-code-used',
         to: user.email,
+        locale: user.locale,
         data: { name: user.name, remaining, usedAtMs: nowMs },
       });
     }

@@ -1,9 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { InteractionResults, Provider } from 'oidc-provider';
+import { type FormPage, formRoute, loadAuth } from '../../http/form-pages.ts';
 import { type HttpKit, sendPage } from '../../http/kit.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
+import { FORM_PROBLEM, type FormErrors } from '../../views/forms.ts';
 import { addMissing, RememberedConsents, skipsConsent } from './grants.ts';
 import { INTERACTION_PATH } from './settings.ts';
 import { type BrowserSession, decideLoginPrompt, type FreshSignInMarker } from './sign-in-decision.ts';
@@ -59,35 +62,57 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
 
     if (interaction.prompt.name === 'consent') {
       if (!session) return toLogin(reply, interaction);
-      if (session.userId !== interaction.session?.accountId) return refuse(reply, 'You signed in as someone else meanwhile.');
+      if (session.userId !== interaction.session?.accountId) return refuse(reply, t('oidc.refuse.otherUser'));
       // First-party apps are never asked (prompt=consent, which offline_access needs, included).
       if (skipsConsent(client)) return allow(request, reply, interaction, session.userId, appName);
       // An app this user allowed before, for no less than it asks now, is not asked about again.
       if (await consents.covers(session.userId, String(interaction.params.client_id), interaction.prompt.details)) {
         return allow(request, reply, interaction, session.userId, appName);
       }
-      const user = request.auth?.user as { email: string; name: string | null };
-      const scopes = String(interaction.params.scope ?? 'openid').split(' ');
-      return sendPage(reply, consentPage({ csrf: kit.csrf.tokenFor(request, reply), user, uid: interaction.uid, appName, scopes }));
+      return sendPage(reply, consent(request, reply, interaction, appName));
     }
-    return refuse(reply, 'This sign-in request asks for something Latchkey does not offer.');
+    return refuse(reply, t('oidc.refuse.unsupported'));
   });
+
+  /** The consent page: what the application asks for, Allow or Deny (and the problems of an answer). */
+  function consent(request: FastifyRequest, reply: FastifyReply, interaction: Interaction, appName: string, errors?: FormErrors) {
+    const user = request.auth?.user as { email: string; name: string | null };
+    const scopes = String(interaction.params.scope ?? 'openid').split(' ');
+    return consentPage({ csrf: kit.csrf.tokenFor(request, reply), user, uid: interaction.uid, appName, scopes, errors });
+  }
+
+  /**
+   * An answer the form did not send as it should (an expired CSRF token, a decision that is
+   * neither allow nor deny): the consent page again, the problems on top (the buttons are the
+   * only fields, so every problem is the form's).
+   */
+  const consentForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]) }),
+    names: { decision: () => t('oidc.consent.fieldName') },
+    render: async (request, reply, { errors }) => {
+      await loadAuth(kit, request);
+      const interaction = await load(request, reply);
+      if (!interaction) return undefined;
+      const session = browserSession(request);
+      if (interaction.prompt.name !== 'consent' || !session || session.userId !== interaction.session?.accountId) {
+        refuse(reply, t('oidc.refuse.notWaiting'));
+        return undefined;
+      }
+      const appName = nameOf(await clientOf(interaction), interaction);
+      return consent(request, reply, interaction, appName, { [FORM_PROBLEM]: Object.values(errors).join(' ') });
+    },
+  };
 
   app.post(
     `${INTERACTION_PATH}/:uid/consent`,
-    {
-      schema: {
-        params: UidParams,
-        body: strictObject({ _csrf: Csrf, decision: Type.Union([Type.Literal('allow'), Type.Literal('deny')]) }),
-      },
-    },
+    { ...formRoute(consentForm), schema: { params: UidParams, body: consentForm.body } },
     async (request, reply) => {
       const interaction = await load(request, reply);
       if (!interaction) return reply;
       const session = browserSession(request);
       const accountId = interaction.session?.accountId;
       if (interaction.prompt.name !== 'consent' || !session || !accountId || session.userId !== accountId) {
-        return refuse(reply, 'This sign-in request is no longer waiting for your answer.');
+        return refuse(reply, t('oidc.refuse.notWaiting'));
       }
       const appName = nameOf(await clientOf(interaction), interaction);
       if ((request.body as { decision: string }).decision === 'deny') {
@@ -107,7 +132,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
     const clientId = String(interaction.params.client_id);
     const provider = await providerOf();
     const grant = interaction.grantId ? await provider.Grant.find(interaction.grantId) : new provider.Grant({ accountId, clientId });
-    if (!grant) return refuse(reply, 'This sign-in request is no longer valid.');
+    if (!grant) return refuse(reply, t('oidc.refuse.invalid'));
     addMissing(grant, interaction.prompt.details);
     const grantId = await grant.save();
     return finish(request, reply, { consent: { grantId } }, appName);
@@ -120,7 +145,7 @@ export async function oidcInteractionRoutes(app: FastifyInstance, kit: HttpKit, 
     } catch (error) {
       if ((error as { name?: string }).name !== 'SessionNotFound') throw error;
     }
-    refuse(reply, ERROR_CODES.OIDC_REQUEST_EXPIRED.message);
+    refuse(reply, errorMessage('OIDC_REQUEST_EXPIRED'));
     return undefined;
   }
 

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { type HttpKit, requestContext, sendApiError, setSessionCookie } from '../../http/kit.ts';
 import { strictObject } from '../../http/schemas.ts';
+import { t } from '../../i18n/index.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import { issueDeviceCookie } from '../login/device-cookies.ts';
 import { SecondStepCookies } from '../mfa/second-step-cookies.ts';
@@ -43,7 +44,7 @@ export const PasskeyName = Type.String({ minLength: 1, maxLength: 100, pattern: 
 const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 36 }) });
 const EmptyBody = Type.Optional(strictObject({}));
 
-/** The name a passkey gets when none is given: the browser it was added from, then "Passkey". */
+/** The name a passkey gets when none is given: the browser it was added from, then "Passkey" (in the request's language). */
 export function defaultPasskeyName(userAgent: string | undefined): string {
   const ua = userAgent ?? '';
   const browser = /Edg\//.test(ua)
@@ -66,7 +67,8 @@ export function defaultPasskeyName(userAgent: string | undefined): string {
           : /Linux/.test(ua)
             ? 'Linux'
             : undefined;
-  return browser && system ? `${browser} on ${system}` : (browser ?? system ?? 'Passkey');
+  if (browser && system) return t('passkeys.defaultName', { browser, system });
+  return browser ?? system ?? t('passkeys.defaultNameAlone');
 }
 
 /**
@@ -139,7 +141,7 @@ export async function passkeyApiRoutes(app: FastifyInstance, kit: HttpKit): Prom
     if (!auth) return reply;
     const { id } = request.params as { id: string };
     const name = (request.body as { name: string }).name.trim();
-    if (name === '') return sendApiError(reply, 'VALIDATION_FAILED', 'A passkey needs a name that is not only spaces.');
+    if (name === '') return sendApiError(reply, 'VALIDATION_FAILED', t('passkeys.api.blankName'));
     const renamed = await service.rename(auth, id, name, requestContext(request));
     if (!renamed) return sendApiError(reply, 'PASSKEY_NOT_FOUND');
     return reply.send({ passkey: summarise(renamed) });

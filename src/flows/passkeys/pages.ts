@@ -3,12 +3,16 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FormPage, formRoute, inFormOrder, loadAuth, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendPage, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, strictObject } from '../../http/schemas.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { staticAsset } from '../../http/static-assets.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import { errorPage } from '../../views/error-page.ts';
-import { PASSKEY_NOTICES, passkeysPage } from './views.ts';
+import { FORM_PROBLEM } from '../../views/forms.ts';
+import { PASSKEY_NOTICES, type PasskeysPageOptions, passkeysPage, renameFieldId } from './views.ts';
 
 /**
  * The WebAuthn browser library, from the installed @simplewebauthn/browser (its UMD bundle sets
@@ -36,27 +40,51 @@ export async function passkeyPageRoutes(app: FastifyInstance, kit: HttpKit): Pro
   if (!passkeys.enabled) return;
   const service = passkeys.service;
 
-  const script = (body: string) => async (_request: FastifyRequest, reply: FastifyReply) =>
-    reply.type('text/javascript; charset=utf-8').header('cache-control', 'public, max-age=3600').send(body);
-  app.get('/assets/simplewebauthn-browser.js', script(WEBAUTHN_BROWSER));
-  app.get('/assets/passkeys.js', script(PASSKEY_SCRIPT));
+  staticAsset(app, '/assets/simplewebauthn-browser.js', 'text/javascript; charset=utf-8', WEBAUTHN_BROWSER);
+  staticAsset(app, '/assets/passkeys.js', 'text/javascript; charset=utf-8', PASSKEY_SCRIPT);
 
   /** The signed-in session of a page request, or a redirect to the login page already sent. */
   const signedIn = (request: FastifyRequest, reply: FastifyReply): ActiveSession | undefined => {
     if (!request.auth) reply.redirect(`/login?next=${encodeURIComponent('/account/passkeys')}`, 303);
     return request.auth;
   };
-  const page = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    auth: ActiveSession,
-    o: { info?: string | undefined; error?: string; status?: number } = {},
-  ) => {
+  type PageState = Pick<PasskeysPageOptions, 'info' | 'errors' | 'renaming'>;
+  const pageHtml = async (request: FastifyRequest, reply: FastifyReply, auth: ActiveSession, o: PageState = {}) => {
     const list = await service.list(auth.user.id);
     const csrf = kit.csrf.tokenFor(request, reply);
-    return sendPage(reply, passkeysPage({ csrf, user: auth.user, passkeys: list, times: timeFormatOf(kit, request), ...o }), o.status);
+    // A problem of a form this page does not show (the passkey is gone): a problem of the page.
+    const errors = Object.fromEntries(
+      Object.entries(o.errors ?? {}).map(([name, message]) =>
+        name === FORM_PROBLEM || list.some((p) => renameFieldId(p.id) === name) ? [name, message] : [FORM_PROBLEM, message],
+      ),
+    );
+    return passkeysPage({ csrf, user: auth.user, passkeys: list, times: timeFormatOf(kit, request), ...o, errors });
   };
-  const notFound = (reply: FastifyReply) => sendPage(reply, errorPage(404, ERROR_CODES.PASSKEY_NOT_FOUND.message), 404);
+  const notFound = (reply: FastifyReply) => sendPage(reply, errorPage(404, errorMessage('PASSKEY_NOT_FOUND')), 404);
+
+  /** The rename and remove forms answer their problems with the page again, each at its form. */
+  const renameForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, name: Type.String({ maxLength: 1024 }) }),
+    names: { name: () => t('passkeys.rename.fieldName') },
+    render: async (request, reply, { values, errors }) => {
+      await loadAuth(kit, request);
+      const auth = signedIn(request, reply);
+      if (!auth) return undefined;
+      const { id } = request.params as { id: string };
+      const { name, ...rest } = errors;
+      const mine = name === undefined ? rest : { ...rest, [renameFieldId(id)]: name };
+      return pageHtml(request, reply, auth, { errors: inFormOrder(renameForm, mine), renaming: { id, value: values.name } });
+    },
+  };
+  const removeForm: FormPage = {
+    body: strictObject({ _csrf: Csrf }),
+    names: {},
+    render: async (request, reply, { errors }) => {
+      await loadAuth(kit, request);
+      const auth = signedIn(request, reply);
+      return auth && pageHtml(request, reply, auth, { errors });
+    },
+  };
 
   app.get(
     '/account/passkeys',
@@ -65,22 +93,20 @@ export async function passkeyPageRoutes(app: FastifyInstance, kit: HttpKit): Pro
       const auth = signedIn(request, reply);
       if (!auth) return reply;
       const name = (request.query as { notice?: string }).notice;
-      return page(request, reply, auth, {
-        info: name !== undefined && Object.hasOwn(PASSKEY_NOTICES, name) ? PASSKEY_NOTICES[name] : undefined,
-      });
+      const info = name !== undefined && Object.hasOwn(PASSKEY_NOTICES, name) ? t(PASSKEY_NOTICES[name] as string) : undefined;
+      return sendPage(reply, await pageHtml(request, reply, auth, { info }));
     },
   );
 
   app.post(
     '/account/passkeys/:id/rename',
-    { schema: { params: IdParams, body: strictObject({ _csrf: Csrf, name: Type.String({ maxLength: 1024 }) }) } },
+    { ...formRoute(renameForm), schema: { params: IdParams, body: renameForm.body } },
     async (request, reply) => {
       const auth = signedIn(request, reply);
       if (!auth) return reply;
       const name = (request.body as { name: string }).name.trim();
       if (!NAME.test(name)) {
-        const error = 'Give the passkey a name of 1 to 100 characters (no line breaks or control characters).';
-        return page(request, reply, auth, { error, status: ERROR_CODES.VALIDATION_FAILED.status });
+        return sendFormAgain(request, reply, renameForm, { name: t('passkeys.rename.invalid') }, ERROR_CODES.VALIDATION_FAILED.status);
       }
       const { id } = request.params as { id: string };
       if (!(await service.rename(auth, id, name, requestContext(request)))) return notFound(reply);
@@ -90,7 +116,7 @@ export async function passkeyPageRoutes(app: FastifyInstance, kit: HttpKit): Pro
 
   app.post(
     '/account/passkeys/:id/remove',
-    { schema: { params: IdParams, body: strictObject({ _csrf: Csrf }) } },
+    { ...formRoute(removeForm), schema: { params: IdParams, body: removeForm.body } },
     async (request, reply) => {
       const auth = signedIn(request, reply);
       if (!auth) return reply;

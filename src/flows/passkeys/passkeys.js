@@ -45,26 +45,35 @@
     region.className = message === '' ? 'passkey-status' : 'passkey-status notice error';
   }
 
+  /**
+   * A sentence of the page's language: the live region carries them in data attributes (the page
+   * renders them from its catalogue), with English only should a page lack them.
+   */
+  function message(region, name, english) {
+    return region?.dataset[name] || english;
+  }
+
   /** A clear sentence for what the browser's passkey call threw. */
-  function browserProblem(err) {
+  function browserProblem(region, err) {
     switch (err?.name) {
       case 'NotAllowedError':
-        return 'The passkey request was cancelled or timed out. Nothing was changed; you can try again.';
+        return message(region, 'notAllowed', 'The passkey request was cancelled or timed out. Nothing was changed; you can try again.');
       case 'InvalidStateError':
-        return 'This device already holds a passkey for your account.';
+        return message(region, 'invalidState', 'This device already holds a passkey for your account.');
       case 'SecurityError':
-        return 'Your browser refused to use a passkey for this site.';
+        return message(region, 'security', 'Your browser refused to use a passkey for this site.');
       case 'NotSupportedError':
-        return 'Your browser or device cannot create this kind of passkey.';
+        return message(region, 'notSupported', 'Your browser or device cannot create this kind of passkey.');
       case 'AbortError':
-        return 'The passkey request was cancelled.';
+        return message(region, 'aborted', 'The passkey request was cancelled.');
       default:
-        return 'Your browser could not use a passkey. Try again, or use another way to continue.';
+        return message(region, 'browserFailed', 'Your browser could not use a passkey. Try again, or use another way to continue.');
     }
   }
 
-  function apiProblem(result) {
-    return result.body?.error?.message ?? 'Something went wrong. Try again.';
+  /** The API's own message (in the page's language: the request carries its language cookie). */
+  function apiProblem(region, result) {
+    return result.body?.error?.message ?? message(region, 'failed', 'Something went wrong. Try again.');
   }
 
   /**
@@ -76,7 +85,7 @@
     if (!o.quiet) say(o.region, '');
     const options = await post(o.optionsPath, {});
     if (!options.ok) {
-      if (!o.quiet && !o.onRefused?.(options)) say(o.region, apiProblem(options));
+      if (!o.quiet && !o.onRefused?.(options)) say(o.region, apiProblem(o.region, options));
       return { ok: false, stage: 'options' };
     }
     let response;
@@ -86,12 +95,12 @@
       // A conditional (autofill) request is not something the person asked for: its end, aborted
       // by the button or refused by the browser, is no news to them.
       if (o.quiet) return { ok: false, stage: 'browser' };
-      say(o.region, browserProblem(err));
+      say(o.region, browserProblem(o.region, err));
       return { ok: false, stage: 'browser' };
     }
     const verified = await post(o.verifyPath, o.verifyBody(response));
     if (!verified.ok) {
-      if (!o.onRefused?.(verified)) say(o.region, apiProblem(verified));
+      if (!o.onRefused?.(verified)) say(o.region, apiProblem(o.region, verified));
       return { ok: false, stage: 'verify' };
     }
     return { ok: true };

@@ -140,6 +140,7 @@ export class PasskeyService {
     await this.deps.outbox.enqueue(tx.outbox, 'mail', {
       template: 'passkey-changed',
       to: user.email,
+      locale: user.locale,
       data: { name: greetingNameOf(user), change, passkeyName, changedAtMs: nowMs },
     });
   }

@@ -5,13 +5,14 @@ import { type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie 
 import { linkProblemPage } from '../../http/link-landing.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, strictObject, Token } from '../../http/schemas.ts';
-import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../../kernel/errors.ts';
 import { issueDeviceCookie } from '../login/device-cookies.ts';
 import { needsSecondStep, type SignedIn } from '../login/service.ts';
 import { rememberedDeviceOf, sendSecondFactorRequired, setPendingLoginCookie } from '../mfa/second-step-routes.ts';
 import { RETURN_TO_MAX_LENGTH, withReturnTo } from '../return-to.ts';
 import type { PasswordlessResult } from './service.ts';
-import { checkInboxPage, emailSignInPage, SIGNIN_LINK_SENT_MESSAGE, signInLinkPage } from './views.ts';
+import { checkInboxPage, emailSignInPage, signInLinkPage, signInLinkSentMessage } from './views.ts';
 
 /** The link's token between the mailed URL and the button page: HttpOnly, 15 minutes, only sent to /login/link. */
 const LINK_COOKIE = 'lk_login_link';
@@ -21,9 +22,7 @@ const LINK_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 const SignInCode = Type.String({ minLength: 1, maxLength: 32 });
 const RememberBox = Type.Optional(Type.Literal('on'));
 /** A sign-in link is also revoked by a newer mail, by its code's use and by "sign out everywhere": say so. */
-const REVOKED_MESSAGE =
-  'This link is no longer valid: a newer sign-in mail was sent, its code was used, or the account changed since. Request a new one.';
-const messageOf = (code: ErrorCode): string => (code === 'TOKEN_REVOKED' ? REVOKED_MESSAGE : ERROR_CODES[code].message);
+const messageOf = (code: ErrorCode): string => (code === 'TOKEN_REVOKED' ? t('passwordless.revoked') : errorMessage(code));
 
 /**
  * Sign-in by a mailed link or code: `POST /api/login/email`, `POST /api/login/email/verify`
@@ -65,7 +64,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const { email, return_to } = request.body as { email: string; return_to?: string };
       const result = await passwordless.requestSignIn(email, requestContext(request), kit.returnTo.check(return_to));
       if (!result.ok) return sendApiError(reply, result.code);
-      return reply.status(202).send({ message: SIGNIN_LINK_SENT_MESSAGE });
+      return reply.status(202).send({ message: signInLinkSentMessage() });
     },
   );
 
@@ -86,7 +85,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const { token, email, code, remember } = request.body as { token?: string; email?: string; code?: string; remember?: boolean };
       const byLink = token !== undefined && email === undefined && code === undefined;
       const byCode = token === undefined && email !== undefined && code !== undefined;
-      if (!byLink && !byCode) return sendApiError(reply, 'VALIDATION_FAILED', 'Send "token", or "email" and "code".');
+      if (!byLink && !byCode) return sendApiError(reply, 'VALIDATION_FAILED', t('passwordless.api.tokenOrCode'));
       const options = optionsOf(request, remember === true);
       const result = byLink
         ? await passwordless.signInWithLink(token as string, requestContext(request), options)
@@ -106,7 +105,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
   // Every well-formed address goes on to the same "check your inbox" page (S7).
   const emailForm: FormPage = {
     body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }) }),
-    names: { email: 'your email address' },
+    names: { email: () => t('passwordless.field.email') },
     render: (request, reply, { values, errors }) =>
       emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email: values.email, returnTo: returnToOf(kit, request), errors }),
   };
@@ -115,7 +114,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
     const returnTo = returnToOf(kit, request);
     const result = await passwordless.requestSignIn(email, requestContext(request), returnTo);
     if (!result.ok) {
-      const page = emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email, returnTo, error: ERROR_CODES[result.code].message });
+      const page = emailSignInPage({ csrf: kit.csrf.tokenFor(request, reply), email, returnTo, error: errorMessage(result.code) });
       return sendPage(reply, page, ERROR_CODES[result.code].status);
     }
     return reply.redirect(withReturnTo(`/login/email/code?email=${encodeURIComponent(email.trim())}`, returnTo), 303);
@@ -129,7 +128,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const page = checkInboxPage({
         csrf: kit.csrf.tokenFor(request, reply),
         email,
-        info: email ? SIGNIN_LINK_SENT_MESSAGE : undefined,
+        info: email ? signInLinkSentMessage() : undefined,
         returnTo: returnToOf(kit, request),
       });
       return sendPage(reply, page);
@@ -138,7 +137,11 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
 
   const codeForm: FormPage = {
     body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }), code: SignInCode, remember: RememberBox }),
-    names: { email: 'your email address', code: 'the code from the mail', remember: '"keep me signed in"' },
+    names: {
+      email: () => t('passwordless.field.email'),
+      code: () => t('passwordless.field.code'),
+      remember: () => t('passwordless.field.remember'),
+    },
     render: (request, reply, { values, errors }) =>
       checkInboxPage({
         csrf: kit.csrf.tokenFor(request, reply),
@@ -158,7 +161,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
       email,
       remember: remember === 'on',
       returnTo: returnToOf(kit, request),
-      error: ERROR_CODES[result.code].message,
+      error: errorMessage(result.code),
     });
     return sendPage(reply, page, ERROR_CODES[result.code].status);
   });
@@ -204,7 +207,7 @@ export async function passwordlessRoutes(app: FastifyInstance, kit: HttpKit): Pr
   function linkProblem(request: FastifyRequest, reply: FastifyReply, code: ErrorCode, retryAfterSeconds?: number) {
     reply.clearCookie(LINK_COOKIE, linkCookieOptions(0));
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-    const retry = { href: withReturnTo('/login/email', returnToOf(kit, request)), label: 'Send me a new sign-in link' };
+    const retry = { href: withReturnTo('/login/email', returnToOf(kit, request)), label: t('passwordless.retry') };
     return sendPage(reply, linkProblemPage(messageOf(code), retry), ERROR_CODES[code].status);
   }
 }

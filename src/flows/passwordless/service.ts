@@ -93,6 +93,7 @@ export class PasswordlessService {
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'login-link',
         to: user.email,
+        locale: user.locale,
         data: {
           name: greetingNameOf(user),
           token,

@@ -1,12 +1,15 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type FormPage, formRoute, loadAuth, sendFormAgain } from '../../http/form-pages.ts';
 import { type HttpKit, requestContext, sendApiError, sendPage, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
-import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
-import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
+import { errorsForCode, type FormErrors } from '../../views/forms.ts';
+import { confirmFirstIfNoPassword, reauthWithoutPasswordMessage } from '../reauth/guard.ts';
 import { PhoneService } from './service.ts';
-import { phonePage, phoneVerifyPage } from './views.ts';
+import { phonePage, phoneVerifyPage, REMOVE_PASSWORD_ID } from './views.ts';
 
 const Phone = Type.String({ minLength: 1, maxLength: 64 });
 const Code = Type.String({ minLength: 1, maxLength: 32 });
@@ -15,14 +18,24 @@ const OptionalUsername = Type.Optional(Type.String({ maxLength: 320 }));
 const FormPassword = Type.String({ maxLength: 4096 });
 
 /** CODE_SPENT (the fifth wrong entry killed the code) answers as CODE_INVALID, saying a new code is needed. */
-const CODE_SPENT_MESSAGE = 'Too many wrong codes were entered: this code no longer works. Ask for a new one.';
 const errorOf = (code: ErrorCode | 'CODE_SPENT'): { code: ErrorCode; message: string } =>
-  code === 'CODE_SPENT' ? { code: 'CODE_INVALID', message: CODE_SPENT_MESSAGE } : { code, message: ERROR_CODES[code].message };
+  code === 'CODE_SPENT' ? { code: 'CODE_INVALID', message: t('phone.codeSpent') } : { code, message: errorMessage(code) };
 
+/** The notices of /account/phone after a redirect (catalogue keys); the query names one, never free text. */
 const NOTICES: Record<string, string> = {
-  added: 'Your phone number was verified and added.',
-  removed: 'Your phone number was removed.',
+  added: 'phone.added',
+  removed: 'phone.removed',
 };
+
+/**
+ * A refusal of the flow as form errors: at the number (PHONE_*), at the code (CODE_*), at the
+ * password field `password` (a wrong password, or none while one is needed), else on the form.
+ */
+function errorsOf(code: ErrorCode, message: string, password: string): FormErrors {
+  if (code === 'REAUTH_REQUIRED') return { [password]: message };
+  if (code.startsWith('PHONE_')) return { phone: message };
+  return errorsForCode(code, message, { code: 'code', password, current_password: password });
+}
 
 /**
  * The account's phone number: JSON API under /api/phone and the /account/phone pages (plain
@@ -46,7 +59,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   const confirmFirst = (reply: FastifyReply, auth: ActiveSession) => confirmFirstIfNoPassword(d.reauth, auth, reply, PAGE);
   /** REAUTH_REQUIRED's message: an account without a password has none to enter again. */
   const reauthMessage = async (auth: ActiveSession, code: ErrorCode) =>
-    code === 'REAUTH_REQUIRED' && !(await d.reauth.hasPassword(auth.user.id)) ? REAUTH_WITHOUT_PASSWORD_MESSAGE : undefined;
+    code === 'REAUTH_REQUIRED' && !(await d.reauth.hasPassword(auth.user.id)) ? reauthWithoutPasswordMessage() : undefined;
 
   const apiAuth = (request: FastifyRequest, reply: FastifyReply): ActiveSession | undefined => {
     if (!request.auth) sendApiError(reply, 'NOT_AUTHENTICATED');
@@ -74,7 +87,7 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
       const { phone, password } = request.body as { phone: string; password?: string };
       const result = await phones.start(auth, phone, password, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, await reauthMessage(auth, result.code), result.retryAfterSeconds);
-      return reply.status(202).send({ message: 'We sent a code by SMS. Enter it to add the number.', phone: result.value.phone });
+      return reply.status(202).send({ message: t('phone.codeSent'), phone: result.value.phone });
     },
   );
 
@@ -98,25 +111,33 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
   });
 
   // --- Pages --------------------------------------------------------------------------------
-  const showPhonePage = async (
+  const phonePageHtml = async (
     request: FastifyRequest,
     reply: FastifyReply,
     auth: ActiveSession,
-    o: { error?: string; info?: string; typed?: string; status?: number; retryAfterSeconds?: number | undefined } = {},
-  ) => {
-    if (o.retryAfterSeconds) reply.header('retry-after', String(o.retryAfterSeconds));
-    const page = phonePage({
+    o: { info?: string | undefined; typed?: string | undefined; errors?: FormErrors } = {},
+  ) =>
+    phonePage({
       csrf: kit.csrf.tokenFor(request, reply),
       user: auth.user,
       phone: await phones.current(auth.user.id),
       available: phones.available,
       times: timeFormatOf(kit, request),
       askPassword: await d.reauth.hasPassword(auth.user.id),
-      ...(o.typed !== undefined ? { typed: o.typed } : {}),
+      typed: o.typed?.slice(0, 64),
       info: o.info,
-      error: o.error,
+      errors: o.errors,
     });
-    return sendPage(reply, page, o.status);
+  const verifyPageHtml = async (request: FastifyRequest, reply: FastifyReply, auth: ActiveSession, errors?: FormErrors) =>
+    phoneVerifyPage({ csrf: kit.csrf.tokenFor(request, reply), user: auth.user, pending: await phones.pending(auth.user.id), errors });
+  /** The signed-in session of a form answered before its handler ran (a schema or CSRF failure). */
+  const formAuth = async (request: FastifyRequest, reply: FastifyReply) => {
+    await loadAuth(kit, request);
+    return pageAuth(request, reply);
+  };
+  const refused = (request: FastifyRequest, reply: FastifyReply, page: FormPage, errors: FormErrors, code: ErrorCode, retry?: number) => {
+    if (retry) reply.header('retry-after', String(retry));
+    return sendFormAgain(request, reply, page, errors, ERROR_CODES[code].status);
   };
 
   app.get('/account/phone', async (request, reply) => {
@@ -124,83 +145,83 @@ export async function phoneRoutes(app: FastifyInstance, kit: HttpKit): Promise<v
     if (!auth) return reply;
     if (await confirmFirst(reply, auth)) return reply;
     const notice = (request.query as { notice?: string }).notice;
-    return showPhonePage(request, reply, auth, {
-      info: notice !== undefined && Object.hasOwn(NOTICES, notice) ? NOTICES[notice] : undefined,
-    });
+    const key = notice !== undefined && Object.hasOwn(NOTICES, notice) ? NOTICES[notice] : undefined;
+    return sendPage(reply, await phonePageHtml(request, reply, auth, { info: key && t(key) }));
   });
 
-  app.post(
-    '/account/phone',
-    {
-      schema: {
-        body: strictObject({
-          _csrf: Csrf,
-          username: OptionalUsername,
-          phone: Type.String({ maxLength: 1024 }),
-          password: Type.Optional(FormPassword),
-        }),
-      },
+  const addForm: FormPage = {
+    body: strictObject({
+      _csrf: Csrf,
+      username: OptionalUsername,
+      phone: Type.String({ minLength: 1, maxLength: 1024 }),
+      password: Type.Optional(FormPassword),
+    }),
+    names: { phone: () => t('phone.field.phone'), password: () => t('phone.field.password') },
+    render: async (request, reply, { values, errors }) => {
+      const auth = await formAuth(request, reply);
+      return auth && phonePageHtml(request, reply, auth, { typed: values.phone, errors });
     },
-    async (request, reply) => {
-      const auth = pageAuth(request, reply);
-      if (!auth) return reply;
-      const { phone, password } = request.body as { phone: string; password?: string };
-      const result = await phones.start(auth, phone, password || undefined, requestContext(request));
-      if (!result.ok) {
-        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
-        return showPhonePage(request, reply, auth, {
-          error: ERROR_CODES[result.code].message,
-          typed: phone.slice(0, 64),
-          status: ERROR_CODES[result.code].status,
-          retryAfterSeconds: result.retryAfterSeconds,
-        });
-      }
-      return reply.redirect('/account/phone/verify', 303);
-    },
-  );
+  };
+  app.post('/account/phone', formRoute(addForm), async (request, reply) => {
+    const auth = pageAuth(request, reply);
+    if (!auth) return reply;
+    const { phone, password } = request.body as { phone: string; password?: string };
+    const result = await phones.start(auth, phone, password || undefined, requestContext(request));
+    if (!result.ok) {
+      if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
+      const errors = errorsOf(result.code, errorMessage(result.code), 'password');
+      return refused(request, reply, addForm, errors, result.code, result.retryAfterSeconds);
+    }
+    return reply.redirect('/account/phone/verify', 303);
+  });
 
   app.get('/account/phone/verify', async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
-    return sendPage(
-      reply,
-      phoneVerifyPage({ csrf: kit.csrf.tokenFor(request, reply), user: auth.user, pending: await phones.pending(auth.user.id) }),
-    );
+    return sendPage(reply, await verifyPageHtml(request, reply, auth));
   });
 
-  app.post('/account/phone/verify', { schema: { body: strictObject({ _csrf: Csrf, code: Code }) } }, async (request, reply) => {
+  const verifyForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, code: Code }),
+    names: { code: () => t('phone.field.code') },
+    render: async (request, reply, { errors }) => {
+      const auth = await formAuth(request, reply);
+      return auth && verifyPageHtml(request, reply, auth, errors);
+    },
+  };
+  app.post('/account/phone/verify', formRoute(verifyForm), async (request, reply) => {
     const auth = pageAuth(request, reply);
     if (!auth) return reply;
     const result = await phones.verify(auth, (request.body as { code: string }).code, requestContext(request));
     if (!result.ok) {
       const error = errorOf(result.code);
-      const page = phoneVerifyPage({
-        csrf: kit.csrf.tokenFor(request, reply),
-        user: auth.user,
-        pending: await phones.pending(auth.user.id),
-        error: error.message,
-      });
-      return sendPage(reply, page, ERROR_CODES[error.code].status);
+      return refused(request, reply, verifyForm, errorsOf(error.code, error.message, 'password'), error.code);
     }
     return reply.redirect('/account/phone?notice=added', 303);
   });
 
-  app.post(
-    '/account/phone/remove',
-    { schema: { body: strictObject({ _csrf: Csrf, username: OptionalUsername, password: Type.Optional(FormPassword) }) } },
-    async (request, reply) => {
-      const auth = pageAuth(request, reply);
-      if (!auth) return reply;
-      const result = await phones.remove(auth, (request.body as { password?: string }).password || undefined, requestContext(request));
-      if (!result.ok) {
-        if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
-        return showPhonePage(request, reply, auth, {
-          error: ERROR_CODES[result.code].message,
-          status: ERROR_CODES[result.code].status,
-          retryAfterSeconds: result.retryAfterSeconds,
-        });
-      }
-      return reply.redirect('/account/phone?notice=removed', 303);
+  const removeForm: FormPage = {
+    body: strictObject({ _csrf: Csrf, username: OptionalUsername, password: Type.Optional(FormPassword) }),
+    names: { password: () => t('phone.field.password') },
+    render: async (request, reply, { errors }) => {
+      const auth = await formAuth(request, reply);
+      if (!auth) return undefined;
+      // The remove form's password has its own id (the add form has one too).
+      const renamed = Object.fromEntries(
+        Object.entries(errors).map(([name, message]) => [name === 'password' ? REMOVE_PASSWORD_ID : name, message]),
+      );
+      return phonePageHtml(request, reply, auth, { errors: renamed });
     },
-  );
+  };
+  app.post('/account/phone/remove', formRoute(removeForm), async (request, reply) => {
+    const auth = pageAuth(request, reply);
+    if (!auth) return reply;
+    const result = await phones.remove(auth, (request.body as { password?: string }).password || undefined, requestContext(request));
+    if (!result.ok) {
+      if (result.code === 'REAUTH_REQUIRED' && (await confirmFirst(reply, auth))) return reply;
+      const errors = errorsOf(result.code, errorMessage(result.code), 'password');
+      return refused(request, reply, removeForm, errors, result.code, result.retryAfterSeconds);
+    }
+    return reply.redirect('/account/phone?notice=removed', 303);
+  });
 }

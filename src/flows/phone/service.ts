@@ -112,7 +112,7 @@ export class PhoneService {
           context,
           targetPhone: phone,
         });
-        const sent = await sender.sendCode(tx, { userId: auth.user.id, to: phone, code });
+        const sent = await sender.sendCode(tx, { userId: auth.user.id, to: phone, code, locale: auth.user.locale });
         if (!sent.ok) throw new RollBack(sent);
         await tx.audit.record({
           type: 'phone.code_sent',
@@ -150,6 +150,7 @@ export class PhoneService {
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'phone-changed',
         to: user.email,
+        locale: user.locale,
         data: { name: greetingNameOf(user), change: 'added', endsWith: phone.slice(-2), atMs: nowMs },
       });
       return ok({ phone, verifiedAtMs: nowMs });
@@ -180,6 +181,7 @@ export class PhoneService {
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'phone-changed',
         to: user.email,
+        locale: user.locale,
         data: { name: greetingNameOf(user), change: 'removed', endsWith: user.phone.slice(-2), atMs: nowMs },
       });
       return true;

@@ -1,4 +1,5 @@
-import { errorSummary, type FormErrors, field, formProblem, hasErrors } from '../../views/forms.ts';
+import { t, th } from '../../i18n/index.ts';
+import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { type TimeFormat, timeElement } from '../../views/time.ts';
@@ -6,13 +7,32 @@ import type { PhoneView } from './service.ts';
 
 type User = { email: string; name: string | null };
 
-const passwordField = field({
-  name: 'password',
-  label: 'Your password',
-  type: 'password',
-  autocomplete: 'current-password',
-  hint: 'For your security, confirm it is you.',
-});
+/**
+ * The id of the remove form's password field: the add form below has one too (`password`), and
+ * each needs its own id for its label and for the error summary's link.
+ */
+export const REMOVE_PASSWORD_ID = 'remove_password';
+
+/** `<b>…</b>` of a message, as `<strong>`. */
+const strong = (chunks: Html) => html`<strong>${chunks}</strong>`;
+
+/** The password of the add form (`password`) or of the remove form (REMOVE_PASSWORD_ID), with its problem. */
+function passwordField(id: string, error: string | undefined): Html {
+  if (id === 'password') {
+    return field({
+      name: 'password',
+      label: t('phone.password.label'),
+      type: 'password',
+      autocomplete: 'current-password',
+      hint: t('phone.password.hint'),
+      error,
+    });
+  }
+  const problem = fieldProblem(id, error);
+  return html`<label for="${id}">${t('phone.password.label')}</label>
+${problem.message}<input id="${id}" name="password" type="password" autocomplete="current-password" required${error ? html` aria-invalid="true" aria-describedby="${id}-error ${id}-hint"` : html` aria-describedby="${id}-hint"`}>
+<small id="${id}-hint">${t('phone.password.hint')}</small>`;
+}
 
 /** /account/phone: the verified number with a remove form, and the form that sends a code to a new one. */
 export function phonePage(o: {
@@ -23,41 +43,42 @@ export function phonePage(o: {
   times: TimeFormat;
   /** False for an account without a password: it confirmed it is them lately instead (the route sees to it). */
   askPassword?: boolean;
-  typed?: string;
+  typed?: string | undefined;
   info?: string | undefined;
   error?: string | undefined;
   /** Problems with what was sent, each tied to its field (see src/views/forms.ts). */
   errors?: FormErrors | undefined;
 }): Html {
-  const password = o.askPassword === false ? '' : passwordField;
+  const ask = o.askPassword !== false;
+  const phoneProblem = fieldProblem('phone', o.errors?.phone);
   const current = o.phone
-    ? html`<p>Your phone number is <strong>${o.phone.phone}</strong>, verified ${timeElement(o.phone.verifiedAtMs, o.times)}.</p>
+    ? html`<p>${th('phone.current', { phone: o.phone.phone, when: timeElement(o.phone.verifiedAtMs, o.times), b: strong })}</p>
 <form method="post" action="/account/phone/remove" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${password}
-<button type="submit">Remove this phone number</button>
+${ask || o.errors?.[REMOVE_PASSWORD_ID] ? passwordField(REMOVE_PASSWORD_ID, o.errors?.[REMOVE_PASSWORD_ID]) : ''}
+<button type="submit">${t('phone.remove')}</button>
 </form>`
-    : html`<p>Your account has no phone number.</p>`;
+    : html`<p>${t('phone.none')}</p>`;
   const add = o.available
-    ? html`<h2>${o.phone ? 'Use another number' : 'Add a phone number'}</h2>
-<p>We send a code by SMS to the number; it is added when you enter the code. Codes to sign in or to reset your password can then be sent to it.</p>
+    ? html`<h2>${t(o.phone ? 'phone.replaceHeading' : 'phone.addHeading')}</h2>
+<p>${t('phone.addIntro')}</p>
 <form method="post" action="/account/phone" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-<label for="phone">Mobile phone number</label>
-<input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" required aria-describedby="phone-hint"${o.typed !== undefined ? html` value="${o.typed}"` : ''}>
-<small id="phone-hint">With its country code, like +33 6 12 34 56 78.</small>
-${password}
-<button type="submit">Send a code</button>
+<label for="phone">${t('phone.numberLabel')}</label>
+${phoneProblem.message}<input id="phone" name="phone" type="tel" autocomplete="tel" inputmode="tel" maxlength="40" required${o.errors?.phone ? html` aria-invalid="true" aria-describedby="phone-error phone-hint"` : html` aria-describedby="phone-hint"`}${o.typed !== undefined ? html` value="${o.typed}"` : ''}>
+<small id="phone-hint">${t('phone.numberHint')}</small>
+${ask || o.errors?.password ? passwordField('password', o.errors?.password) : ''}
+<button type="submit">${t('phone.send')}</button>
 </form>`
-    : html`<p>This service does not send text messages, so no phone number can be added.</p>`;
+    : html`<p>${t('phone.unavailable')}</p>`;
   return layout(
-    { title: 'Your phone number', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('phone.title'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
     html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
 ${current}
 ${add}
-<p class="actions"><a href="/">Back to your account</a></p>`,
+<p class="actions"><a href="/">${t('phone.back')}</a></p>`,
   );
 }
 
@@ -69,23 +90,26 @@ export function phoneVerifyPage(o: {
   error?: string | undefined;
   errors?: FormErrors | undefined;
 }): Html {
+  const failed = hasErrors(o.errors) || Boolean(o.error);
+  const links = html`<p class="actions"><a href="/account/phone">${t('phone.verify.sendNew')}</a> <a href="/">${t('phone.back')}</a></p>`;
   if (!o.pending) {
     return layout(
-      { title: 'Enter the code', user: o.user, csrf: o.csrf },
-      html`${errorSummary(o.errors ?? formProblem(o.error))}<p>No code is waiting: it was used, it expired, or too many wrong codes were entered.</p>
-<p class="actions"><a href="/account/phone">Send a new code</a> <a href="/">Back to your account</a></p>`,
+      { title: t('phone.verify.title'), user: o.user, csrf: o.csrf, failed },
+      html`${errorSummary(o.errors ?? formProblem(o.error))}<p>${t('phone.verify.nothingPending')}</p>
+${links}`,
     );
   }
+  const problem = fieldProblem('code', o.errors?.code);
   return layout(
-    { title: 'Enter the code', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('phone.verify.title'), user: o.user, csrf: o.csrf, failed },
     html`${errorSummary(o.errors ?? formProblem(o.error))}
-<p>We sent a 6-digit code by SMS to <strong>${o.pending}</strong>. It works once, for a few minutes.</p>
+<p>${th('phone.verify.intro', { phone: o.pending, b: strong })}</p>
 <form method="post" action="/account/phone/verify" novalidate>
 ${csrfField(o.csrf)}
-<label for="code">Code</label>
-<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required autofocus>
-<button type="submit">Verify the number</button>
+<label for="code">${t('phone.verify.codeLabel')}</label>
+${problem.message}<input id="code" name="code" type="text" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9 ]*" maxlength="12" required${problem.attributes}${failed ? '' : html` autofocus`}>
+<button type="submit">${t('phone.verify.submit')}</button>
 </form>
-<p class="actions"><a href="/account/phone">Send a new code</a> <a href="/">Back to your account</a></p>`,
+${links}`,
   );
 }

@@ -1,4 +1,5 @@
 import type { FastifyReply } from 'fastify';
+import { t } from '../../i18n/index.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import type { ReauthService } from './service.ts';
 
@@ -7,7 +8,12 @@ export function confirmPath(next: string): string {
   return `/account/confirm?next=${encodeURIComponent(next)}`;
 }
 
-/** REAUTH_REQUIRED's message for an account without a password: it has none to enter again. */
+/** REAUTH_REQUIRED's message for an account without a password (it has none to enter again), in the current language. */
+export function reauthWithoutPasswordMessage(): string {
+  return t('reauth.withoutPassword');
+}
+
+/** The same message in English, for callers not yet speaking the request's language: use reauthWithoutPasswordMessage(). */
 export const REAUTH_WITHOUT_PASSWORD_MESSAGE =
   'For your security, confirm it is you again: ask for a code by email (POST /api/reauthenticate/code) and send it to POST /api/reauthenticate, or use a passkey.';
 

@@ -106,6 +106,7 @@ export class ReauthService {
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'reauth-code',
         to: user.email,
+        locale: user.locale,
         data: { name: greetingNameOf(user), code, expiresInSeconds: codes.ttlSeconds },
       });
       await tx.audit.record({ type: 'reauth.code_sent', userId: user.id, ...context, nowMs: clock.nowMs() });

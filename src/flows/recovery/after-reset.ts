@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type HttpKit, requestContext, setSessionCookie } from '../../http/kit.ts';
+import { t } from '../../i18n/index.ts';
 import { withReturnTo } from '../return-to.ts';
 
 /**
@@ -19,8 +20,8 @@ async function signInAfterReset(kit: HttpKit, request: FastifyRequest, reply: Fa
 /** The API's answer to a completed reset, by link or by code. */
 export async function apiResetDone(kit: HttpKit, request: FastifyRequest, reply: FastifyReply, userId: string) {
   const user = await signInAfterReset(kit, request, reply, userId);
-  if (user) return reply.send({ message: 'Your password has been changed and you are signed in.', user });
-  return reply.send({ message: 'Your password has been changed. Sign in with the new password.' });
+  if (user) return reply.send({ message: t('recovery.api.doneSignedIn'), user });
+  return reply.send({ message: t('recovery.api.done') });
 }
 
 /** The pages' answer to a completed reset: the login page with a notice, or signed in to `returnTo` or the account page. */

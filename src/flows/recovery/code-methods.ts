@@ -33,6 +33,7 @@ export class MailCodeRecoveryMethod implements RecoveryMethod {
     await outbox.enqueue(tx.outbox, 'mail', {
       template: 'password-reset-code',
       to: user.email,
+      locale: user.locale,
       data: { name: greetingNameOf(user), code, expiresInSeconds: this.deps.codes.ttlSeconds },
     });
     await tx.audit.record({
@@ -52,7 +53,8 @@ export class MailCodeRecoveryMethod implements RecoveryMethod {
  */
 export interface RecoverySms {
   readonly available: boolean;
-  sendCode(tx: Store, request: { userId: string; to: string; code: string }): Promise<Result<void, string>>;
+  /** `locale`: the recipient account's language (users.locale), the SMS's language. */
+  sendCode(tx: Store, request: { userId: string; to: string; code: string; locale: string | null }): Promise<Result<void, string>>;
 }
 
 /**
@@ -80,7 +82,7 @@ export class SmsCodeRecoveryMethod implements RecoveryMethod {
       context,
       targetPhone: user.phone,
     });
-    const sent = await sms.sendCode(tx, { userId: user.id, to: user.phone, code });
+    const sent = await sms.sendCode(tx, { userId: user.id, to: user.phone, code, locale: user.locale });
     if (!sent.ok) throw new RecoveryNotStarted(sent.code);
     await tx.audit.record({
       type: 'password_reset.requested',

@@ -4,7 +4,8 @@ import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.t
 import { type HttpKit, requestContext, sendPage } from '../../http/kit.ts';
 import { ReturnToQuery, returnToOf } from '../../http/return-to.ts';
 import { Csrf, Password, strictObject } from '../../http/schemas.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { t } from '../../i18n/index.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
 import type { FormErrors } from '../../views/forms.ts';
 import { pageResetDone } from './after-reset.ts';
 import { codeSentMessage, resetCodePage } from './code-views.ts';
@@ -57,10 +58,15 @@ export async function codeRecoveryRoutes(
       password: Password,
       password_confirm: Password,
     }),
-    names: { email: 'your email address', code: 'the code', password: 'a new password', password_confirm: 'the new password again' },
+    names: {
+      email: () => t('recovery.field.email'),
+      code: () => t('recovery.field.code'),
+      password: () => t('recovery.field.password'),
+      password_confirm: () => t('recovery.field.passwordConfirm'),
+    },
     check: (values): FormErrors =>
       values.password && values.password_confirm && values.password !== values.password_confirm
-        ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        ? { password_confirm: errorMessage('PASSWORD_MISMATCH') }
         : {},
     render: (request, reply, { values, errors }) =>
       resetCodePage({

@@ -1,14 +1,15 @@
-import { formatDuration } from '../../courier/templates/layout.ts';
+import { t } from '../../i18n/index.ts';
 import { errorSummary, type FormErrors, field, fieldProblem, formProblem, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
+import { durationText } from '../inbox/views.ts';
 import { withReturnTo } from '../return-to.ts';
 import { RESET_CODE_DIGITS } from './code-methods.ts';
 
 /** What the code page says to everyone who arrives, known address or not (S7). */
 export function codeSentMessage(ttlSeconds: number): string {
-  return `If an account uses that address, we have sent it a code of ${RESET_CODE_DIGITS} digits. It works for ${formatDuration(ttlSeconds)}; check your spam folder too.`;
+  return t('recovery.code.sent', { digits: String(RESET_CODE_DIGITS), duration: durationText(ttlSeconds) });
 }
 
 /**
@@ -33,18 +34,18 @@ export function resetCodePage(o: {
 }): Html {
   const hasEmail = o.email !== undefined && o.email !== '';
   return layout(
-    { title: 'Enter your reset code', failed: hasErrors(o.errors) || Boolean(o.error) },
+    { title: t('recovery.code.title'), failed: hasErrors(o.errors) || Boolean(o.error) },
     html`${errorSummary(o.errors ?? formProblem(o.error))}${notice('info', o.info)}
-<p>Enter the code of ${RESET_CODE_DIGITS} digits we sent you by email or text message, and choose a new password. A code works once, for ${formatDuration(o.ttlSeconds)}.</p>
+<p>${t('recovery.code.intro', { digits: String(RESET_CODE_DIGITS), duration: durationText(o.ttlSeconds) })}</p>
 <form method="post" action="${withReturnTo('/reset/code', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
-<label for="code">Code</label>
+${field({ name: 'email', label: t('recovery.code.email'), type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: !hasEmail, error: o.errors?.email })}
+<label for="code">${t('recovery.code.code')}</label>
 ${fieldProblem('code', o.errors?.code).message}<input id="code" name="code" type="text" autocomplete="one-time-code" inputmode="numeric" pattern="[0-9 ]*" maxlength="16" required${fieldProblem('code', o.errors?.code).attributes}${hasEmail && !o.errors ? html` autofocus` : ''}>
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o), error: o.errors?.password })}
-${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
-<button type="submit">Set new password</button>
+${field({ name: 'password', label: t('recovery.reset.password'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, hint: passwordRulesHint(o), error: o.errors?.password })}
+${field({ name: 'password_confirm', label: t('recovery.reset.passwordAgain'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
+<button type="submit">${t('recovery.reset.submit')}</button>
 </form>
-<p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">Send a new code</a></p>`,
+<p class="actions"><a href="${withReturnTo('/forgot-password', o.returnTo)}">${t('recovery.code.sendNew')}</a></p>`,
   );
 }

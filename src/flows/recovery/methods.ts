@@ -53,10 +53,11 @@ export class LinkRecoveryMethod implements RecoveryMethod {
       tx.outbox,
       'mail',
       options.invited
-        ? { template: 'account-invite', to: user.email, data }
+        ? { template: 'account-invite', to: user.email, locale: user.locale, data }
         : {
             template: 'password-reset',
             to: user.email,
+            locale: user.locale,
             data: { ...data, ...(options.returnTo === undefined ? {} : { returnTo: options.returnTo }) },
           },
     );

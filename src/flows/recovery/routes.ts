@@ -6,27 +6,29 @@ import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.t
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Password, strictObject, Token } from '../../http/schemas.ts';
+import { t } from '../../i18n/index.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
 import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
 import { redirectToInbox } from '../inbox/routes.ts';
 import { withReturnTo } from '../return-to.ts';
 import { apiResetDone, pageResetDone } from './after-reset.ts';
 import { codeRecoveryRoutes, ResetCode } from './code-routes.ts';
 import type { CodeResetProblem, ResetProblem, TokenProblem } from './service.ts';
-import { FORGOT_SENT_MESSAGE, forgotPasswordPage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
+import { forgotPasswordPage, forgotSentMessage, resetLinkProblemPage, resetPasswordPage } from './views.ts';
 
 const RESET_COOKIE_MAX_AGE_SECONDS = 15 * 60;
 
 /** `method` of forgot-password: one of RECOVERY_METHOD_NAMES (RECOVERY_METHODS decides which are accepted). */
 const Method = Type.String({ enum: [...RECOVERY_METHOD_NAMES] });
 
+/** The title of the page for a reset link that cannot be used: its catalogue key, by problem. */
 const TOKEN_TITLES: Record<TokenProblem | 'RATE_LIMITED', string> = {
-  TOKEN_INVALID: 'This link is not valid',
-  TOKEN_EXPIRED: 'This link has expired',
-  TOKEN_USED: 'This link was already used',
-  TOKEN_REVOKED: 'This link is no longer valid',
-  RATE_LIMITED: 'Too many attempts',
+  TOKEN_INVALID: 'recovery.linkProblem.invalid',
+  TOKEN_EXPIRED: 'recovery.linkProblem.expired',
+  TOKEN_USED: 'recovery.linkProblem.used',
+  TOKEN_REVOKED: 'recovery.linkProblem.revoked',
+  RATE_LIMITED: 'recovery.linkProblem.rateLimited',
 };
 
 function isTokenProblem(code: ResetProblem): code is TokenProblem | 'RATE_LIMITED' {
@@ -40,7 +42,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
   const messageFor = (code: ResetProblem | CodeResetProblem): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT'
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
-      : ERROR_CODES[code].message;
+      : errorMessage(code);
 
   // --- JSON API -----------------------------------------------------------------------------
   app.post(
@@ -50,7 +52,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const { email, method } = request.body as { email: string; method?: RecoveryMethodName };
       const result = await recovery.requestReset(email, requestContext(request), undefined, method);
       if (!result.ok) return sendApiError(reply, result.code);
-      return reply.status(202).send({ message: FORGOT_SENT_MESSAGE });
+      return reply.status(202).send({ message: forgotSentMessage() });
     },
   );
 
@@ -72,7 +74,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
       const byLink = token !== undefined && email === undefined && code === undefined;
       const byCode = token === undefined && email !== undefined && code !== undefined;
       if (!byLink && !byCode) {
-        return sendApiError(reply, 'VALIDATION_FAILED', 'Send "token" and "password", or "email", "code" and "password".');
+        return sendApiError(reply, 'VALIDATION_FAILED', t('recovery.api.tokenOrCode'));
       }
       const result = byLink
         ? await recovery.resetPassword(token as string, password, requestContext(request))
@@ -96,8 +98,8 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
 
   const forgotForm: FormPage = {
     body: strictObject({ _csrf: Csrf, email: Type.String({ minLength: 1, maxLength: 1024 }), method: Type.Optional(Method) }),
-    names: { email: 'your email address', method: 'how to send it' },
-    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    names: { email: () => t('recovery.field.email'), method: () => t('recovery.field.method') },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: errorMessage('EMAIL_INVALID') } : {}),
     render: (request, reply, { values, errors }) =>
       forgotPasswordPage({
         csrf: kit.csrf.tokenFor(request, reply),
@@ -121,7 +123,7 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
     if (!result.ok) {
       const errors =
         result.code === 'RECOVERY_METHOD_NOT_ALLOWED'
-          ? { method: ERROR_CODES[result.code].message }
+          ? { method: errorMessage(result.code) }
           : errorsForCode(result.code, undefined, ['email']);
       return sendFormAgain(request, reply, forgotForm, errors, 400);
     }
@@ -155,10 +157,10 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
 
   const resetForm: FormPage = {
     body: strictObject({ _csrf: Csrf, password: Password, password_confirm: Password }),
-    names: { password: 'a new password', password_confirm: 'the new password again' },
+    names: { password: () => t('recovery.field.password'), password_confirm: () => t('recovery.field.passwordConfirm') },
     check: (values): FormErrors =>
       values.password && values.password_confirm && values.password !== values.password_confirm
-        ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        ? { password_confirm: errorMessage('PASSWORD_MISMATCH') }
         : {},
     render: (request, reply, { errors }) =>
       resetPasswordPage({ csrf: kit.csrf.tokenFor(request, reply), ...policy, returnTo: returnToOf(kit, request), errors }),
@@ -191,10 +193,6 @@ export async function recoveryRoutes(app: FastifyInstance, kit: HttpKit): Promis
   function showTokenProblem(reply: FastifyReply, code: TokenProblem | 'RATE_LIMITED', retryAfterSeconds?: number) {
     reply.clearCookie(kit.cookies.reset, kit.cookies.resetOptions(0));
     if (retryAfterSeconds) reply.header('retry-after', String(retryAfterSeconds));
-    return sendPage(
-      reply,
-      resetLinkProblemPage({ title: TOKEN_TITLES[code], message: ERROR_CODES[code].message }),
-      ERROR_CODES[code].status,
-    );
+    return sendPage(reply, resetLinkProblemPage({ title: t(TOKEN_TITLES[code]), message: errorMessage(code) }), ERROR_CODES[code].status);
   }
 }

@@ -274,6 +274,7 @@ export class RecoveryService {
     await this.deps.outbox.enqueue(tx.outbox, 'mail', {
       template: 'password-changed',
       to: user.email,
+      locale: user.locale,
       data: { name: user.name, changedAtMs: nowMs },
     });
     await tx.audit.record({

@@ -1,18 +1,21 @@
 import type { RecoveryMethodName } from '../../config/account-config.ts';
+import { t } from '../../i18n/index.ts';
 import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
 import { passwordRulesHint } from '../../views/password-rules.ts';
 import { withReturnTo } from '../return-to.ts';
 
-export const FORGOT_SENT_MESSAGE =
-  'If an account uses that address, we have sent it a link to reset the password. It can take a few minutes to arrive; check your spam folder too.';
+/** What "forgot password" answers through the API, the same for every address (S7). */
+export function forgotSentMessage(): string {
+  return t('recovery.forgot.sent');
+}
 
-/** How each recovery method is offered on the forgot-password page. */
+/** How each recovery method is offered on the forgot-password page: its catalogue key. */
 const METHOD_LABELS: Record<RecoveryMethodName, string> = {
-  link: 'A link by email',
-  code: 'A code by email',
-  sms: 'A code by text message to my phone',
+  link: 'recovery.method.link',
+  code: 'recovery.method.code',
+  sms: 'recovery.method.sms',
 };
 
 /**
@@ -33,26 +36,26 @@ export function forgotPasswordPage(o: {
   const chosen = o.method ?? (o.methods.includes('link') ? 'link' : o.methods[0]);
   const choice =
     o.methods.length > 1
-      ? html`<fieldset id="method"><legend>Send me</legend>
+      ? html`<fieldset id="method"><legend>${t('recovery.forgot.sendMe')}</legend>
 ${o.errors?.method ? html`<span id="method-error" class="field-error">${o.errors.method}</span>` : ''}
-${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}${o.errors?.method ? html` aria-invalid="true" aria-describedby="method-error"` : ''}> ${METHOD_LABELS[name]}</label></p>`)}
+${o.methods.map((name) => html`<p class="check"><label><input type="radio" name="method" value="${name}"${name === chosen ? html` checked` : ''}${o.errors?.method ? html` aria-invalid="true" aria-describedby="method-error"` : ''}> ${t(METHOD_LABELS[name])}</label></p>`)}
 </fieldset>`
       : o.methods.length === 1 && chosen !== 'link'
         ? html`<input type="hidden" name="method" value="${chosen}">`
         : html``;
-  const what = o.methods.length > 1 ? 'a link or a code' : chosen === 'link' ? 'a link' : 'a code';
+  const what = o.methods.length > 1 ? 'both' : chosen === 'link' ? 'link' : 'code';
   return layout(
-    { title: 'Reset your password', failed: hasErrors(o.errors) },
+    { title: t('recovery.forgot.title'), failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}${notice('info', o.info)}
-<p>Enter the email address of your account. We will send you ${what} to choose a new password.</p>
+<p>${t('recovery.forgot.intro', { what })}</p>
 <form method="post" action="${withReturnTo('/forgot-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true, error: o.errors?.email })}
+${field({ name: 'email', label: t('recovery.forgot.email'), type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, autofocus: true, error: o.errors?.email })}
 ${choice}
-<button type="submit">${o.methods.length > 1 ? 'Send' : chosen === 'link' ? 'Send reset link' : 'Send reset code'}</button>
+<button type="submit">${t('recovery.forgot.submit', { what })}</button>
 </form>
-${o.methods.some((name) => name !== 'link') ? html`<p class="actions"><a href="${withReturnTo('/reset/code', o.returnTo)}">I already have a code</a></p>` : ''}
-<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">Back to sign in</a></p>`,
+${o.methods.some((name) => name !== 'link') ? html`<p class="actions"><a href="${withReturnTo('/reset/code', o.returnTo)}">${t('recovery.forgot.haveCode')}</a></p>` : ''}
+<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">${t('recovery.forgot.back')}</a></p>`,
   );
 }
 
@@ -67,13 +70,13 @@ export function resetPasswordPage(o: {
   returnTo?: string | undefined;
 }): Html {
   return layout(
-    { title: 'Choose a new password', failed: hasErrors(o.errors) },
+    { title: t('recovery.reset.title'), failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}
 <form method="post" action="${withReturnTo('/reset-password', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.password, hint: passwordRulesHint(o) })}
-${field({ name: 'password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
-<button type="submit">Set new password</button>
+${field({ name: 'password', label: t('recovery.reset.password'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.password, hint: passwordRulesHint(o) })}
+${field({ name: 'password_confirm', label: t('recovery.reset.passwordAgain'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
+<button type="submit">${t('recovery.reset.submit')}</button>
 </form>`,
   );
 }
@@ -83,6 +86,6 @@ export function resetLinkProblemPage(o: { title: string; message: string }): Htm
   return layout(
     { title: o.title },
     html`${notice('error', o.message)}
-<form method="get" action="/forgot-password"><button type="submit">Request a new link</button></form>`,
+<form method="get" action="/forgot-password"><button type="submit">${t('recovery.linkProblem.requestNew')}</button></form>`,
   );
 }

@@ -5,8 +5,9 @@ import { type FormPage, formRoute, sendFormAgain } from '../../http/form-pages.t
 import { type HttpKit, requestContext, sendApiError, sendPage } from '../../http/kit.ts';
 import { returnToOf } from '../../http/return-to.ts';
 import { Csrf, Email, Name, Password, strictObject, Username } from '../../http/schemas.ts';
+import { t } from '../../i18n/index.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
-import { ERROR_CODES } from '../../kernel/errors.ts';
+import { ERROR_CODES, errorMessage } from '../../kernel/errors.ts';
 import { errorsForCode, hasErrors } from '../../views/forms.ts';
 import { redirectToInbox } from '../inbox/routes.ts';
 import type { RegisterProblem } from './service.ts';
@@ -15,7 +16,7 @@ import { registerPage, registerSentMessage } from './views.ts';
 export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
   const { registration, config } = kit.deps;
   const passwordOptional = config.account.passwordOptional;
-  const sentMessage = registerSentMessage(config.account.confirmEmail !== 'off');
+  const confirmation = config.account.confirmEmail !== 'off';
   const policy = {
     minLength: config.passwordMinLength,
     maxLength: config.passwordMaxLength,
@@ -32,7 +33,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   const messageFor = (code: RegisterProblem): string =>
     code.startsWith('PASSWORD_')
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
-      : ERROR_CODES[code].message;
+      : errorMessage(code);
 
   app.post(
     '/api/register',
@@ -43,7 +44,7 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
       const body = request.body as { email: string; password?: string; name?: string; username?: string };
       const result = await registration.register(body, requestContext(request));
       if (!result.ok) return sendApiError(reply, result.code, messageFor(result.code), result.retryAfterSeconds);
-      return reply.status(202).send({ message: sentMessage });
+      return reply.status(202).send({ message: registerSentMessage(confirmation) });
     },
   );
 
@@ -58,15 +59,15 @@ export async function registrationRoutes(app: FastifyInstance, kit: HttpKit): Pr
   const form: FormPage = {
     body: FormBody,
     names: {
-      name: 'your name',
-      username: 'a username',
-      email: 'your email address',
-      password: 'a password',
-      password_confirm: 'the password again',
+      name: () => t('registration.field.name'),
+      username: () => t('registration.field.username'),
+      email: () => t('registration.field.email'),
+      password: () => t('registration.field.password'),
+      password_confirm: () => t('registration.field.passwordConfirm'),
     },
     check: (values) => ({
-      ...(values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
-      ...((values.password ?? '') !== (values.password_confirm ?? '') ? { password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message } : {}),
+      ...(values.email && !parseEmailAddress(values.email) ? { email: errorMessage('EMAIL_INVALID') } : {}),
+      ...((values.password ?? '') !== (values.password_confirm ?? '') ? { password_confirm: errorMessage('PASSWORD_MISMATCH') } : {}),
     }),
     render: (request, reply, { values, errors }) =>
       registerPage({

@@ -3,6 +3,7 @@ import type { Outbox } from '../../courier/outbox.ts';
 import type { BreachedPasswords } from '../../crypto/passwords/breached.ts';
 import type { PasswordHasher } from '../../crypto/passwords/hasher.ts';
 import { checkPassword, type PasswordPolicy, type PasswordProblem } from '../../crypto/passwords/policy.ts';
+import { currentLocale, expressedLocale } from '../../i18n/index.ts';
 import type { Clock } from '../../kernel/clock.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
 import { newId } from '../../kernel/random.ts';
@@ -97,16 +98,23 @@ export class RegistrationService {
       const existing = await tx.users.findByCanonicalEmail(address.canonical);
       const id = newId();
       const user = { id, email: address.display, emailCanonical: address.canonical, name, passwordHash, nowMs };
-      const created = !existing && (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled }));
+      // A new account's first mails speak the language of the request that creates it; the account
+      // stores it when the request named one (else DEFAULT_LOCALE applies later).
+      const locale = currentLocale();
+      const created =
+        !existing &&
+        (await tx.users.insertIfAbsent({ ...user, username, emailConfirmed: !confirmation.enabled, locale: expressedLocale() ?? null }));
       if (created) {
-        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display }, context, true, input.returnTo);
-        else await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, data: { name: null, ...returnTo } });
+        if (confirmation.enabled) await confirmation.sendLink(tx, { id, email: address.display, locale }, context, true, input.returnTo);
+        else
+          await outbox.enqueue(tx.outbox, 'mail', { template: 'welcome', to: address.display, locale, data: { name: null, ...returnTo } });
         await tx.audit.record({ type: 'user.registered', userId: id, ...context, nowMs });
         return;
       }
       const owner = existing ?? (await tx.users.findByCanonicalEmail(address.canonical));
       if (!owner) {
-        // The address is free but the username is not: only the inbox is told.
+        // The address is free but the username is not: only the inbox is told, in DEFAULT_LOCALE
+        // (no account, so no language of its own).
         if (inbox.allowed) await outbox.enqueue(tx.outbox, 'mail', { template: 'username-unavailable', to: address.display, data: {} });
         await tx.audit.record({ type: 'registration.username_taken', userId: null, ...context, nowMs });
         return;
@@ -115,6 +123,7 @@ export class RegistrationService {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'account-exists',
           to: owner.email,
+          locale: owner.locale,
           data: { name: greetingNameOf(owner), ...returnTo },
         });
       }

@@ -1,4 +1,5 @@
 import type { UsernameMode } from '../../config/account-config.ts';
+import { t } from '../../i18n/index.ts';
 import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
@@ -7,9 +8,7 @@ import { withReturnTo } from '../return-to.ts';
 
 /** What registration answers, the same for every address; it speaks of confirming only when CONFIRM_EMAIL asks for it. */
 export function registerSentMessage(confirmation: boolean): string {
-  return confirmation
-    ? 'Thanks. We have sent a message to that address: follow it to confirm the address and sign in. If you already had an account, or the username you chose is taken, the message says so.'
-    : 'Thanks. We have sent a message to that address: it tells you how to sign in. If you already had an account, or the username you chose is taken, the message says so.';
+  return t(confirmation ? 'registration.sent.confirm' : 'registration.sent.plain');
 }
 
 export function registerPage(o: {
@@ -34,26 +33,23 @@ export function registerPage(o: {
   returnTo?: string | undefined;
 }): Html {
   return layout(
-    { title: 'Create an account', failed: hasErrors(o.errors) },
+    { title: t('registration.title'), failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}${notice('info', o.info)}
 <form method="post" action="${withReturnTo('/register', o.returnTo)}" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'name', label: 'Name (optional)', type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100, error: o.errors?.name })}
-${o.usernames === 'off' ? '' : field({ name: 'username', label: o.usernames === 'required' ? 'Username' : 'Username (optional)', type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, error: o.errors?.username, hint: '3 to 32 letters or digits; dots, dashes and underscores inside. Others can see it.' })}
-${field({ name: 'email', label: 'Email address', type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, error: o.errors?.email })}
-${field({ name: 'password', label: o.passwordOptional ? 'Password (optional)' : 'Password', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password, hint: o.passwordOptional ? `${withoutPasswordHint(o)} With one: ${passwordRulesHint(o)}` : passwordRulesHint(o) })}
-${field({ name: 'password_confirm', label: o.passwordOptional ? 'Password again (if you chose one)' : 'Password again', type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
-<button type="submit">Create account</button>
+${field({ name: 'name', label: t('registration.name'), type: 'text', autocomplete: 'name', value: o.name, required: false, maxLength: 100, error: o.errors?.name })}
+${o.usernames === 'off' ? '' : field({ name: 'username', label: t(o.usernames === 'required' ? 'registration.username' : 'registration.usernameOptional'), type: 'text', autocomplete: 'username', value: o.username, required: o.usernames === 'required', maxLength: 32, error: o.errors?.username, hint: t('registration.usernameHint') })}
+${field({ name: 'email', label: t('registration.email'), type: 'email', autocomplete: 'email', value: o.email, maxLength: 254, error: o.errors?.email })}
+${field({ name: 'password', label: t(o.passwordOptional ? 'registration.passwordOptional' : 'registration.password'), type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password, hint: o.passwordOptional ? t('registration.passwordOptionalHint', { without: withoutPasswordHint(o), rules: passwordRulesHint(o) }) : passwordRulesHint(o) })}
+${field({ name: 'password_confirm', label: t(o.passwordOptional ? 'registration.passwordAgainOptional' : 'registration.passwordAgain'), type: 'password', autocomplete: 'new-password', required: !o.passwordOptional, minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.password_confirm })}
+<button type="submit">${t('registration.submit')}</button>
 </form>
-<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">I already have an account</a></p>`,
+<p class="actions"><a href="${withReturnTo('/login', o.returnTo)}">${t('registration.haveAccount')}</a></p>`,
   );
 }
 
 /** What an account without a password signs in with, as the registration form says it. */
 function withoutPasswordHint(o: { passwordless?: boolean | undefined; passkeys?: boolean | undefined }): string {
-  const ways = [o.passwordless ? 'a link or code we email you' : '', o.passkeys ? 'a passkey you add in your settings' : ''].filter(
-    Boolean,
-  );
-  const how = ways.length > 0 ? ways.join(' or ') : 'a password reset link';
-  return `You may leave it empty: you then sign in with ${how}, and can set a password later in your settings.`;
+  const ways = o.passwordless && o.passkeys ? 'both' : o.passwordless ? 'email' : o.passkeys ? 'passkey' : 'reset';
+  return t('registration.withoutPassword', { ways });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { callerOf, type HttpKit, sendApiError, sendPage, timeFormatOf } from '../../http/kit.ts';
+import { t } from '../../i18n/index.ts';
 import { describeUserAgent } from '../../kernel/user-agent.ts';
 import type { AuditEventType } from '../../store/audit-repository.ts';
 import type { Store } from '../../store/store.ts';
@@ -10,50 +11,51 @@ import { type TimeFormat, timeElement } from '../../views/time.ts';
 /** How many events the activity page and GET /api/account/activity show. */
 export const ACTIVITY_LIMIT = 20;
 
-/** Plain words for each event type; a type missing here is shown as itself. */
-const LABELS: Partial<Record<AuditEventType, string>> = {
-  'user.registered': 'Account created',
-  'registration.duplicate': 'Someone tried to register with your address',
-  'user.created_by_admin': 'Account created by an administrator',
-  'user.disabled': 'Account disabled by an administrator',
-  'user.enabled': 'Account enabled by an administrator',
-  'login.succeeded': 'Signed in',
-  'login.failed': 'Failed sign-in attempt',
-  logout: 'Signed out',
-  'password_reset.requested': 'Password reset requested',
-  'password_reset.completed': 'Password reset',
-  'sessions.revoked': 'Sessions signed out',
-  'login.unconfirmed': 'Sign-in refused: address not confirmed yet',
-  'login.after_reset': 'Signed in after a password reset',
-  reauthenticated: 'Confirmed it was you',
-  'email.confirmed': 'Email address confirmed',
-  'email_change.requested': 'Email address change requested',
-  'email.changed': 'Email address changed',
-  'email_change.refused': 'Email address change refused',
-  'email_change.undone': 'Email address change undone',
-  'phone.code_sent': 'Phone verification code sent',
-  'phone.added': 'Phone number added',
-  'phone.removed': 'Phone number removed',
-  'password.changed': 'Password changed',
-  'password.set': 'Password set',
-  'reauth.code_sent': 'Confirmation code sent',
-  'user.sessions_revoked_by_admin': 'Signed out everywhere by an administrator',
-  'password_reset.requested_by_admin': 'Password reset sent by an administrator',
-  'login.second_factor_required': 'Second sign-in step asked for',
-  'login.second_factor_failed': 'Wrong second-step code',
-  'login.second_factor_code_sent': 'Sign-in code sent',
-  'login.link_requested': 'Sign-in link requested',
-  'mfa.totp_enabled': 'Two-step sign-in turned on',
-  'mfa.recovery_codes_regenerated': 'New recovery codes made',
-  'mfa.totp_disabled': 'Two-step sign-in turned off',
-  'mfa.reset_by_admin': 'Two-step sign-in reset by an administrator',
-  'passkey.added': 'Passkey added',
-  'passkey.renamed': 'Passkey renamed',
-  'passkey.removed': 'Passkey removed',
-};
+/** The event types with plain words in the catalogue (activity.event.<type>); another type is shown as itself. */
+export const DESCRIBED_EVENT_TYPES: ReadonlySet<string> = new Set<AuditEventType>([
+  'user.registered',
+  'registration.duplicate',
+  'user.created_by_admin',
+  'user.disabled',
+  'user.enabled',
+  'login.succeeded',
+  'login.failed',
+  'logout',
+  'password_reset.requested',
+  'password_reset.completed',
+  'sessions.revoked',
+  'login.unconfirmed',
+  'login.after_reset',
+  'reauthenticated',
+  'email.confirmed',
+  'email_change.requested',
+  'email.changed',
+  'email_change.refused',
+  'email_change.undone',
+  'phone.code_sent',
+  'phone.added',
+  'phone.removed',
+  'password.changed',
+  'password.set',
+  'reauth.code_sent',
+  'user.sessions_revoked_by_admin',
+  'password_reset.requested_by_admin',
+  'login.second_factor_required',
+  'login.second_factor_failed',
+  'login.second_factor_code_sent',
+  'login.link_requested',
+  'mfa.totp_enabled',
+  'mfa.recovery_codes_regenerated',
+  'mfa.totp_disabled',
+  'mfa.reset_by_admin',
+  'passkey.added',
+  'passkey.renamed',
+  'passkey.removed',
+]);
 
+/** What happened, in the current language. */
 export function activityLabel(type: string): string {
-  return LABELS[type as AuditEventType] ?? type;
+  return DESCRIBED_EVENT_TYPES.has(type) ? t(`activity.event.${type}`) : type;
 }
 
 export interface ActivityItem {
@@ -85,20 +87,20 @@ export function activityPage(o: {
 }): Html {
   const rows = o.items.map(
     (i) =>
-      html`<tr><td>${i.label}</td><td>${timeElement(Date.parse(i.time), o.times)}</td><td>${i.ip ?? 'unknown'}</td><td>${i.browser}</td></tr>`,
+      html`<tr><td>${i.label}</td><td>${timeElement(Date.parse(i.time), o.times)}</td><td>${i.ip ?? t('activity.unknown')}</td><td>${i.browser}</td></tr>`,
   );
   return layout(
-    { title: 'Recent security activity', user: o.user, csrf: o.csrf },
-    html`<p>The last ${ACTIVITY_LIMIT} security events of your account. If you do not recognise one, change your password and sign out your other sessions.</p>
+    { title: t('activity.title'), user: o.user, csrf: o.csrf },
+    html`<p>${t('activity.intro', { count: ACTIVITY_LIMIT })}</p>
 ${
   o.items.length === 0
-    ? html`<p>Nothing yet.</p>`
+    ? html`<p>${t('activity.none')}</p>`
     : html`<table class="activity">
-<thead><tr><th scope="col">What</th><th scope="col">When</th><th scope="col">IP address</th><th scope="col">Browser</th></tr></thead>
+<thead><tr><th scope="col">${t('activity.what')}</th><th scope="col">${t('activity.when')}</th><th scope="col">${t('activity.ip')}</th><th scope="col">${t('activity.browser')}</th></tr></thead>
 <tbody>${rows}</tbody>
 </table>`
 }
-<p class="actions"><a href="/account/sessions">Your sessions</a> <a href="/">Back to your account</a></p>`,
+<p class="actions"><a href="/account/sessions">${t('activity.sessions')}</a> <a href="/">${t('activity.back')}</a></p>`,
   );
 }
 

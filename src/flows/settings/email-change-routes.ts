@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { type HttpKit, requestContext, sendApiError } from '../../http/kit.ts';
 import { registerLinkLanding } from '../../http/link-landing.ts';
 import { strictObject, Token } from '../../http/schemas.ts';
-import { html } from '../../views/html.ts';
+import { t, th } from '../../i18n/index.ts';
 import { LOGIN_NOTICES } from '../login/views.ts';
+import { strong } from './views.ts';
 
 /** The two emailed links of an email change: confirm (new address) and undo (old address). */
 export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
@@ -12,7 +13,7 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
   app.post('/api/email/change/confirm', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
     const result = await emailChange.confirm((request.body as { token: string }).token, requestContext(request));
     if (!result.ok) return sendApiError(reply, result.code, undefined, result.retryAfterSeconds);
-    return reply.send({ message: 'Your email address has been changed.', email: result.value.email });
+    return reply.send({ message: t('settings.email.changed'), email: result.value.email });
   });
 
   app.post('/api/email/change/undo', { schema: { body: strictObject({ token: Token }) } }, async (request, reply) => {
@@ -25,15 +26,18 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
   registerLinkLanding(app, kit, {
     path: '/email-change/confirm',
     cookie: 'lk_email_change',
-    title: 'Confirm your new email address',
-    intro: 'Press the button to make this the email address of your account.',
-    button: 'Confirm new address',
-    retry: { href: '/account/email', label: 'Change your email address again' },
+    title: () => t('settings.emailConfirm.title'),
+    intro: () => t('settings.emailConfirm.intro'),
+    button: () => t('settings.emailConfirm.button'),
+    retry: {
+      href: '/account/email',
+      label: () => t('settings.emailConfirm.retry'),
+    },
     check: (token, context) => emailChange.checkConfirm(token, context),
     about: async (link) => {
       const user = await kit.deps.store.users.findById(link.user_id);
       return link.target_email && user
-        ? html`This link changes the email address of your account from <strong>${user.email}</strong> to <strong>${link.target_email}</strong>.`
+        ? th('settings.emailConfirm.about', { from: user.email, to: link.target_email, b: strong })
         : undefined;
     },
     redeem: (token, context) => emailChange.confirm(token, context),
@@ -43,18 +47,20 @@ export async function emailChangeLinkRoutes(app: FastifyInstance, kit: HttpKit):
   registerLinkLanding(app, kit, {
     path: '/email-change/undo',
     cookie: 'lk_email_undo',
-    title: 'Cancel the email change',
-    intro:
-      'This puts your previous email address back, signs out every session, turns off the current password and sends you a link to choose a new one. Do it if you did not ask for the change.',
-    button: 'Cancel the change and secure my account',
-    retry: { href: '/forgot-password', label: 'Reset your password' },
+    title: () => t('settings.emailUndo.title'),
+    intro: () => t('settings.emailUndo.intro'),
+    button: () => t('settings.emailUndo.button'),
+    retry: {
+      href: '/forgot-password',
+      label: () => t('settings.emailUndo.retry'),
+    },
     check: (token, context) => emailChange.checkUndo(token, context),
     about: async (link) => {
       const user = await kit.deps.store.users.findById(link.user_id);
       if (!link.target_email || !user) return undefined;
       return user.email === link.target_email
-        ? html`This link is about your address <strong>${link.target_email}</strong>: it cancels the change asked for on your account.`
-        : html`This link puts <strong>${link.target_email}</strong> back as your email address, instead of <strong>${user.email}</strong>.`;
+        ? th('settings.emailUndo.aboutSame', { email: link.target_email, b: strong })
+        : th('settings.emailUndo.aboutOther', { previous: link.target_email, current: user.email, b: strong });
     },
     redeem: (token, context) => emailChange.undo(token, context),
     done: (_request, reply, undone) => reply.redirect(`/login?notice=${undone.locked ? 'locked' : 'secured'}`, 303),

@@ -120,6 +120,7 @@ export class EmailChangeService {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'account-exists',
           to: owner.email,
+          locale: owner.locale,
           data: { name: greetingNameOf(owner), reason: 'email-change' },
         });
       } else {
@@ -133,6 +134,7 @@ export class EmailChangeService {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'email-change-confirm',
           to: address.display,
+          locale: user.locale,
           data: { name: user.name, token, expiresInSeconds: confirmTtlSeconds },
         });
       }
@@ -146,6 +148,7 @@ export class EmailChangeService {
       await outbox.enqueue(tx.outbox, 'mail', {
         template: 'email-change-requested',
         to: user.email,
+        locale: user.locale,
         data: { name: user.name, newEmail: address.display, undoToken, expiresInSeconds: undoTtlSeconds },
       });
       await tx.audit.record({ type: 'email_change.requested', userId: user.id, ...context, nowMs: clock.nowMs() });

@@ -140,12 +140,14 @@ export class PasswordChangeService {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'password-set',
           to: user.email,
+          locale: user.locale,
           data: { name: greetingNameOf(user), setAtMs: nowMs },
         });
       } else {
         await outbox.enqueue(tx.outbox, 'mail', {
           template: 'password-changed',
           to: user.email,
+          locale: user.locale,
           data: { name: user.name, changedAtMs: nowMs },
         });
       }

@@ -4,17 +4,17 @@ import { passwordProblemMessage } from '../../crypto/passwords/policy.ts';
 import { type FormPage, formRoute, loadAuth, sendFormAgain } from '../../http/form-pages.ts';
 import { callerOf, type HttpKit, requestContext, sendApiError, sendPage, setSessionCookie, timeFormatOf } from '../../http/kit.ts';
 import { Csrf, Email, Password, strictObject } from '../../http/schemas.ts';
+import { t } from '../../i18n/index.ts';
 import { parseEmailAddress } from '../../kernel/email-address.ts';
-import { ERROR_CODES, type ErrorCode } from '../../kernel/errors.ts';
+import { ERROR_CODES, type ErrorCode, errorMessage } from '../../kernel/errors.ts';
 import type { ActiveSession } from '../../store/sessions-repository.ts';
 import { errorsForCode, type FormErrors, hasErrors } from '../../views/forms.ts';
-import { confirmFirstIfNoPassword, REAUTH_WITHOUT_PASSWORD_MESSAGE } from '../reauth/guard.ts';
+import { confirmFirstIfNoPassword, reauthWithoutPasswordMessage } from '../reauth/guard.ts';
 import { activityRoutes } from './activity.ts';
 import type { Caller } from './password-change.ts';
 import { changeEmailPage, changePasswordPage, sessionsPage, setPasswordPage } from './views.ts';
 
 const SessionId = Type.String({ minLength: 1, maxLength: 64 });
-const EMAIL_CHANGE_SENT = 'We sent a confirmation link to the new address. Your address changes when you follow it.';
 
 /** Signed-in settings: change password, change email, sessions. Pages and JSON API over the flow cores. */
 export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promise<void> {
@@ -27,7 +27,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
   const messageFor = (code: ErrorCode): string =>
     code.startsWith('PASSWORD_') && code !== 'PASSWORD_SAME_AS_CURRENT' && code !== 'PASSWORD_MISMATCH'
       ? passwordProblemMessage(code as Parameters<typeof passwordProblemMessage>[0], policy)
-      : ERROR_CODES[code].message;
+      : errorMessage(code);
 
   /** The caller of an API request, or a 401 already sent. */
   const apiCaller = (request: FastifyRequest, reply: FastifyReply): (Caller & { auth: ActiveSession }) | undefined => {
@@ -60,15 +60,13 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       if (!result.ok) {
         const message =
           result.code === 'REAUTH_REQUIRED' && !(await passwordChange.hasPassword(caller.userId))
-            ? REAUTH_WITHOUT_PASSWORD_MESSAGE
+            ? reauthWithoutPasswordMessage()
             : messageFor(result.code);
         return sendApiError(reply, result.code, message, result.retryAfterSeconds);
       }
       setSessionCookie(kit, reply, result.value.session);
       return reply.send({
-        message: result.value.set
-          ? 'Your password is set. Every other session was signed out.'
-          : 'Your password has been changed. Every other session was signed out.',
+        message: result.value.set ? t('settings.password.setDone') : t('settings.password.changed'),
       });
     },
   );
@@ -92,10 +90,14 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       new_password: Password,
       new_password_confirm: Password,
     }),
-    names: { current_password: 'your current password', new_password: 'a new password', new_password_confirm: 'the new password again' },
+    names: {
+      current_password: () => t('settings.password.nameCurrent'),
+      new_password: () => t('settings.password.nameNew'),
+      new_password_confirm: () => t('settings.password.nameNewAgain'),
+    },
     check: (values): FormErrors =>
       values.new_password && values.new_password_confirm && values.new_password !== values.new_password_confirm
-        ? { new_password_confirm: ERROR_CODES.PASSWORD_MISMATCH.message }
+        ? { new_password_confirm: errorMessage('PASSWORD_MISMATCH') }
         : {},
     render: async (request, reply, { errors }) => {
       await loadAuth(kit, request);
@@ -142,11 +144,11 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       if (!result.ok) {
         const message =
           result.code === 'REAUTH_REQUIRED' && !(await passwordChange.hasPassword(caller.userId))
-            ? REAUTH_WITHOUT_PASSWORD_MESSAGE
+            ? reauthWithoutPasswordMessage()
             : undefined;
         return sendApiError(reply, result.code, message, result.retryAfterSeconds);
       }
-      return reply.status(202).send({ message: EMAIL_CHANGE_SENT });
+      return reply.status(202).send({ message: t('settings.email.sent') });
     },
   );
 
@@ -171,8 +173,11 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
       email: Type.String({ minLength: 1, maxLength: 1024 }),
       password: Type.Optional(Type.String({ maxLength: 4096 })),
     }),
-    names: { email: 'the new email address', password: 'your password' },
-    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: ERROR_CODES.EMAIL_INVALID.message } : {}),
+    names: {
+      email: () => t('settings.email.nameEmail'),
+      password: () => t('settings.email.namePassword'),
+    },
+    check: (values): FormErrors => (values.email && !parseEmailAddress(values.email) ? { email: errorMessage('EMAIL_INVALID') } : {}),
     render: async (request, reply, { values, errors }) => {
       await loadAuth(kit, request);
       const caller = pageCaller(request, reply);
@@ -231,7 +236,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
     const caller = pageCaller(request, reply);
     if (!caller) return reply;
     const list = await sessions.list(caller.userId, caller.sessionId);
-    const info = (request.query as { notice?: string }).notice === 'revoked' ? 'The session was signed out.' : undefined;
+    const info = (request.query as { notice?: string }).notice === 'revoked' ? t('settings.sessions.revoked') : undefined;
     return sendPage(
       reply,
       sessionsPage({
@@ -258,7 +263,7 @@ export async function settingsRoutes(app: FastifyInstance, kit: HttpKit): Promis
           user: caller.auth.user,
           sessions: list,
           times: timeFormatOf(kit, request),
-          error: ERROR_CODES[result.code].message,
+          error: errorMessage(result.code),
         });
         return sendPage(reply, page, ERROR_CODES[result.code].status);
       }

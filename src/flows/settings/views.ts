@@ -1,3 +1,4 @@
+import { t, th } from '../../i18n/index.ts';
 import { errorSummary, type FormErrors, field, hasErrors } from '../../views/forms.ts';
 import { type Html, html } from '../../views/html.ts';
 import { csrfField, layout, notice } from '../../views/layout.ts';
@@ -7,6 +8,9 @@ import type { SessionView } from '../login/session-service.ts';
 import type { AccountOverview } from './overview.ts';
 
 type User = { email: string; name: string | null };
+
+/** The `<b>` tag of messages: an address in bold. */
+export const strong = (chunks: Html) => html`<strong>${chunks}</strong>`;
 
 export function changePasswordPage(o: {
   csrf: string;
@@ -19,18 +23,18 @@ export function changePasswordPage(o: {
   errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Change your password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    { title: t('settings.password.changeTitle'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'current_password', label: 'Current password', type: 'password', autocomplete: 'current-password', autofocus: true, error: o.errors?.current_password })}
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
-<button type="submit">Change password</button>
+${field({ name: 'current_password', label: t('settings.password.current'), type: 'password', autocomplete: 'current-password', autofocus: true, error: o.errors?.current_password })}
+${field({ name: 'new_password', label: t('settings.password.new'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
+${field({ name: 'new_password_confirm', label: t('settings.password.newAgain'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
+<button type="submit">${t('settings.password.changeButton')}</button>
 </form>
-<p>Every other signed-in session will be signed out.</p>
-<p class="actions"><a href="/">Back to your account</a></p>`,
+<p>${t('settings.password.othersSignedOut')}</p>
+<p class="actions"><a href="/">${t('settings.backToAccount')}</a></p>`,
   );
 }
 
@@ -43,16 +47,16 @@ export function changeEmailPage(o: {
   errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Change your email address', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    { title: t('settings.email.title'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}
-<p>Your address is <strong>${o.user.email}</strong>. We will send a link to the new address; the change happens when you follow it.</p>
+<p>${th('settings.email.intro', { email: o.user.email, b: strong })}</p>
 <form method="post" action="/account/email" novalidate>
 ${csrfField(o.csrf)}
-${field({ name: 'email', label: 'New email address', type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
-${o.askPassword === false ? '' : field({ name: 'password', label: 'Your password', type: 'password', autocomplete: 'current-password', error: o.errors?.password, hint: 'For your security, confirm it is you.' })}
-<button type="submit">Send confirmation link</button>
+${field({ name: 'email', label: t('settings.email.new'), type: 'email', autocomplete: 'email', maxLength: 254, value: o.email, autofocus: true, error: o.errors?.email })}
+${o.askPassword === false ? '' : field({ name: 'password', label: t('settings.email.password'), type: 'password', autocomplete: 'current-password', error: o.errors?.password, hint: t('settings.email.passwordHint') })}
+<button type="submit">${t('settings.email.button')}</button>
 </form>
-<p class="actions"><a href="/">Back to your account</a></p>`,
+<p class="actions"><a href="/">${t('settings.backToAccount')}</a></p>`,
   );
 }
 
@@ -70,24 +74,24 @@ export function setPasswordPage(o: {
   errors?: FormErrors | undefined;
 }): Html {
   return layout(
-    { title: 'Set a password', user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
+    { title: t('settings.password.setTitle'), user: o.user, csrf: o.csrf, failed: hasErrors(o.errors) },
     html`${errorSummary(o.errors)}
-<p>Your account has no password: you sign in with a link or code we email you, or with a passkey. Set a password to sign in with it too.</p>
+<p>${t('settings.password.setIntro')}</p>
 <form method="post" action="/account/password" novalidate>
 ${csrfField(o.csrf)}
 <input type="text" name="username" autocomplete="username" value="${o.user.email}" hidden>
-${field({ name: 'new_password', label: 'New password', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
-${field({ name: 'new_password_confirm', label: 'New password again', type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
-<button type="submit">Set password</button>
+${field({ name: 'new_password', label: t('settings.password.new'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, autofocus: true, error: o.errors?.new_password, hint: passwordRulesHint(o) })}
+${field({ name: 'new_password_confirm', label: t('settings.password.newAgain'), type: 'password', autocomplete: 'new-password', minLength: o.minLength, maxLength: o.maxLength, error: o.errors?.new_password_confirm })}
+<button type="submit">${t('settings.password.setButton')}</button>
 </form>
-<p>Every other signed-in session will be signed out.</p>
-<p class="actions"><a href="/">Back to your account</a></p>`,
+<p>${t('settings.password.othersSignedOut')}</p>
+<p class="actions"><a href="/">${t('settings.backToAccount')}</a></p>`,
   );
 }
 
 /** The password link of the account page: "Set a password" for an account without one. */
 export function passwordLink(account: { hasPassword: boolean }): Html {
-  return html`<a href="/account/password">${account.hasPassword ? 'Change password' : 'Set a password'}</a>`;
+  return html`<a href="/account/password">${account.hasPassword ? t('settings.password.changeButton') : t('settings.password.setTitle')}</a>`;
 }
 
 export function sessionsPage(o: {
@@ -100,34 +104,32 @@ export function sessionsPage(o: {
 }): Html {
   const items = o.sessions.map(
     (s) => html`<li>
-<p><strong>${s.browser}</strong>${s.current ? html` <strong>(this device)</strong>` : ''}${s.remembered ? html` <small>remembered</small>` : ''}</p>
+<p><strong>${s.browser}</strong>${s.current ? html` <strong>${t('settings.sessions.thisDevice')}</strong>` : ''}${s.remembered ? html` <small>${t('settings.sessions.remembered')}</small>` : ''}</p>
 <dl>
-<dt>IP address</dt><dd>${s.ip ?? 'unknown'}</dd>
-<dt>Signed in</dt><dd>${timeElement(s.createdAtMs, o.times)}</dd>
-<dt>Last seen</dt><dd>${timeElement(s.lastSeenAtMs, o.times)}</dd>
+<dt>${t('settings.sessions.ip')}</dt><dd>${s.ip ?? t('settings.sessions.unknown')}</dd>
+<dt>${t('settings.sessions.signedIn')}</dt><dd>${timeElement(s.createdAtMs, o.times)}</dd>
+<dt>${t('settings.sessions.lastSeen')}</dt><dd>${timeElement(s.lastSeenAtMs, o.times)}</dd>
 </dl>
-${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="Sign out ${s.browser}, last seen ${timeText(s.lastSeenAtMs, o.times)}">Sign out</button></form>`}
+${s.current ? '' : html`<form method="post" action="/account/sessions/revoke">${csrfField(o.csrf)}<input type="hidden" name="session_id" value="${s.id}"><button type="submit" aria-label="${t('settings.sessions.signOutLabel', { browser: s.browser, lastSeen: timeText(s.lastSeenAtMs, o.times) })}">${t('settings.sessions.signOut')}</button></form>`}
 </li>`,
   );
   return layout(
-    { title: 'Your sessions', user: o.user, csrf: o.csrf },
+    { title: t('settings.sessions.title'), user: o.user, csrf: o.csrf },
     html`${notice('error', o.error)}${notice('info', o.info)}
 <ul class="sessions">${items}</ul>
-${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">Sign out every other session</button></form>` : ''}
-<p class="actions"><a href="/">Back to your account</a></p>`,
+${o.sessions.length > 1 ? html`<form method="post" action="/account/sessions/revoke-others">${csrfField(o.csrf)}<button type="submit">${t('settings.sessions.signOutOthers')}</button></form>` : ''}
+<p class="actions"><a href="/">${t('settings.backToAccount')}</a></p>`,
   );
 }
 
 /** The "Two-step sign-in" section of the account page: whether it is on, and the way to its page. */
 export function twoStepSection(account: Pick<AccountOverview, 'twoFactor'>): Html {
   const { totp, recoveryCodesLeft } = account.twoFactor;
-  const status = totp
-    ? `On: a code from your authenticator app after your password (${recoveryCodesLeft === 1 ? 'one recovery code' : `${recoveryCodesLeft} recovery codes`} left).`
-    : 'Off: your password alone signs you in.';
+  const status = totp ? t('settings.twoStep.on', { count: recoveryCodesLeft }) : t('settings.twoStep.off');
   return html`<section aria-labelledby="two-step-heading">
-<h2 id="two-step-heading">Two-step sign-in</h2>
+<h2 id="two-step-heading">${t('settings.twoStep.heading')}</h2>
 <p>${status}</p>
-<p class="actions"><a href="/account/two-factor">${totp ? 'Manage two-step sign-in' : 'Turn on two-step sign-in'}</a></p>
+<p class="actions"><a href="/account/two-factor">${totp ? t('settings.twoStep.manage') : t('settings.twoStep.turnOn')}</a></p>
 </section>`;
 }
 
@@ -138,5 +140,5 @@ export function twoStepSection(account: Pick<AccountOverview, 'twoFactor'>): Htm
  */
 export function phoneSection(account: Pick<AccountOverview, 'phone'>, smsAvailable: boolean): Html {
   if (!smsAvailable && account.phone === null) return html``;
-  return html`<dt>Phone</dt><dd>${account.phone ?? '—'} <a href="/account/phone">${account.phone ? 'Change or remove' : 'Add a phone number'}</a></dd>`;
+  return html`<dt>${t('settings.phone.label')}</dt><dd>${account.phone ?? '—'} <a href="/account/phone">${account.phone ? t('settings.phone.change') : t('settings.phone.add')}</a></dd>`;
 }

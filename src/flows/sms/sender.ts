@@ -2,6 +2,7 @@ import type { SmsSettings } from '../../config/sms-config.ts';
 import type { Outbox } from '../../courier/outbox.ts';
 import { renderSmsCode } from '../../courier/templates/sms.ts';
 import type { MailContext } from '../../courier/templates/types.ts';
+import { defaultLocale, withLocale } from '../../i18n/index.ts';
 import { type PhoneNumber, type PhoneProblem, parsePhone } from '../../kernel/phone-number.ts';
 import { fail, ok, type Result } from '../../kernel/result.ts';
 import type { RateLimits } from '../../rate-limits/rate-limits.ts';
@@ -26,9 +27,18 @@ export interface SmsRequest {
 }
 
 /**
+ * A code to text: `locale` is the recipient account's language (users.locale), the SMS's
+ * language, never the language of the request that asked for it; absent: DEFAULT_LOCALE.
+ */
+export interface SmsCodeRequest extends SmsRequest {
+  code: string;
+  locale?: string | null | undefined;
+}
+
+/**
  * The one way flows send an SMS (anti SMS-pumping lives here, so no flow can forget it):
  *
- *     const sent = await deps.smsSender.sendCode(tx, { userId, to: user.phone, code });
+ *     const sent = await deps.smsSender.sendCode(tx, { userId, to: user.phone, code, locale: user.locale });
  *     // after the transaction commits: deps.outbox.wake()
  *
  * Each send checks the number against SMS_COUNTRIES, takes a point of the per-number and the
@@ -58,9 +68,13 @@ export class SmsSender {
     return parsePhone(input, { defaultCountry: this.deps.settings.defaultCountry, allowedCountries: this.deps.settings.countries });
   }
 
-  /** Queues `"{code} is your Latchkey code."` plus the WebOTP line (src/courier/templates/sms.ts). */
-  async sendCode(tx: Store, request: SmsRequest & { code: string }): Promise<Result<void, SmsRefusal>> {
-    return this.send(tx, { userId: request.userId, to: request.to, body: renderSmsCode(request.code, this.deps.context) });
+  /**
+   * Queues `"{code} is your Latchkey code."` plus the WebOTP line (src/courier/templates/sms.ts),
+   * rendered now in the recipient's language (`locale`).
+   */
+  async sendCode(tx: Store, request: SmsCodeRequest): Promise<Result<void, SmsRefusal>> {
+    const body = withLocale(request.locale ?? defaultLocale(), () => renderSmsCode(request.code, this.deps.context));
+    return this.send(tx, { userId: request.userId, to: request.to, body });
   }
 
   /** Queues an SMS with this body, after the checks above. Prefer `sendCode`: bodies carry no links. */

@@ -20,6 +20,7 @@ export class UsernameReminderService {
     await outbox.enqueue(store.outbox, 'mail', {
       template: 'username-reminder',
       to: user.email,
+      locale: user.locale,
       data: { name: greetingNameOf(user), username: user.username },
     });
     outbox.wake();

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
-import { ERROR_CODES, type ErrorCode, errorBody } from '../../kernel/errors.ts';
+import { ERROR_CODES, type ErrorCode, errorBody, errorMessage } from '../../kernel/errors.ts';
 import type { CookiePolicy } from '../cookies.ts';
 import { introduction, SCHEMAS, securitySchemes } from './components.ts';
 import type { ApiOperation, Caller, JsonSchema } from './operation.ts';
@@ -47,7 +47,7 @@ export function errorResponses(codes: readonly ErrorCode[]): Record<string, Json
   for (const [status, list] of [...byStatus].sort(([a], [b]) => a - b)) {
     const examples = Object.fromEntries(list.map((code) => [code, { summary: code, value: errorBody(code) }]));
     responses[String(status)] = {
-      description: list.map((code) => `${code}: ${ERROR_CODES[code].message}`).join('\n'),
+      description: list.map((code) => `${code}: ${errorMessage(code)}`).join('\n'),
       ...(list.some((code) => RETRY_AFTER.has(code))
         ? { headers: { 'Retry-After': { description: 'Seconds to wait before trying again.', schema: { type: 'integer' } } } }
         : {}),

@@ -6,6 +6,7 @@ import { oidc } from './0003-oidc.ts';
 import { secondFactors } from './0004-second-factors.ts';
 import { importedHashes } from './0005-imported-hashes.ts';
 import { passkeys } from './0006-passkeys.ts';
+import { userLocale } from './0007-user-locale.ts';
 
 /** Every migration, by name; names sort in the order they apply. Engine differences come from capabilities. */
 export function allMigrations(capabilities: Capabilities): Record<string, Migration> {
@@ -16,5 +17,6 @@ export function allMigrations(capabilities: Capabilities): Record<string, Migrat
     '0004-second-factors': secondFactors(capabilities),
     '0005-imported-hashes': importedHashes(capabilities),
     '0006-passkeys': passkeys(capabilities),
+    '0007-user-locale': userLocale(),
   };
 }

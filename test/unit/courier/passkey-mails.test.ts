@@ -22,7 +22,7 @@ describe('passkey notice mails', () => {
       assert.match(mail.subject, subject);
       assert.match(mail.text, sentence);
       assert.match(mail.text, /The passkey "Key <script>" was/);
-      assert.match(mail.text, /on Fri, 02 Jan 2026 03:04:05 GMT/);
+      assert.match(mail.text, /on January 2, 2026 at 03:04\sAM UTC\./);
       assert.ok(!mail.html.includes('<script>'), 'the passkey name is escaped in the HTML part');
       assert.match(mail.html, /Key &lt;script&gt;/);
       assert.match(mail.html, /Hello Ada &lt;b&gt;,/);

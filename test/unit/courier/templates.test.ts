@@ -73,6 +73,6 @@ describe('mail templates', () => {
       for (const link of links) assert.ok(mail.text.includes(link), `${subject}: ${link} in text`);
       assert.doesNotMatch(mail.html, /<b>/);
     }
-    assert.match(renderMail(messages[0] as MailMessage, context).text, /Fri, 02 Jan 2026 03:04:05 GMT/);
+    assert.match(renderMail(messages[0] as MailMessage, context).text, /changed on January 2, 2026 at 03:04\sAM UTC\. /);
   });
 });

@@ -1,20 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { absoluteTime, localeFromAcceptLanguage, relativeTime, timeElement, timeFormatFor, timeText } from '../../../src/views/time.ts';
+import { absoluteTime, relativeTime, timeElement, timeFormatFor, timeText } from '../../../src/views/time.ts';
 
 const NOW = Date.UTC(2026, 10, 24, 14, 30);
 const HOUR = 3600 * 1000;
 
 describe('times on pages (src/views/time.ts)', () => {
-  it('takes the locale from Accept-Language: highest q first, malformed and wildcard entries skipped, "en" when none fits', () => {
-    assert.equal(localeFromAcceptLanguage('de-CH,de;q=0.9,en;q=0.8'), 'de-CH');
-    assert.equal(localeFromAcceptLanguage('en;q=0.5, fr;q=0.9'), 'fr');
-    assert.equal(localeFromAcceptLanguage('*, not a tag!, ja'), 'ja');
-    assert.equal(localeFromAcceptLanguage('fr;q=0'), 'en');
-    assert.equal(localeFromAcceptLanguage(undefined), 'en');
-    assert.equal(localeFromAcceptLanguage(''), 'en');
-  });
-
   it('shows the full time in the reader’s language with its time zone named (UTC)', () => {
     const when = NOW - 3 * HOUR;
     assert.match(absoluteTime(when, timeFormatFor('en-US', NOW)), /^November 24, 2026.*11:30 AM UTC$/);
