@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { OidcPorts } from '../../src/deps/oidc.ts';
-import { axeViolations, TitleBook } from '../support/accessibility.ts';
+import { axeWalk } from '../support/accessibility.ts';
 import { linkIn } from '../support/accounts.ts';
 import type { TestService } from '../support/app.ts';
 import { collectPageProblems, launchChromium, signInThroughPage } from '../support/browser.ts';
@@ -39,38 +39,11 @@ describe('accessibility of the remaining pages in Chromium (axe, WCAG 2.1 AA, li
   let authenticator: VirtualAuthenticator;
   let recoveryCodes: string[] = [];
   const problems: string[] = [];
-  const titles = new TitleBook();
   let setupError: unknown;
   /** A URL at PUBLIC_URL's origin (localhost): the one the pages' requests must come from. */
   const at = (path: string) => new URL(path, service.config.publicUrl).href;
 
-  /** What the audits of the running step found; the step fails at its end when it is not empty. */
-  let found: string[] = [];
-  const step = (name: string, fn: () => Promise<void> | void) =>
-    it(name, async () => {
-      if (setupError) throw setupError;
-      found = [];
-      await fn();
-      assert.deepEqual(found, []);
-    });
-
-  /** The page as it is now: a titled step, and no axe violation in either color scheme. */
-  const audit = async (stepName: string) => {
-    await page.waitForLoadState();
-    const title = await page.title();
-    assert.match(title, /^(Error: )?\S.* · Latchkey$/, `${stepName} has a title naming its step`);
-    titles.add(stepName, title.replace(/^Error: /, ''));
-    const where = `${stepName} (${new URL(page.url()).pathname})`;
-    for (const violation of await axeViolations(page)) found.push(`${where} ${violation}`);
-  };
-  const visit = async (path: string, stepName: string) => {
-    await page.goto(at(path));
-    await audit(stepName);
-  };
-  const submit = async (button: string) => {
-    await page.getByRole('button', { name: button, exact: true }).click();
-    await page.waitForLoadState();
-  };
+  const { titles, step, audit, visit, submit } = axeWalk({ page: () => page, at: (path) => at(path), setupError: () => setupError });
   const signOut = async () => {
     await page.goto(at('/logout'));
     await submit('Sign out');

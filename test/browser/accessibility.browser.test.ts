@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { axeViolations, TitleBook } from '../support/accessibility.ts';
+import { axeWalk } from '../support/accessibility.ts';
 import { linkIn } from '../support/accounts.ts';
 import type { TestService } from '../support/app.ts';
 import { collectPageProblems, launchChromium, signInThroughPage } from '../support/browser.ts';
@@ -37,36 +37,13 @@ describe('accessibility of every page in Chromium (axe, WCAG 2.1 AA, light and d
   let page: Page;
   let secret = '';
   const problems: string[] = [];
-  const titles = new TitleBook();
   let setupError: unknown;
 
-  /** What the audits of the running step found; the step fails at its end when it is not empty. */
-  let found: string[] = [];
-  const step = (name: string, fn: () => Promise<void> | void) =>
-    it(name, async () => {
-      if (setupError) throw setupError;
-      found = [];
-      await fn();
-      assert.deepEqual(found, []);
-    });
-
-  /** The page as it is now: a titled step, and no axe violation in either color scheme. */
-  const audit = async (stepName: string) => {
-    await page.waitForLoadState();
-    const title = await page.title();
-    assert.match(title, /^(Error: )?\S.* · Latchkey$/, `${stepName} has a title naming its step`);
-    titles.add(stepName, title.replace(/^Error: /, ''));
-    const where = `${stepName} (${new URL(page.url()).pathname})`;
-    for (const violation of await axeViolations(page)) found.push(`${where} ${violation}`);
-  };
-  const visit = async (path: string, stepName: string) => {
-    await page.goto(service.at(path));
-    await audit(stepName);
-  };
-  const submit = async (button: string) => {
-    await page.getByRole('button', { name: button, exact: true }).click();
-    await page.waitForLoadState();
-  };
+  const { titles, step, audit, visit, submit } = axeWalk({
+    page: () => page,
+    at: (path) => service.at(path),
+    setupError: () => setupError,
+  });
 
   before(async () => {
     try {

@@ -1,3 +1,5 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
 import { AxeBuilder } from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 
@@ -41,4 +43,44 @@ export class TitleBook {
   shared(): string[] {
     return [...this.titles].filter(([, steps]) => steps.size > 1).map(([title, steps]) => `${title}: ${[...steps].join(', ')}`);
   }
+}
+
+/**
+ * The steps of an axe walk through pages in one browser tab (test/browser/accessibility*.ts):
+ * `step` declares a test that fails with everything its audits found; `audit` checks the page as
+ * it is (a `<title>` naming the step, recorded in `titles`, and no axe violation in either color
+ * scheme); `visit` opens a path and audits it; `submit` presses a button and waits for the page.
+ * `page`, `at` (a path to a URL) and `setupError` are read when a step runs, after `before`.
+ */
+export function axeWalk(o: { page: () => Page; at: (path: string) => string; setupError: () => unknown }) {
+  const titles = new TitleBook();
+  /** What the audits of the running step found; the step fails at its end when it is not empty. */
+  let found: string[] = [];
+  const step = (name: string, fn: () => Promise<void> | void) =>
+    it(name, async () => {
+      const setupError = o.setupError();
+      if (setupError) throw setupError;
+      found = [];
+      await fn();
+      assert.deepEqual(found, []);
+    });
+  const audit = async (stepName: string) => {
+    const page = o.page();
+    await page.waitForLoadState();
+    const title = await page.title();
+    assert.match(title, /^(Error: )?\S.* · Latchkey$/, `${stepName} has a title naming its step`);
+    titles.add(stepName, title.replace(/^Error: /, ''));
+    const where = `${stepName} (${new URL(page.url()).pathname})`;
+    for (const violation of await axeViolations(page)) found.push(`${where} ${violation}`);
+  };
+  const visit = async (path: string, stepName: string) => {
+    await o.page().goto(o.at(path));
+    await audit(stepName);
+  };
+  const submit = async (button: string) => {
+    const page = o.page();
+    await page.getByRole('button', { name: button, exact: true }).click();
+    await page.waitForLoadState();
+  };
+  return { titles, step, audit, visit, submit };
 }
