@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Clock } from '../kernel/clock.ts';
 import type { OutboxRecord, OutboxRepository } from '../store/outbox-repository.ts';
 import type { Outbox, OutboxTopic, OutboxTopics } from './outbox.ts';
+import { RunFailures } from './run-failures.ts';
 
 export type OutboxHandler<T extends OutboxTopic> = (payload: OutboxTopics[T], message: { id: string; messageId: string }) => Promise<void>;
 export type OutboxHandlers = { [T in OutboxTopic]: OutboxHandler<T> };
@@ -53,6 +54,7 @@ export class CourierWorker {
   private turnWaiters: (() => void)[] = [];
   /** Set by stop(): every lane finishes the message it holds; claimed messages not started are given back. */
   private stopRequested = false;
+  private readonly runFailures: RunFailures;
 
   constructor(
     private readonly repository: OutboxRepository,
@@ -61,7 +63,9 @@ export class CourierWorker {
     private readonly clock: Clock,
     private readonly logger: Logger,
     private readonly options: CourierOptions,
-  ) {}
+  ) {
+    this.runFailures = new RunFailures(logger);
+  }
 
   private get messageIdDomain(): string {
     return this.options.messageIdDomain?.replace(/[^A-Za-z0-9.-]/g, '') || 'latchkey';
@@ -114,7 +118,10 @@ export class CourierWorker {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.running = this.drain()
-        .catch((error: unknown) => this.logger.error({ err: error }, 'courier: processing the outbox failed'))
+        .then(
+          () => this.runFailures.succeeded(),
+          (error: unknown) => this.runFailures.failed(error),
+        )
         .then(() => {
           this.running = undefined;
           if (this.stopped) return;
