@@ -92,7 +92,7 @@ export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promi
 
   // Before any route: it collects them for /api/openapi.json.
   await registerOpenApi(app, config, cookies);
-  registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error));
+  registerErrorHandler(app, (error) => deps.database.capabilities.isUnavailable(error), deps.database.faults);
   registerRequestMetrics(app, deps.metrics);
   registerFormParser(app);
   await app.register(cookie);

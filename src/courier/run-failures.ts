@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import { storageFault } from '../store/database.ts';
+import type { StorageFaults } from '../store/storage-faults.ts';
 
 /** How often a courier whose runs keep failing says so again. */
 export const REPEAT_LOG_MS = 60_000;
@@ -16,12 +17,14 @@ export class RunFailures {
 
   constructor(
     private readonly logger: Logger,
+    /** Told of the storage faults the runs meet, and of runs that wrote (the file is writable). */
+    private readonly storageFaults?: StorageFaults,
     private readonly nowMs: () => number = () => performance.now(),
   ) {}
 
   failed(error: unknown): void {
     this.count++;
-    const cause = storageFault(error);
+    const cause = this.storageFaults ? this.storageFaults.note(error) : storageFault(error);
     const now = this.nowMs();
     if (this.count === 1) {
       this.loggedAtMs = now;
@@ -33,7 +36,9 @@ export class RunFailures {
     }
   }
 
-  succeeded(): void {
+  /** A run ended well; `handled` messages were marked (a write the database took). */
+  succeeded(handled: number): void {
+    if (handled > 0) this.storageFaults?.clear();
     if (this.count === 0) return;
     this.logger.info({ failedRuns: this.count }, 'courier: processing the outbox works again');
     this.count = 0;

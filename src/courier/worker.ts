@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../kernel/clock.ts';
 import type { OutboxRecord, OutboxRepository } from '../store/outbox-repository.ts';
+import type { StorageFaults } from '../store/storage-faults.ts';
 import type { Outbox, OutboxTopic, OutboxTopics } from './outbox.ts';
 import { RunFailures } from './run-failures.ts';
 
@@ -20,6 +21,8 @@ export interface CourierOptions {
    * twice (at-least-once delivery) carries the same Message-ID and is recognisable as a duplicate.
    */
   messageIdDomain?: string;
+  /** Told of the storage faults the runs meet and of runs that wrote (for /readyz). */
+  storageFaults?: StorageFaults;
   /** Told the outcome and the handler's duration of every attempt (metrics). */
   onOutcome?: (outcome: 'sent' | 'failed' | 'dead', topic: string, seconds: number) => void;
 }
@@ -64,7 +67,7 @@ export class CourierWorker {
     private readonly logger: Logger,
     private readonly options: CourierOptions,
   ) {
-    this.runFailures = new RunFailures(logger);
+    this.runFailures = new RunFailures(logger, options.storageFaults);
   }
 
   private get messageIdDomain(): string {
@@ -119,7 +122,7 @@ export class CourierWorker {
     this.timer = setTimeout(() => {
       this.running = this.drain()
         .then(
-          () => this.runFailures.succeeded(),
+          (handled) => this.runFailures.succeeded(handled),
           (error: unknown) => this.runFailures.failed(error),
         )
         .then(() => {

@@ -7,6 +7,7 @@ import type { MailContext } from '../courier/templates/types.ts';
 import { CourierWorker, type OutboxHandlers } from '../courier/worker.ts';
 import type { Clock } from '../kernel/clock.ts';
 import type { Metrics } from '../metrics/metrics.ts';
+import type { StorageFaults } from '../store/storage-faults.ts';
 import type { Store } from '../store/store.ts';
 
 /**
@@ -19,6 +20,7 @@ export function createCourier(o: {
   logger: Logger;
   clock: Clock;
   store: Store;
+  storageFaults: StorageFaults;
   outbox: Outbox;
   metrics: Metrics;
   mailChannel: MailChannel;
@@ -44,6 +46,7 @@ export function createCourier(o: {
       maxAttempts: config.courierMaxAttempts,
       concurrency: config.courierConcurrency,
       messageIdDomain: config.publicUrl.hostname,
+      storageFaults: o.storageFaults,
       onOutcome: (outcome, topic, seconds) => o.metrics.observeCourier(outcome, topic, seconds),
     },
   );

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { t } from '../i18n/index.ts';
 import { AppError, ERROR_CODES, type ErrorCode, errorBody, errorMessage } from '../kernel/errors.ts';
 import { storageFault } from '../store/database.ts';
+import type { StorageFaults } from '../store/storage-faults.ts';
 import { errorPage } from '../views/error-page.ts';
 import { answerFormProblem } from './form-pages.ts';
 import { isLoopbackAddress } from './loopback.ts';
@@ -92,9 +93,14 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, code: Er
  * (as the engine's capabilities recognise it) is 503 DATABASE_UNAVAILABLE with Retry-After; the
  * pools reconnect by themselves, so the service recovers without a restart. A SQLite file that
  * cannot be written (full disk, read-only file) is 503 DATABASE_NOT_WRITABLE with Retry-After and
- * one warning naming SQLite's code; writes work again once the file is writable, no restart needed.
+ * one warning naming SQLite's code, and /readyz answers 503 for a while (`storageFaults`); writes
+ * work again once the file is writable, no restart needed.
  */
-export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable: (error: unknown) => boolean = () => false): void {
+export function registerErrorHandler(
+  app: FastifyInstance,
+  isDatabaseUnavailable: (error: unknown) => boolean = () => false,
+  storageFaults?: StorageFaults,
+): void {
   app.setErrorHandler(async (error: FastifyError | AppError, request, reply) => {
     // An HTML form with bad input or an expired token answers with the form again (form-pages.ts).
     if (!isApiRequest(request) && (await answerFormProblem(error, request, reply))) return reply;
@@ -104,6 +110,7 @@ export function registerErrorHandler(app: FastifyInstance, isDatabaseUnavailable
     }
     if (code === 'DATABASE_NOT_WRITABLE') {
       const cause = storageFault(error) as string;
+      storageFaults?.note(error);
       request.log.warn(
         { cause, reason: error.message },
         `database cannot be written (${cause}: ${describeStorageFault(cause)}): answered 503`,

@@ -24,7 +24,9 @@ function bearerMatches(header: string | undefined, token: string): boolean {
 /**
  * Probes and metrics for operators and load balancers:
  * - GET /healthz: the process is alive and serving (never touches the database);
- * - GET /readyz: the database answers and its schema is current, else 503 with the reason;
+ * - GET /readyz: the database answers, its schema is current and it took the last write (a full
+ *   disk or read-only SQLite file: 503 DATABASE_NOT_WRITABLE for 30 s after a refused write, or
+ *   until the courier writes again), else 503 with the reason;
  * - GET /metrics: Prometheus text, only with `Authorization: Bearer $METRICS_TOKEN`; off (404)
  *   when no METRICS_TOKEN is set.
  */
@@ -42,6 +44,11 @@ export async function operationsRoutes(app: FastifyInstance, kit: HttpKit): Prom
         if (pending.length > 0) return sendProbeError(reply, 'SCHEMA_OUTDATED', 30);
         // The schema only moves forward: once current for this version, it stays current.
         schemaKnownCurrent = true;
+      }
+      const fault = database.faults.recent();
+      if (fault) {
+        logger.warn({ cause: fault }, 'readiness: the database refused a write in the last 30 seconds');
+        return sendProbeError(reply, 'DATABASE_NOT_WRITABLE');
       }
       return reply.header('cache-control', 'no-store').send({ status: 'ready', database: database.dialect });
     } catch (error) {

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { DatabaseTarget } from '../config/database-url.ts';
 import { openMysql, openPostgres, openSqlite, sqliteStorageFault } from './dialects.ts';
 import type { Database } from './schema.ts';
+import { StorageFaults } from './storage-faults.ts';
 
 /**
  * What differs between engines, named once (ARCHITECTURE convention 4). Repositories and
@@ -54,6 +55,8 @@ export interface DatabaseHandle {
   db: Kysely<Database>;
   capabilities: Capabilities;
   dialect: DatabaseTarget['dialect'];
+  /** The last write the database refused for lack of storage (SQLite only), for /readyz. */
+  faults: StorageFaults;
   close(): Promise<void>;
 }
 
@@ -73,12 +76,13 @@ export function migratesItself(target: DatabaseTarget): boolean {
 
 /** Opens a connection (SQLite) or a pool (PostgreSQL, MySQL/MariaDB) for the configured target. */
 export function openDatabase(target: DatabaseTarget, options: OpenOptions = {}): DatabaseHandle {
+  const faults = new StorageFaults();
   switch (target.dialect) {
     case 'sqlite':
-      return openSqlite(target.filename);
+      return { ...openSqlite(target.filename), faults };
     case 'postgres':
-      return openPostgres(target.url, target.poolSize, options);
+      return { ...openPostgres(target.url, target.poolSize, options), faults };
     case 'mysql':
-      return openMysql(target.url, target.poolSize, options);
+      return { ...openMysql(target.url, target.poolSize, options), faults };
   }
 }

@@ -174,7 +174,7 @@ class LatchkeySqliteDialect extends SqliteDialect {
  * (its directory 0700 when created here) before SQLite opens it, and SQLite gives the WAL and
  * shared-memory files the database file's mode. An existing file keeps the mode it has.
  */
-export function openSqlite(filename: string): DatabaseHandle {
+export function openSqlite(filename: string): Omit<DatabaseHandle, 'faults'> {
   if (filename !== ':memory:') {
     try {
       mkdirSync(dirname(filename), { recursive: true, mode: 0o700 });
@@ -201,7 +201,7 @@ export function openSqlite(filename: string): DatabaseHandle {
   return { db, dialect: 'sqlite', capabilities: sqliteCapabilities, close: () => db.destroy() };
 }
 
-export function openPostgres(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+export function openPostgres(url: string, poolSize: number, options: OpenOptions): Omit<DatabaseHandle, 'faults'> {
   const { Pool, TypeOverrides } = driverRequire('pg') as typeof pg;
   // BIGINT (oid 20) holds epoch milliseconds and counts: parse as a JS number, on this pool only.
   const types = new TypeOverrides();
@@ -224,7 +224,7 @@ export function openPostgres(url: string, poolSize: number, options: OpenOptions
   return { db, dialect: 'postgres', capabilities: postgresCapabilities, close: () => db.destroy() };
 }
 
-export function openMysql(url: string, poolSize: number, options: OpenOptions): DatabaseHandle {
+export function openMysql(url: string, poolSize: number, options: OpenOptions): Omit<DatabaseHandle, 'faults'> {
   const { createPool } = driverRequire('mysql2') as typeof mysql;
   const pool = createPool({
     uri: url,

@@ -48,7 +48,7 @@ describe('a courier whose runs keep failing', () => {
       const failures = logs.entries.filter((e) => e.msg.startsWith('courier: processing the outbox'));
       assert.equal(failures.length, 1, `one line for ~60 failed polls: ${failures.map((e) => e.msg).join(' | ')}`);
       assert.equal(failures[0]?.msg, 'courier: processing the outbox failed');
-      assert.match(String((failures[0]?.err as { stack?: string }).stack), /no such table: outbox/);
+      assert.match(String((failures[0]?.err as { stack?: string } | undefined)?.stack), /no such table: outbox/);
 
       await sql`ALTER TABLE outbox_away RENAME TO outbox`.execute(database.db);
       await outbox.enqueue(store.outbox, 'password-reset-request', { emailCanonical: 'ada@example.com', ip: null, userAgent: null });
@@ -68,7 +68,7 @@ describe('RunFailures', () => {
   it('repeats a minute later with the count and the SQLite code, and starts over after a success', () => {
     const logs = new LogCapture();
     let now = 0;
-    const failures = new RunFailures(pino({ level: 'info' }, logs), () => now);
+    const failures = new RunFailures(pino({ level: 'info' }, logs), undefined, () => now);
     const full = Object.assign(new Error('database or disk is full'), { code: 'SQLITE_FULL' });
     failures.failed(full);
     now = REPEAT_LOG_MS - 1;
@@ -83,8 +83,8 @@ describe('RunFailures', () => {
         ['courier: processing the outbox still fails', 'SQLITE_FULL', 3],
       ],
     );
-    failures.succeeded();
-    failures.succeeded();
+    failures.succeeded(0);
+    failures.succeeded(0);
     failures.failed(new Error('connection refused'));
     assert.deepEqual(
       logs.entries.slice(2).map((e) => [e.msg, e.failedRuns]),
