@@ -14,6 +14,7 @@ import { createMfaDeps } from './deps/mfa.ts';
 import { createOidcDeps } from './deps/oidc.ts';
 import { createPasskeyDeps } from './deps/passkeys.ts';
 import { createPasswordlessDeps } from './deps/passwordless.ts';
+import { createSettingsDeps } from './deps/settings.ts';
 import { createSmsDeps } from './deps/sms.ts';
 import type { Deps, DepsOverrides } from './deps/types.ts';
 import { AdminService } from './flows/admin/service.ts';
@@ -23,14 +24,10 @@ import { DeviceCookies } from './flows/login/device-cookies.ts';
 import { LoginService } from './flows/login/service.ts';
 import { SessionService } from './flows/login/session-service.ts';
 import { LoginThrottle } from './flows/login/throttle.ts';
-import { MfaEnrolService } from './flows/mfa/enrol-service.ts';
-import { ReauthService } from './flows/reauth/service.ts';
 import { MailCodeRecoveryMethod, SmsCodeRecoveryMethod } from './flows/recovery/code-methods.ts';
 import { LinkRecoveryMethod } from './flows/recovery/methods.ts';
 import { RecoveryService } from './flows/recovery/service.ts';
 import { RegistrationService } from './flows/registration/service.ts';
-import { EmailChangeService } from './flows/settings/email-change.ts';
-import { PasswordChangeService } from './flows/settings/password-change.ts';
 import { UsernameReminderService } from './flows/username/service.ts';
 import { configureLocales } from './i18n/index.ts';
 import { systemClock } from './kernel/clock.ts';
@@ -207,18 +204,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     sessions,
     secondStep: mfa.secondStep,
   });
-  const passwordChange = new PasswordChangeService({
-    store,
-    outbox,
-    hasher,
-    sessions,
-    throttle,
-    clock,
-    limits,
-    passwordPolicy,
-    breachedPasswords,
-  });
-  const emailChange = new EmailChangeService({
+  const { passwordChange, emailChange, mfaEnrol, reauth } = createSettingsDeps({
     store,
     outbox,
     hasher,
@@ -229,26 +215,10 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     rememberedDevices: overrides.rememberedDevices ?? mfa.factors,
     clock,
     limits,
-    confirmTtlSeconds: account.emailChangeTokenTtlSeconds,
-    undoTtlSeconds: account.emailChangeUndoTtlSeconds,
-  });
-  const mfaEnrol = new MfaEnrolService({
-    store,
-    outbox,
+    passwordPolicy,
+    breachedPasswords,
+    account,
     mfa,
-    sessions,
-    reauthenticate: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
-    clock,
-    limits,
-  });
-  const reauth = new ReauthService({
-    store,
-    outbox,
-    codes: mfa.codes,
-    sessions,
-    clock,
-    limits,
-    checkPassword: (auth, password, context) => emailChange.reauthenticate(auth, password, context),
     passkeysEnabled: passkeys.enabled,
   });
   const usernameReminder = new UsernameReminderService({ store, outbox, limits, devLog });
@@ -265,6 +235,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     logger,
     clock,
     store,
+    storageFaults: database.faults,
     outbox,
     metrics,
     mailChannel,
