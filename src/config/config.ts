@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { MIN_SECRET_KEY_LENGTH } from '../crypto/keyring.ts';
@@ -7,6 +6,7 @@ import { type BrandSettings, readBrandSettings } from './brand-config.ts';
 import { type BreachCheckSettings, readBreachCheckSettings } from './breach-config.ts';
 import { type DatabaseTarget, parseDatabaseUrl } from './database-url.ts';
 import { readOrCreateDevSecret } from './dev-secret.ts';
+import { parseCookieDomain, parseOrigin, parseTrustProxy } from './http-config.ts';
 import { type LocaleSettings, readLocaleSettings } from './locale-config.ts';
 import { ConfigError, type Env, EnvReader, type RateLimitSetting } from './parse.ts';
 import { readPublicLocation } from './public-url.ts';
@@ -276,54 +276,4 @@ export function loadConfig(env: Env, options: { cwd?: string } = {}): Config {
 /** BRAND_NAME as the display name of the default sender: quoted when it holds more than letters, digits and spaces. */
 function displayName(name: string): string {
   return /^[\p{L}\p{N} ]+$/u.test(name) ? name : `"${name.replace(/["\\]/g, (c) => `\\${c}`)}"`;
-}
-
-function parseTrustProxy(read: EnvReader): string | number | boolean {
-  const value = read.raw('TRUST_PROXY');
-  if (value === undefined || value === 'false') return false;
-  if (/^\d+$/.test(value)) return Number(value);
-  const parts = value.split(',').map((s) => s.trim());
-  const ipish = /^[0-9a-fA-F:.]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/;
-  if (!parts.every((p) => ipish.test(p))) {
-    read.problems.push(
-      `TRUST_PROXY must be a hop count or a comma-separated list of proxy addresses/CIDRs (or loopback, linklocal, uniquelocal), got "${value}"`,
-    );
-    return false;
-  }
-  return parts.join(',');
-}
-
-/** An http(s) origin written exactly as one (no path, query, fragment or credentials), or undefined. */
-function parseOrigin(entry: string): string | undefined {
-  try {
-    const url = new URL(entry);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    if (url.username || url.password || url.search || url.hash || url.pathname !== '/') return undefined;
-    if (!/^https?:\/\/[^/?#\\@]+\/?$/i.test(entry)) return undefined;
-    return url.origin;
-  } catch {
-    return undefined;
-  }
-}
-
-/** COOKIE_DOMAIN: a registrable-looking domain that PUBLIC_URL's host lies in, stored lowercase with its leading dot. */
-function parseCookieDomain(read: EnvReader, publicUrl: URL): string | undefined {
-  const value = read.raw('COOKIE_DOMAIN');
-  if (value === undefined) return undefined;
-  const domain = value.toLowerCase().replace(/^\./, '');
-  const label = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
-  if (!new RegExp(`^(?:${label}\\.)+${label}$`).test(domain)) {
-    read.problems.push(`COOKIE_DOMAIN must be a domain name with at least one dot, such as .example.com, got "${value}"`);
-    return undefined;
-  }
-  const host = publicUrl.hostname.toLowerCase();
-  if (isIP(host.replace(/^\[|\]$/g, '')) !== 0) {
-    read.problems.push(`COOKIE_DOMAIN needs PUBLIC_URL to use a domain name, not an IP address (${host})`);
-    return undefined;
-  }
-  if (host !== domain && !host.endsWith(`.${domain}`)) {
-    read.problems.push(`COOKIE_DOMAIN must contain the host of PUBLIC_URL (${host}), got "${value}"`);
-    return undefined;
-  }
-  return `.${domain}`;
 }
