@@ -1,34 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { accentPlan, contrastRatio, parseHexColour } from '../../../src/config/brand-colour.ts';
 import { MAX_LOGO_BYTES } from '../../../src/config/brand-config.ts';
-import { loadConfig } from '../../../src/config/config.ts';
-import { ConfigError } from '../../../src/config/parse.ts';
+import { configInTempDir } from '../../support/config.ts';
 
-const KEY = 'k'.repeat(40);
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-brand-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { dir, load, problemsOf } = configInTempDir('brand-config');
 
 const PNG = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
 const file = (name: string, content: string | Buffer) => {
   writeFileSync(join(dir, name), content);
   return name;
 };
-
-const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: KEY, ...env }, { cwd: dir });
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.message;
-  }
-  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
-}
 
 describe('brand settings', () => {
   it('default to the product name, no logo, no colour, no theme and no template override', () => {

@@ -1,26 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { loadConfig } from '../../../src/config/config.ts';
-import { ConfigError } from '../../../src/config/parse.ts';
+import { describe, it } from 'node:test';
+import { configInTempDir } from '../../support/config.ts';
 
-const KEY = 'k'.repeat(40);
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-breach-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: KEY, ...env }, { cwd: dir });
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.message;
-  }
-  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
-}
+const { load, problemsOf } = configInTempDir('breach-config');
 
 describe('breached-password check settings', () => {
   it('default to off, the public range API and 1500 ms', () => {

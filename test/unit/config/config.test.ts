@@ -1,27 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../../src/config/config.ts';
-import { ConfigError } from '../../../src/config/parse.ts';
+import { configInTempDir, refusal, TEST_SECRET_KEYS } from '../../support/config.ts';
 
-const KEY = 'k'.repeat(40);
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: KEY, ...env }, { cwd: dir });
+const KEY = TEST_SECRET_KEYS;
+const { dir, load } = configInTempDir('config');
 
 /** The ConfigError message for an environment that must be refused. */
 function problemsOf(env: Record<string, string>, options: { withKey?: boolean } = {}): string {
   const full = options.withKey === false ? { DATA_DIR: dir, ...env } : { DATA_DIR: dir, SECRET_KEYS: KEY, ...env };
-  try {
-    loadConfig(full, { cwd: dir });
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
+  return refusal(() => loadConfig(full, { cwd: dir }), env);
 }
 
 describe('configuration from the environment', () => {

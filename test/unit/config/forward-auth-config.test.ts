@@ -1,25 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { loadConfig } from '../../../src/config/config.ts';
-import { ConfigError } from '../../../src/config/parse.ts';
+import { describe, it } from 'node:test';
+import { configInTempDir } from '../../support/config.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: 'k'.repeat(40), ...env }, { cwd: dir });
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
-  }
-  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
-}
+const { load, problemsOf } = configInTempDir('config');
 
 describe('RETURN_TO_ALLOWED and COOKIE_DOMAIN', () => {
   it('always allows the PUBLIC_URL origin and adds the listed origins', () => {

@@ -1,28 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { loadConfig } from '../../../src/config/config.ts';
-import { ConfigError } from '../../../src/config/parse.ts';
+import { describe, it } from 'node:test';
+import { configInTempDir } from '../../support/config.ts';
 
-const KEY = 'k'.repeat(40);
 const SID = `AC${'0123456789abcdef'.repeat(2)}`;
-const dir = mkdtempSync(join(tmpdir(), 'latchkey-sms-config-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
+const { load, problemsOf } = configInTempDir('sms-config');
 
-const load = (env: Record<string, string>) => loadConfig({ DATA_DIR: dir, SECRET_KEYS: KEY, ...env }, { cwd: dir });
 const PRODUCTION = { NODE_ENV: 'production', SMTP_URL: 'smtp://mail.example:587' };
-
-function problemsOf(env: Record<string, string>): string {
-  try {
-    load(env);
-  } catch (error) {
-    assert.ok(error instanceof ConfigError);
-    return error.message;
-  }
-  assert.fail(`configuration was accepted: ${JSON.stringify(env)}`);
-}
 
 describe('SMS settings', () => {
   it('default to the dev SMS box outside production, every country, the + required, 5 SMS an hour per number and 20 a day per account', () => {
