@@ -13,11 +13,6 @@ declare module 'fastify' {
 }
 
 /**
- * Chooses each request's language (?lang=, the lk_lang cookie, Accept-Language, DEFAULT_LOCALE)
- * and enters it for everything the request does. A `?lang=` choice is remembered in the cookie.
- * Answers that depend on it say so (`Vary: Accept-Language, Cookie`; pages are `no-store` anyway).
- */
-/**
  * Where the language menu's links lead: the page itself when it can be fetched (a GET, or an
  * answer to a form whose address also shows the form), else the start page (an action such as
  * `POST /account/passkeys/<id>/rename` has no page of its own to reload).
@@ -28,6 +23,11 @@ function menuTarget(app: FastifyInstance, request: FastifyRequest): string {
   return route !== undefined && app.hasRoute({ method: 'GET', url: route }) ? request.url : '/';
 }
 
+/**
+ * Chooses each request's language (?lang=, the lk_lang cookie, Accept-Language, DEFAULT_LOCALE)
+ * and enters it for everything the request does. A `?lang=` choice is remembered in the cookie.
+ * Answers that depend on it say so (`Vary: Accept-Language, Cookie`; pages are `no-store` anyway).
+ */
 export function registerLocale(
   app: FastifyInstance,
   cookies: CookiePolicy,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { IntlMessageFormat } from 'intl-messageformat';
-import { intlLocale, PSEUDO_LOCALE, SUPPORTED_LOCALES } from './locales.ts';
+import { intlLocale, isSupportedLocale, PSEUDO_LOCALE, SUPPORTED_LOCALES } from './locales.ts';
 
 /** One locale's messages, by key (`area.name`), ICU MessageFormat source. */
 export type Messages = Readonly<Record<string, string>>;
@@ -22,16 +22,29 @@ function readLocale(locale: string): Messages {
   return merged;
 }
 
-let loaded: Map<string, Messages> | undefined;
+const loaded = new Map<string, Messages>();
 
-/** Every locale's catalogue, read once (a few hundred kilobytes of JSON, read synchronously). */
-export function catalogues(): Map<string, Messages> {
-  if (!loaded) {
-    loaded = new Map(SUPPORTED_LOCALES.map((locale) => [locale, readLocale(locale)]));
-    const english = loaded.get('en') as Messages;
-    loaded.set(PSEUDO_LOCALE, Object.fromEntries(Object.entries(english).map(([key, value]) => [key, `⟦${value}⟧`])));
+/**
+ * One locale's catalogue, read at its first use (a request in English reads no other language's
+ * files); undefined for a locale Latchkey does not speak. The pseudo-locale is English in ⟦ ⟧.
+ */
+export function catalogue(locale: string): Messages | undefined {
+  let messages = loaded.get(locale);
+  if (messages) return messages;
+  if (locale === PSEUDO_LOCALE) {
+    messages = Object.fromEntries(Object.entries(catalogue('en') as Messages).map(([key, value]) => [key, `⟦${value}⟧`]));
+  } else if (isSupportedLocale(locale)) {
+    messages = readLocale(locale);
+  } else {
+    return undefined;
   }
-  return loaded;
+  loaded.set(locale, messages);
+  return messages;
+}
+
+/** Every locale's catalogue, the pseudo-locale's included (the catalogue tests compare them). */
+export function catalogues(): Map<string, Messages> {
+  return new Map([...SUPPORTED_LOCALES, PSEUDO_LOCALE].map((locale) => [locale, catalogue(locale) as Messages]));
 }
 
 const compiled = new Map<string, IntlMessageFormat>();
@@ -46,11 +59,11 @@ export function compiledMessage(locale: string, key: string): IntlMessageFormat 
   const id = `${locale}\u0000${key}`;
   const cached = compiled.get(id);
   if (cached) return cached;
-  let source = catalogues().get(locale)?.[key];
+  let source = catalogue(locale)?.[key];
   let sourceLocale = locale;
   if (source === undefined) {
     missing.add(`${locale}:${key}`);
-    source = catalogues().get('en')?.[key];
+    source = catalogue('en')?.[key];
     sourceLocale = 'en';
     if (source === undefined) return undefined;
   }

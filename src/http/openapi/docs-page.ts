@@ -1,4 +1,4 @@
-import { catalogues } from '../../i18n/catalogue.ts';
+import { catalogue } from '../../i18n/catalogue.ts';
 import { t, th } from '../../i18n/index.ts';
 import { type Html, html } from '../../views/html.ts';
 import { layout } from '../../views/layout.ts';
@@ -102,7 +102,7 @@ function proseOf(operation: Operation, part: string, english: string | undefined
   if (!english) return '';
   if (!operation.operationId) return english;
   const key = `apidocs.op.${operation.operationId}.${part}`;
-  return catalogues().get('en')?.[key] === undefined ? english : t(key);
+  return catalogue('en')?.[key] === undefined ? english : t(key);
 }
 
 function responses(operation: Operation): Html {
