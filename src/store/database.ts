@@ -42,6 +42,22 @@ export interface Capabilities {
 }
 
 /**
+ * Runs `fn`, and again after a short random pause (up to `pauseMs` times the attempt) when the
+ * engine reports a transient lock conflict (`isRetryableConflict`), up to five attempts in all.
+ * `fn` must be safe to run again: a whole transaction, or a statement that is idempotent.
+ */
+export async function retryingConflicts<T>(capabilities: Capabilities, fn: () => Promise<T>, pauseMs = 10): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= 5 || !capabilities.isRetryableConflict(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * pauseMs * attempt));
+    }
+  }
+}
+
+/**
  * Why the database cannot be written, as the engine names it (`SQLITE_FULL`, `SQLITE_READONLY`,
  * `SQLITE_IOERR_WRITE`, ...), when the error is a storage fault rather than a lost connection;
  * undefined otherwise. Only the embedded SQLite file has such faults of its own: a server

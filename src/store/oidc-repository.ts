@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Capabilities } from './database.ts';
+import { type Capabilities, retryingConflicts } from './database.ts';
 import type { Database, OidcPayloadsTable } from './schema.ts';
 
 export type OidcPayloadRecord = Selectable<OidcPayloadsTable>;
@@ -80,17 +80,12 @@ export class OidcRepository {
    * runs again, a few times, after a short random pause.
    */
   async deleteByGrant(grantDigests: string[], model?: string): Promise<number> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        let query = this.db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantDigests);
-        if (model !== undefined) query = query.where('model', '=', model);
-        const result = await query.executeTakeFirst();
-        return Number(result.numDeletedRows);
-      } catch (error) {
-        if (attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, attempt * 5 + Math.random() * 10));
-      }
-    }
+    return retryingConflicts(this.capabilities, async () => {
+      let query = this.db.deleteFrom('oidc_payloads').where('grant_id', 'in', grantDigests);
+      if (model !== undefined) query = query.where('model', '=', model);
+      const result = await query.executeTakeFirst();
+      return Number(result.numDeletedRows);
+    });
   }
 
   /**

@@ -1,5 +1,5 @@
 import { type Expression, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool, sql } from 'kysely';
-import type { Capabilities } from './database.ts';
+import { type Capabilities, retryingConflicts } from './database.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
 export type OutboxRecord = Selectable<OutboxTable>;
@@ -31,15 +31,8 @@ export class OutboxRepository {
    * Every write here is idempotent or conditional, so it is simply run again (a few times, with
    * a short random pause). Inside a caller's transaction the conflict goes to the caller.
    */
-  private async retryingConflicts<T>(fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (error) {
-        if (this.inTransaction || attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 10 * attempt));
-      }
-    }
+  private retryingConflicts<T>(fn: () => Promise<T>): Promise<T> {
+    return this.inTransaction ? fn() : retryingConflicts(this.capabilities, fn);
   }
 
   async enqueue(message: { id: string; topic: string; sealedPayload: string; nowMs: number }): Promise<void> {

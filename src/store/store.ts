@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { AuditRepository } from './audit-repository.ts';
 import { CleanupRepository } from './cleanup-repository.ts';
-import type { Capabilities } from './database.ts';
+import { type Capabilities, retryingConflicts } from './database.ts';
 import { LoginThrottlesRepository } from './login-throttles-repository.ts';
 import { MfaRepository } from './mfa-repository.ts';
 import { OidcClientsRepository } from './oidc-clients-repository.ts';
@@ -82,16 +82,16 @@ export class Store {
    */
   async transaction<T>(fn: (tx: Store) => Promise<T>): Promise<T> {
     if (this.inTransaction) return fn(this);
-    for (let attempt = 1; ; attempt++) {
-      try {
+    const result = await retryingConflicts(
+      this.capabilities,
+      async () => {
         const ended = new Set<string>();
-        const result = await this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true, this.listeners, ended)));
-        for (const userId of ended) for (const listener of this.listeners) await listener(userId);
-        return result;
-      } catch (error) {
-        if (attempt >= 5 || !this.capabilities.isRetryableConflict(error)) throw error;
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
-      }
-    }
+        const value = await this.db.transaction().execute((trx) => fn(new Store(trx, this.capabilities, true, this.listeners, ended)));
+        return { value, ended };
+      },
+      20,
+    );
+    for (const userId of result.ended) for (const listener of this.listeners) await listener(userId);
+    return result.value;
   }
 }
