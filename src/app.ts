@@ -41,7 +41,6 @@ import { registerSecurityHeaders, setFallbackSecurityHeaders } from './http/secu
 import { registerSessionLoader } from './http/session-loader.ts';
 import { staticAsset } from './http/static-assets.ts';
 import { t } from './i18n/index.ts';
-import { pageBrand } from './views/brand.ts';
 import { PASSWORD_TOGGLE_SCRIPT } from './views/layout.ts';
 
 const STYLESHEET = readFileSync(new URL('./views/style.css', import.meta.url), 'utf8');
@@ -55,7 +54,7 @@ export interface BuildAppOptions {
 /** The Fastify instance with every route, not listening: tests drive it with inject or listen(0). */
 export async function buildApp(deps: Deps, options: BuildAppOptions = {}): Promise<FastifyInstance> {
   const { config } = deps;
-  const brand = pageBrand(config.brand);
+  const { brand } = deps;
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     // A hop count is valid at run time; Fastify's types only list the other forms.

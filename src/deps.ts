@@ -77,11 +77,11 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
     (config.smtpUrl
       ? new SmtpChannel(config.smtpUrl, { maxConnections: config.smtpMaxConnections })
       : new DevMailboxChannel(join(config.dataDir, 'mailbox'), logger));
-  const logoPath = pageBrand(config.brand).logoPath;
+  const brand = pageBrand(config.brand);
   const mailContext = {
     publicUrl: config.publicUrl,
     productName: config.brand.name,
-    logoUrl: logoPath && publicLink(config.publicUrl, logoPath),
+    logoUrl: brand.logoPath && publicLink(config.publicUrl, brand.logoPath),
     accent: config.brand.accent?.accent,
   };
   const { handler: smsHandler, ...sms } = createSmsDeps({
@@ -253,6 +253,7 @@ export function createDeps(config: Config, logger: Logger, overrides: DepsOverri
 
   return {
     config,
+    brand,
     logger,
     clock,
     random,

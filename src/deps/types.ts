@@ -28,6 +28,7 @@ import type { Metrics } from '../metrics/metrics.ts';
 import type { RateLimits } from '../rate-limits/rate-limits.ts';
 import type { DatabaseHandle } from '../store/database.ts';
 import type { Store } from '../store/store.ts';
+import type { PageBrand } from '../views/brand.ts';
 import type { MfaDeps } from './mfa.ts';
 import type { OidcDeps, OidcPorts } from './oidc.ts';
 import type { PasskeyDeps } from './passkeys.ts';
@@ -36,6 +37,8 @@ import type { SmsDeps } from './sms.ts';
 /** What the composition root (src/deps.ts) builds: every service, once. */
 export interface Deps extends SmsDeps {
   config: Config;
+  /** The brand on pages and in mails (BRAND_*, THEME_CSS), its files hashed once. */
+  brand: PageBrand;
   logger: Logger;
   clock: Clock;
   random: RandomSource;

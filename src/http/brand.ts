@@ -2,7 +2,11 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { brandPage, isBranded, type PageBrand } from '../views/brand.ts';
 import { staticAsset } from './static-assets.ts';
 
-const isHtml = (type: unknown) => typeof type === 'string' && /^text\/html\b/i.test(type);
+/** The payload with the brand in it when it is an HTML page; anything else as it is. */
+function branded(payload: unknown, reply: FastifyReply, brand: PageBrand): unknown {
+  const type = reply.getHeader('content-type');
+  return typeof payload === 'string' && typeof type === 'string' && /^text\/html\b/i.test(type) ? brandPage(payload, brand) : payload;
+}
 
 /**
  * Serves the brand's files (logo, BRAND_COLOR stylesheet, THEME_CSS) at their hashed URLs and
@@ -12,16 +16,13 @@ const isHtml = (type: unknown) => typeof type === 'string' && /^text\/html\b/i.t
 export function registerBrand(app: FastifyInstance, brand: PageBrand): void {
   for (const file of brand.files) staticAsset(app, file.path, file.type, file.body, { hashed: true });
   if (!isBranded(brand)) return;
-  app.addHook('onSend', async (_request, reply, payload) =>
-    typeof payload === 'string' && isHtml(reply.getHeader('content-type')) ? brandPage(payload, brand) : payload,
-  );
+  app.addHook('onSend', async (_request, reply, payload) => branded(payload, reply, brand));
 }
 
 /** For the few answers made before any hook runs (see withBasePathPages): their page gets the brand here. */
 export function withBrandedPages(reply: FastifyReply, brand: PageBrand): FastifyReply {
   if (!isBranded(brand)) return reply;
   const send = reply.send.bind(reply);
-  reply.send = (payload?: unknown) =>
-    send(typeof payload === 'string' && isHtml(reply.getHeader('content-type')) ? brandPage(payload, brand) : payload);
+  reply.send = (payload?: unknown) => send(branded(payload, reply, brand));
   return reply;
 }
