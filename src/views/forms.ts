@@ -82,7 +82,7 @@ export function field(o: FieldOptions & { error?: string | undefined }): Html {
     ? input.replace(' aria-describedby="', ` aria-describedby="${errorId} `)
     : `${input} aria-describedby="${errorId}"`;
   input = input.replace('<input ', '<input aria-invalid="true" ');
-  const message = html`<span id="${errorId}" class="field-error"><span class="visually-hidden">${t('form.errorPrefix')} </span>${o.error}</span>\n`;
+  const { message } = fieldProblem(o.name, o.error);
   return new Html(base.value.slice(0, start) + message.value + input + base.value.slice(end));
 }
 
